@@ -1,0 +1,13 @@
+// Each native module registers its functions on the addon's exports. One file per
+// module: eval_binding.cc, train_binding.cc, counts_binding.cc, construct_binding.cc,
+// read_binding.cc.
+#pragma once
+#include <napi.h>
+
+namespace bi_napi {
+void RegisterEval(Napi::Env env, Napi::Object exports);
+void RegisterTrain(Napi::Env env, Napi::Object exports);
+void RegisterCounts(Napi::Env env, Napi::Object exports);
+void RegisterConstruct(Napi::Env env, Napi::Object exports);
+void RegisterRead(Napi::Env env, Napi::Object exports);
+}  // namespace bi_napi

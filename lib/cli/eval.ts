@@ -1,0 +1,64 @@
+import { Command } from 'commander';
+import { Corpus, parseRange } from '../corpus';
+import { ErrorCodes, fail } from '../errors';
+import { evaluate, splitRange } from '../evaluate';
+import { loadModel } from '../io/model-file';
+import { studyFiles } from '../study';
+import { printJson, progressBar } from './output';
+
+interface EvalFlags {
+  model?: string;
+  corpus?: string;
+  study?: boolean;
+  range?: string;
+  streams: string;
+  threads: string;
+  isa?: string;
+  json?: boolean;
+}
+
+export function registerEval(program: Command): void {
+  program
+    .command('eval')
+    .description('bits per character of a model on a corpus (SPEC §0: one pass from h = 0)')
+    .option('--model <file>', 'model file (.bin raw or .safetensors)')
+    .option('--corpus <file>', 'corpus file')
+    .option('--study', "use the study's sat_model.bin and enwik_1024.txt from $BI_EMBED_STUDY_DIR")
+    .option('--range <A:B>', 'evaluate bytes [A, B) only')
+    .option('--streams <n>', 'split the range into n streams evaluated as a batch (each from h = 0)', '1')
+    .option('--threads <n>', 'worker threads', '1')
+    .option('--isa <name>', 'force kernels: scalar|avx2|neon')
+    .option('--json', 'print one JSON object')
+    .action(async (flags: EvalFlags) => {
+      let { model: modelPath, corpus: corpusPath } = flags;
+      if (flags.study) ({ model: modelPath, text: corpusPath } = studyFiles());
+      if (!modelPath || !corpusPath) fail(ErrorCodes.OPTION, 'eval needs --model and --corpus (or --study)');
+      const model = loadModel(modelPath);
+      const corpus = Corpus.open(corpusPath);
+      const range = flags.range ? parseRange(flags.range, corpus.size) : ([0, corpus.size] as [number, number]);
+      const streams = intFlag('--streams', flags.streams);
+      const bar = progressBar(!flags.json, 'eval');
+      const r = await evaluate(model, corpus, {
+        ranges: streams === 1 ? [range] : splitRange(range, streams),
+        threads: intFlag('--threads', flags.threads),
+        isa: flags.isa,
+        onProgress: bar.update,
+      }).finally(bar.stop);
+      const out = {
+        model: modelPath, corpus: corpusPath, range, streams, hidden: model.hidden,
+        bpc: r.bpc, positions: r.positions, bits: r.bits,
+        isa: r.isa, threads: r.threads, seconds: r.seconds, bytesPerSecond: r.bytesPerSecond,
+      };
+      if (flags.json) return printJson(out);
+      process.stdout.write(
+        `bpc ${r.bpc.toFixed(4)} over ${r.positions} positions (${range[0]}:${range[1]}, ${streams} stream${streams > 1 ? 's' : ''})\n` +
+          `${(r.bytesPerSecond / 1e3).toFixed(0)}k bytes/s, ${r.isa}, ${r.threads} thread${r.threads > 1 ? 's' : ''}\n`,
+      );
+    });
+}
+
+export function intFlag(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) fail(ErrorCodes.OPTION, `${name} must be a positive integer, got '${v}'`);
+  return n;
+}

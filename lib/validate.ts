@@ -1,0 +1,36 @@
+/** Option validation shared by the public API: one message format, one error code each. */
+import { ErrorCodes, fail } from './errors';
+import { native } from './native';
+
+export const MAX_THREADS = 256;
+
+export function checkThreads(threads: unknown): number {
+  if (threads === undefined) return 1;
+  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    fail(ErrorCodes.OPTION, `threads must be an integer in 1…${MAX_THREADS}, got ${String(threads)}`);
+  }
+  return threads;
+}
+
+export function checkPositiveInt(name: string, v: unknown, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) {
+    fail(ErrorCodes.OPTION, `${name} must be an integer in 1…${max}, got ${String(v)}`);
+  }
+  return v;
+}
+
+/** Resolves an ISA name (undefined = the default, which honours BI_FORCE_ISA). */
+export function checkIsa(isa: unknown): string | undefined {
+  if (isa === undefined) {
+    const info = native().info();
+    if (info.isa === null) fail(ErrorCodes.ISA_UNAVAILABLE, info.isaError ?? 'no usable ISA');
+    return undefined;
+  }
+  if (typeof isa !== 'string' || !['scalar', 'avx2', 'neon'].includes(isa)) {
+    fail(ErrorCodes.OPTION, `isa must be one of scalar|avx2|neon, got ${String(isa)}`);
+  }
+  if (!native().info().isas.includes(isa)) {
+    fail(ErrorCodes.ISA_UNAVAILABLE, `this CPU/build cannot run ${isa} (available: ${native().info().isas.join(', ')})`);
+  }
+  return isa;
+}

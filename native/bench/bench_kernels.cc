@@ -1,0 +1,188 @@
+// Kernel throughput per ISA, side by side, plus a measured FMA peak.
+// Usage: bench_kernels [seconds-per-measurement, default 0.2]
+// Matrix kernels report GFLOP/s (2 FLOP per multiply-add); tanh and
+// logsoftmax_xent report millions of elements per second and ns per call.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "bi/kernels.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#elif defined(__aarch64__) || defined(_M_ARM64)
+#include <arm_neon.h>
+#endif
+
+namespace {
+
+double g_seconds = 0.2;
+volatile float g_sink;
+
+// Seconds per call of f, over about g_seconds of repetitions after a warm-up.
+double time_per_call(const std::function<void()>& f) {
+  using clk = std::chrono::steady_clock;
+  f();
+  long reps = 1;
+  double dt = 0;
+  for (;;) {
+    const auto t0 = clk::now();
+    for (long r = 0; r < reps; ++r) f();
+    dt = std::chrono::duration<double>(clk::now() - t0).count();
+    if (dt >= g_seconds / 10) break;
+    reps *= 4;
+  }
+  reps = std::max(1L, (long)(reps * g_seconds / dt));
+  const auto t0 = clk::now();
+  for (long r = 0; r < reps; ++r) f();
+  return std::chrono::duration<double>(clk::now() - t0).count() / reps;
+}
+
+// ---------------------------------------------------------------- FMA peak
+// Twelve independent accumulator chains (>= latency 4 × 2 FMA ports) with a
+// multiplier just below 1 so values stay normal.
+#if defined(__x86_64__) || defined(_M_X64)
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((target("avx2,fma")))
+#endif
+float fma_loop(long iters) {
+  __m256 a[12];
+  for (int i = 0; i < 12; ++i) a[i] = _mm256_set1_ps(0.5f + i);
+  const __m256 m = _mm256_set1_ps(0.99999f), c = _mm256_set1_ps(1e-5f);
+  for (long it = 0; it < iters; ++it) {
+#pragma GCC unroll 12
+    for (int i = 0; i < 12; ++i) a[i] = _mm256_fmadd_ps(a[i], m, c);
+  }
+  __m256 s = a[0];
+  for (int i = 1; i < 12; ++i) s = _mm256_add_ps(s, a[i]);
+  return _mm256_cvtss_f32(s);
+}
+constexpr double kFmaFlopsPerIter = 12 * 8 * 2;
+const char* kPeakIsa = "avx2+fma";
+bool peak_available() { return bi::isa_supported(bi::Isa::avx2); }
+#elif defined(__aarch64__) || defined(_M_ARM64)
+float fma_loop(long iters) {
+  float32x4_t a[16];
+  for (int i = 0; i < 16; ++i) a[i] = vdupq_n_f32(0.5f + i);
+  const float32x4_t m = vdupq_n_f32(0.99999f), c = vdupq_n_f32(1e-5f);
+  for (long it = 0; it < iters; ++it) {
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; ++i) a[i] = vfmaq_f32(c, a[i], m);
+  }
+  float32x4_t s = a[0];
+  for (int i = 1; i < 16; ++i) s = vaddq_f32(s, a[i]);
+  return vgetq_lane_f32(s, 0);
+}
+constexpr double kFmaFlopsPerIter = 16 * 4 * 2;
+const char* kPeakIsa = "neon";
+bool peak_available() { return true; }
+#else
+float fma_loop(long) { return 0; }
+constexpr double kFmaFlopsPerIter = 0;
+const char* kPeakIsa = "none";
+bool peak_available() { return false; }
+#endif
+
+struct Case {
+  std::string label;
+  double work;       // FLOP (matrix kernels) or elements (tanh, xent) per call
+  bool flops;
+  std::function<void(const bi::Kernels&)> run;
+};
+
+std::vector<float> rnd(size_t n, float scale = 1.0f) {
+  static std::mt19937 g(42);
+  std::uniform_real_distribution<float> d(-scale, scale);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(g);
+  return v;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc > 1) g_seconds = std::atof(argv[1]);
+  std::vector<const bi::Kernels*> tables;
+  for (bi::Isa isa : {bi::Isa::scalar, bi::Isa::avx2, bi::Isa::neon})
+    if (const bi::Kernels* k = bi::kernels_for(isa)) tables.push_back(k);
+
+  // Buffers big enough for every case; B/A/C padded to a non-multiple ld would
+  // only measure edge code, so production-like ld = cols.
+  const auto A = rnd(256 * 3200), B = rnd(3200 * 256), X = rnd(4096, 3.0f);
+  std::vector<float> C(256 * 256), Y(4096);
+  const float* a = A.data();
+  const float* b = B.data();
+  float* c = C.data();
+  auto gemm_nn = [&](int M, int N, int K) {
+    return Case{"gemm_nn M=" + std::to_string(M) + " N=" + std::to_string(N) +
+                    " K=" + std::to_string(K),
+                2.0 * M * N * K, true, [=](const bi::Kernels& k) {
+                  k.gemm_nn(M, N, K, a, K, b, N, c, N, false);
+                }};
+  };
+  std::vector<Case> cases = {
+      gemm_nn(64, 128, 128),
+      gemm_nn(48, 256, 128),
+      gemm_nn(64, 256, 128),
+      gemm_nn(256, 256, 128),
+      {"gemm_tn M=128 N=128 K=3200", 2.0 * 128 * 128 * 3200, true,
+       [=](const bi::Kernels& k) { k.gemm_tn(128, 128, 3200, a, 128, b, 128, c, 128); }},
+      {"gemm_tn M=256 N=128 K=3200", 2.0 * 256 * 128 * 3200, true,
+       [=](const bi::Kernels& k) { k.gemm_tn(256, 128, 3200, a, 256, b, 128, c, 128); }},
+      {"gemv_n 128x128", 2.0 * 128 * 128, true,
+       [&](const bi::Kernels& k) { k.gemv_n(128, 128, a, 128, X.data(), Y.data(), false); }},
+      {"gemv_n 256x128", 2.0 * 256 * 128, true,
+       [&](const bi::Kernels& k) { k.gemv_n(256, 128, a, 128, X.data(), Y.data(), false); }},
+      {"gemv_t 128x128", 2.0 * 128 * 128, true,
+       [&](const bi::Kernels& k) { k.gemv_t(128, 128, a, 128, X.data(), Y.data(), false); }},
+      {"gemv_t 128x256", 2.0 * 128 * 256, true,
+       [&](const bi::Kernels& k) { k.gemv_t(128, 256, a, 256, X.data(), Y.data(), false); }},
+      {"ger 128x128", 2.0 * 128 * 128, true,
+       [&](const bi::Kernels& k) { k.ger(128, 128, 1e-6f, X.data(), X.data() + 128, c, 128); }},
+      {"tanh n=128", 128, false,
+       [&](const bi::Kernels& k) { k.tanh(128, X.data(), Y.data()); }},
+      {"logsoftmax_xent n=256", 256, false,
+       [&](const bi::Kernels& k) {
+         g_sink = k.logsoftmax_xent(256, X.data(), 7, Y.data(), 1.0f);
+       }},
+      {"logsoftmax_xent n=256 no grad", 256, false,
+       [&](const bi::Kernels& k) { g_sink = k.logsoftmax_xent(256, X.data(), 7, nullptr, 1.0f); }},
+  };
+
+  std::printf("%-32s", "kernel");
+  for (const auto* k : tables) std::printf("%16s", k->name);
+  std::printf("   unit\n");
+  for (const Case& cs : cases) {
+    std::printf("%-32s", cs.label.c_str());
+    std::string ns;
+    for (const auto* k : tables) {
+      const double t = time_per_call([&] { cs.run(*k); });
+      std::printf("%16.2f", cs.work / t * (cs.flops ? 1e-9 : 1e-6));
+      char buf[48];
+      std::snprintf(buf, sizeof buf, " %s %.0f ns", k->name, t * 1e9);
+      ns += buf;
+    }
+    std::printf("   %s   |%s\n", cs.flops ? "GFLOP/s" : "Melem/s", ns.c_str());
+    std::fflush(stdout);
+  }
+
+  if (peak_available()) {
+    const long iters = 1 << 20;
+    const double t = time_per_call([&] { g_sink = fma_loop(iters); });
+    const double peak = kFmaFlopsPerIter * iters / t * 1e-9;
+    std::printf("\nmeasured FMA peak (%s, one core): %.2f GFLOP/s\n", kPeakIsa, peak);
+    const bi::Kernels* best = tables.back();
+    for (const Case& cs : cases) {
+      if (!cs.flops || cs.label.rfind("gemm", 0) != 0) continue;
+      const double t2 = time_per_call([&] { cs.run(*best); });
+      std::printf("  %-30s %s: %5.1f%% of peak\n", cs.label.c_str(), best->name,
+                  100.0 * cs.work / t2 * 1e-9 / peak);
+    }
+  }
+  return 0;
+}

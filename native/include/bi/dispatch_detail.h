@@ -1,0 +1,20 @@
+// Internals of kernel dispatch, exposed for tests (native/tests/test_kernels.cc).
+#pragma once
+#include <string>
+
+#include "bi/kernels.h"
+
+namespace bi {
+
+// What default_kernels() returns for BI_FORCE_ISA=value: value null or empty
+// picks the best supported table; otherwise the named one, or nullptr with
+// *err set when the name is unknown or this CPU/build cannot run it.
+const Kernels* kernels_from_env(const char* value, std::string* err);
+
+// The best supported ISA here: avx2 > neon > scalar.
+Isa best_isa();
+
+// CPU (and OS) feature checks, independent of what is compiled in.
+bool cpu_has_avx2_fma();
+
+}  // namespace bi

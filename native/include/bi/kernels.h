@@ -1,0 +1,62 @@
+// Kernel table: every hot numeric primitive, one implementation per ISA.
+// The scalar table is the reference and the fallback; SIMD tables must match it
+// within the tolerances stated in native/tests/test_kernels.cc.
+// All matrices are row-major with explicit leading dimensions (in floats).
+#pragma once
+#include <cstddef>
+#include <string>
+
+namespace bi {
+
+enum class Isa { scalar = 0, avx2 = 1, neon = 2 };
+
+struct Kernels {
+  Isa isa;
+  const char* name;  // "scalar", "avx2", "neon"
+
+  // C[M×N] (+)= A[M×K] · B[K×N]. With accumulate=false C is overwritten.
+  // Used for multi-stream recurrence (Hprev · Whᵀ with a transposed copy) and
+  // window-batched readout (H · Wyᵀ).
+  void (*gemm_nn)(int M, int N, int K, const float* A, int lda, const float* B,
+                  int ldb, float* C, int ldc, bool accumulate);
+  // C[M×N] += A[K×M]ᵀ · B[K×N]: rank-K accumulation (dW += dZᵀ · H over a window).
+  void (*gemm_tn)(int M, int N, int K, const float* A, int lda, const float* B,
+                  int ldb, float* C, int ldc);
+  // y[M] (+)= A[M×N] · x[N]
+  void (*gemv_n)(int M, int N, const float* A, int lda, const float* x, float* y,
+                 bool accumulate);
+  // y[N] (+)= A[M×N]ᵀ · x[M]
+  void (*gemv_t)(int M, int N, const float* A, int lda, const float* x, float* y,
+                 bool accumulate);
+  // A[M×N] += alpha · x[M] · y[N]ᵀ (rank-1 accumulation)
+  void (*ger)(int M, int N, float alpha, const float* x, const float* y, float* A,
+              int lda);
+  // y[i] = tanh(x[i]); x and y may alias.
+  void (*tanh)(int n, const float* x, float* y);
+  // Natural-log softmax cross-entropy of logits[n] against target:
+  // returns -ln softmax(logits)[target] (not floored). If dlogits is non-null it
+  // receives scale·(softmax − onehot(target)); dlogits may alias logits.
+  float (*logsoftmax_xent)(int n, const float* logits, int target, float* dlogits,
+                           float scale);
+  float (*dot)(int n, const float* x, const float* y);
+  // y += a·x
+  void (*axpy)(int n, float a, const float* x, float* y);
+};
+
+// Tables compiled into this build. Returns nullptr when the ISA is not compiled
+// in or the CPU (and OS) cannot run it.
+const Kernels* kernels_for(Isa isa);
+bool isa_supported(Isa isa);
+const char* isa_name(Isa isa);
+// Parses "scalar" | "avx2" | "neon"; returns false on an unknown name.
+bool parse_isa(const std::string& name, Isa* out);
+// The best table for this CPU, unless BI_FORCE_ISA names another. Sets *error
+// (and returns nullptr) when BI_FORCE_ISA is unknown or unsupported here.
+const Kernels* default_kernels(std::string* error);
+
+// Per-ISA tables (defined in kernels/*.cc; absent ones return nullptr).
+const Kernels* scalar_kernels();
+const Kernels* avx2_kernels();
+const Kernels* neon_kernels();
+
+}  // namespace bi

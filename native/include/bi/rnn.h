@@ -1,0 +1,73 @@
+// The Elman RNN of SPEC §1 over one contiguous parameter buffer:
+//   z_t = bh + Wx[:, x_t] + Wh h_{t−1},  h_t = tanh z_t,  p_t = softmax(by + Wy h_t).
+// Parameters in raw order Wx[H][256], Wh[H][H], bh[H], Wy[256][H], by[256].
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "bi/kernels.h"
+#include "bi/status.h"
+
+namespace bi {
+
+constexpr int kVocab = 256;
+constexpr int kMinHidden = 1;
+constexpr int kMaxHidden = 1024;
+
+inline size_t param_count(int H) {
+  return size_t(H) * kVocab + size_t(H) * H + H + size_t(kVocab) * H + kVocab;
+}
+
+// Named views into a parameter buffer (no ownership).
+template <typename T>
+struct ParamViews {
+  int H = 0;
+  T* Wx = nullptr;  // H × 256
+  T* Wh = nullptr;  // H × H
+  T* bh = nullptr;  // H
+  T* Wy = nullptr;  // 256 × H
+  T* by = nullptr;  // 256
+};
+using ModelView = ParamViews<const float>;
+using GradView = ParamViews<float>;
+
+template <typename T>
+ParamViews<T> param_views(T* params, int H) {
+  ParamViews<T> v;
+  v.H = H;
+  v.Wx = params;
+  v.Wh = v.Wx + size_t(H) * kVocab;
+  v.bh = v.Wh + size_t(H) * H;
+  v.Wy = v.bh + H;
+  v.by = v.Wy + size_t(kVocab) * H;
+  return v;
+}
+
+Status check_hidden(int H);
+
+// Weights rearranged for row-oriented kernels, prepared once per job:
+// WxTb[x] = Wx[:, x] + bh (the input column with the bias folded in), WhT = Whᵀ, WyT = Wyᵀ.
+struct ForwardWeights {
+  int H = 0;
+  std::vector<float> WxTb;  // 256 × H
+  std::vector<float> WhT;   // H × H
+  std::vector<float> WyT;   // H × 256
+  std::vector<float> by;    // 256
+};
+ForwardWeights prepare_forward(const ModelView& m);
+
+// One recurrence step for B streams: Z[b] = WxTb[x_b] + Hprev[b]·WhT, Hnext[b] = tanh Z[b].
+// Hprev rows may be null-state (pass hprev = nullptr for h = 0). Rows have stride H.
+void rnn_step(const Kernels& k, const ForwardWeights& w, int B, const uint8_t* xs,
+              const float* hprev, float* z, float* hnext);
+
+// Readout for R rows of states: logits[r] = by + WyT·h[r], then per-row natural-log
+// cross-entropy against targets[r]; writes nats[r] (unfloored).
+void readout_xent(const Kernels& k, const ForwardWeights& w, int R, const float* h,
+                  const uint8_t* targets, float* logits_scratch, float* nats);
+
+// −log2 p with p floored at 1e-30 (SPEC §0), from natural-log cross-entropy.
+double floored_bits(double nats);
+
+}  // namespace bi

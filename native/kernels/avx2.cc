@@ -1,0 +1,529 @@
+// AVX2+FMA kernels. Built with the project's default flags: everything that
+// uses AVX2 sits in a target region inside bi::avx2, so no AVX2 code can leak
+// into inline functions shared with other translation units; dispatch.cc only
+// hands this table out after CPUID/XGETBV say the CPU and OS can run it.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "bi/kernels.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#elif defined(__GNUC__)
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#endif
+
+namespace bi {
+namespace avx2 {
+namespace {
+
+using std::ptrdiff_t;
+
+// Register arrays must be fully unrolled early so GCC keeps them in registers.
+#if defined(__GNUC__) && !defined(__clang__)
+#define BI_UNROLL _Pragma("GCC unroll 16")
+#elif defined(__clang__)
+#define BI_UNROLL _Pragma("unroll")
+#else
+#define BI_UNROLL
+#endif
+
+// Lanes 0..r-1 set (r clamped to 0..8 by the comparison).
+inline __m256i tail_mask(int r) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(r), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+inline float hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+inline float hmax(__m256 v) {
+  __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_max_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+// ---------------------------------------------------------------- GEMM
+// Register block: R (<= 6) rows × NV (<= 2) vectors of 8 columns = up to 12
+// ymm accumulators; per k: NV loads of B, R broadcasts of A, R·NV FMAs.
+constexpr int kMR = 6;
+constexpr int kNR = 16;
+constexpr int kKC = 256;  // K block: a packed 256×16 B panel is 16 KB (L1)
+constexpr int kMC = 192;  // M block (gemm_nn): 192×256 of A is 192 KB (L2)
+constexpr int kMCT = 96;  // M block (gemm_tn): packed 16 panels × 256 × 8 = 128 KB
+
+using MicroKernel = void (*)(int K, const float* A, ptrdiff_t lda, const float* B,
+                             ptrdiff_t ldb, __m256i bmask, float* C, ptrdiff_t ldc,
+                             int w, bool acc);
+
+// C[R×w] (+)= A[R×K]·B[K×w] with w <= 8·NV valid columns.
+// TA: element (r,k) of A is A[k*lda + r] (gemm_tn) rather than A[r*lda + k].
+// MASKB: the last vector of each B row is loaded through bmask (unpacked edge).
+template <int R, int NV, bool TA, bool MASKB>
+void micro(int K, const float* A, ptrdiff_t lda, const float* B, ptrdiff_t ldb,
+           __m256i bmask, float* C, ptrdiff_t ldc, int w, bool acc) {
+  __m256 c[R][NV];
+  BI_UNROLL
+  for (int r = 0; r < R; ++r)
+    BI_UNROLL
+    for (int v = 0; v < NV; ++v) c[r][v] = _mm256_setzero_ps();
+  const float* ap[R];
+  BI_UNROLL
+  for (int r = 0; r < R; ++r) ap[r] = TA ? A + r : A + r * lda;
+  for (int k = 0; k < K; ++k) {
+    __m256 b[NV];
+    BI_UNROLL
+    for (int v = 0; v < NV; ++v)
+      b[v] = (MASKB && v == NV - 1) ? _mm256_maskload_ps(B + 8 * v, bmask)
+                                     : _mm256_loadu_ps(B + 8 * v);
+    B += ldb;
+    BI_UNROLL
+    for (int r = 0; r < R; ++r) {
+      const __m256 a = _mm256_broadcast_ss(TA ? ap[0] + r : ap[r] + k);
+      BI_UNROLL
+      for (int v = 0; v < NV; ++v) c[r][v] = _mm256_fmadd_ps(a, b[v], c[r][v]);
+    }
+    if (TA) ap[0] += lda;
+  }
+  if (w == 8 * NV) {
+    BI_UNROLL
+    for (int r = 0; r < R; ++r)
+      BI_UNROLL
+      for (int v = 0; v < NV; ++v) {
+        float* p = C + r * ldc + 8 * v;
+        _mm256_storeu_ps(p, acc ? _mm256_add_ps(_mm256_loadu_ps(p), c[r][v]) : c[r][v]);
+      }
+    return;
+  }
+  // Column edge: spill the block and copy the valid part.
+  BI_UNROLL
+  for (int r = 0; r < R; ++r) {
+    alignas(32) float t[8 * NV];
+    BI_UNROLL
+    for (int v = 0; v < NV; ++v) _mm256_store_ps(t + 8 * v, c[r][v]);
+    float* p = C + r * ldc;
+    for (int j = 0; j < w; ++j) p[j] = acc ? p[j] + t[j] : t[j];
+  }
+}
+
+template <bool TA, bool MASKB, int NV>
+MicroKernel pick_rows(int r) {
+  switch (r) {
+    case 1: return micro<1, NV, TA, MASKB>;
+    case 2: return micro<2, NV, TA, MASKB>;
+    case 3: return micro<3, NV, TA, MASKB>;
+    case 4: return micro<4, NV, TA, MASKB>;
+    case 5: return micro<5, NV, TA, MASKB>;
+    default: return micro<6, NV, TA, MASKB>;
+  }
+}
+
+template <bool TA, bool MASKB>
+MicroKernel pick(int r, int nv) {
+  return nv == 1 ? pick_rows<TA, MASKB, 1>(r) : pick_rows<TA, MASKB, 2>(r);
+}
+
+// Copies B[kc×w] into a contiguous kc×(8·nv) panel, zero-padding columns w..:
+// unit-stride rows avoid L1 set conflicts of a 512/1024-byte ldb, and padding
+// removes masked loads from the inner loop.
+void pack_b(int kc, int w, int nv, const float* B, ptrdiff_t ldb, float* out) {
+  const int width = 8 * nv;
+  if (w == width) {
+    for (int k = 0; k < kc; ++k, B += ldb, out += width)
+      for (int v = 0; v < nv; ++v) _mm256_store_ps(out + 8 * v, _mm256_loadu_ps(B + 8 * v));
+    return;
+  }
+  const __m256i m0 = tail_mask(w), m1 = tail_mask(w - 8);
+  for (int k = 0; k < kc; ++k, B += ldb, out += width) {
+    _mm256_store_ps(out, _mm256_maskload_ps(B, m0));
+    if (nv == 2) _mm256_store_ps(out + 8, _mm256_maskload_ps(B + 8, m1));
+  }
+}
+
+// gemm_tn reads A(i,k) = A[k*lda + i]: six floats per k from a different row,
+// and with lda = 128/256 those rows fall in a handful of L1 sets. Packing the
+// A block as [i/6][k][8] (6 used) makes the micro-kernel's reads contiguous.
+void pack_a_t(int kc, int mc, const float* A, ptrdiff_t lda, float* out) {
+  // Eight rows of A at a time stay in L1 while every micro-panel takes its
+  // 8×8 slice, so the source is read once, row by row.
+  for (int k0 = 0; k0 < kc; k0 += 8) {
+    const int kn = std::min(8, kc - k0);
+    for (int ib = 0; ib < mc; ib += kMR) {
+      float* o = out + ((ptrdiff_t)ib / kMR * kc + k0) * 8;
+      const float* a = A + k0 * lda + ib;
+      if (ib + 8 <= mc) {  // the 2 extra floats are still inside the row
+        for (int k = 0; k < kn; ++k) _mm256_store_ps(o + 8 * k, _mm256_loadu_ps(a + k * lda));
+      } else {
+        const __m256i m = tail_mask(mc - ib);  // never read past column mc
+        for (int k = 0; k < kn; ++k)
+          _mm256_store_ps(o + 8 * k, _mm256_maskload_ps(a + k * lda, m));
+      }
+    }
+  }
+}
+
+// Per-thread scratch for packed A blocks (allocated once, 32-byte aligned).
+float* scratch_a() {
+  static thread_local std::vector<float> buf;
+  if (buf.empty()) buf.resize((size_t)(kMCT / kMR) * kKC * 8 + 8);
+  const std::uintptr_t p = reinterpret_cast<std::uintptr_t>(buf.data());
+  return reinterpret_cast<float*>((p + 31) & ~std::uintptr_t(31));
+}
+
+template <bool TA>
+void gemm(int M, int N, int K, const float* A, ptrdiff_t lda, const float* B,
+          ptrdiff_t ldb, float* C, ptrdiff_t ldc, bool accumulate) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate)
+      for (int i = 0; i < M; ++i) std::fill(C + i * ldc, C + i * ldc + N, 0.0f);
+    return;
+  }
+  alignas(32) float panel[kKC * kNR];
+  // Packing B costs about one row block's worth of loads, so it only pays when
+  // the panel is reused by several row blocks.
+  const bool pack = M > kMR;
+  const int mcmax = TA ? kMCT : kMC;
+  float* apack = TA ? scratch_a() : nullptr;
+  for (int k0 = 0; k0 < K; k0 += kKC) {
+    const int kc = std::min(kKC, K - k0);
+    const bool acc = accumulate || k0 > 0;
+    const float* Ak = TA ? A + k0 * lda : A + k0;
+    const float* Bk = B + k0 * ldb;
+    for (int i0 = 0; i0 < M; i0 += mcmax) {
+      const int mc = std::min(mcmax, M - i0);
+      if (TA) pack_a_t(kc, mc, Ak + i0, lda, apack);
+      for (int j = 0; j < N; j += kNR) {
+        const int w = std::min(kNR, N - j);
+        const int nv = (w + 7) / 8;
+        const float* bp = Bk + j;
+        ptrdiff_t bld = ldb;
+        bool masked = (w & 7) != 0;
+        if (pack) {
+          pack_b(kc, w, nv, bp, ldb, panel);
+          bp = panel;
+          bld = 8 * nv;
+          masked = false;
+        }
+        const __m256i bmask = tail_mask(w - 8 * (nv - 1));
+        const MicroKernel full = masked ? pick<TA, true>(kMR, nv) : pick<TA, false>(kMR, nv);
+        for (int i = i0; i < i0 + mc; i += kMR) {
+          const int r = std::min(kMR, i0 + mc - i);
+          const MicroKernel uk =
+              r == kMR ? full : (masked ? pick<TA, true>(r, nv) : pick<TA, false>(r, nv));
+          if (TA)
+            uk(kc, apack + (ptrdiff_t)(i - i0) / kMR * kc * 8, 8, bp, bld, bmask,
+               C + i * ldc + j, ldc, w, acc);
+          else
+            uk(kc, Ak + i * lda, lda, bp, bld, bmask, C + i * ldc + j, ldc, w, acc);
+        }
+      }
+    }
+  }
+}
+
+void gemm_nn(int M, int N, int K, const float* A, int lda, const float* B, int ldb,
+             float* C, int ldc, bool accumulate) {
+  gemm<false>(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+}
+
+void gemm_tn(int M, int N, int K, const float* A, int lda, const float* B, int ldb,
+             float* C, int ldc) {
+  gemm<true>(M, N, K, A, lda, B, ldb, C, ldc, true);
+}
+
+// ---------------------------------------------------------------- level 1/2
+float dot(int n, const float* x, const float* y) {
+  // Four accumulators: two loads per FMA make this load-bound, not latency-bound.
+  __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+  int i = 0;
+  for (; i + 32 <= n; i += 32) {
+    s0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), s0);
+    s1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8), s1);
+    s2 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 16), _mm256_loadu_ps(y + i + 16), s2);
+    s3 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 24), _mm256_loadu_ps(y + i + 24), s3);
+  }
+  for (; i + 8 <= n; i += 8)
+    s0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), s0);
+  if (i < n) {
+    const __m256i m = tail_mask(n - i);
+    s1 = _mm256_fmadd_ps(_mm256_maskload_ps(x + i, m), _mm256_maskload_ps(y + i, m), s1);
+  }
+  return hsum(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+}
+
+// Eight row sums → one vector [Σs0 .. Σs7].
+inline __m256 reduce8(const __m256 s[8]) {
+  const __m256 t01 = _mm256_hadd_ps(s[0], s[1]), t23 = _mm256_hadd_ps(s[2], s[3]);
+  const __m256 t45 = _mm256_hadd_ps(s[4], s[5]), t67 = _mm256_hadd_ps(s[6], s[7]);
+  const __m256 q0 = _mm256_hadd_ps(t01, t23), q1 = _mm256_hadd_ps(t45, t67);
+  // q0 = [rows 0-3 low half | rows 0-3 high half], q1 likewise for rows 4-7.
+  return _mm256_add_ps(_mm256_permute2f128_ps(q0, q1, 0x20),
+                       _mm256_permute2f128_ps(q0, q1, 0x31));
+}
+
+void gemv_n(int M, int N, const float* A, int lda, const float* x, float* y,
+            bool accumulate) {
+  const int n8 = N & ~7;
+  const __m256i m = tail_mask(N - n8);
+  int i = 0;
+  // Eight rows at a time: eight independent FMA chains, x loaded once per 8 FMAs.
+  for (; i + 8 <= M; i += 8) {
+    const float* a = A + (ptrdiff_t)i * lda;
+    __m256 s[8];
+    BI_UNROLL
+    for (int r = 0; r < 8; ++r) s[r] = _mm256_setzero_ps();
+    for (int j = 0; j < n8; j += 8) {
+      const __m256 xv = _mm256_loadu_ps(x + j);
+      BI_UNROLL
+      for (int r = 0; r < 8; ++r)
+        s[r] = _mm256_fmadd_ps(_mm256_loadu_ps(a + r * (ptrdiff_t)lda + j), xv, s[r]);
+    }
+    if (n8 < N) {
+      const __m256 xv = _mm256_maskload_ps(x + n8, m);
+      BI_UNROLL
+      for (int r = 0; r < 8; ++r)
+        s[r] = _mm256_fmadd_ps(_mm256_maskload_ps(a + r * (ptrdiff_t)lda + n8, m), xv, s[r]);
+    }
+    __m256 out = reduce8(s);
+    if (accumulate) out = _mm256_add_ps(_mm256_loadu_ps(y + i), out);
+    _mm256_storeu_ps(y + i, out);
+  }
+  for (; i < M; ++i) {
+    const float s = dot(N, A + (ptrdiff_t)i * lda, x);
+    y[i] = accumulate ? y[i] + s : s;
+  }
+}
+
+// Vector v of p[0..8·NV), through mask m when it is the last and MASK is set.
+template <int NV, bool MASK>
+inline __m256 load_v(const float* p, int v, __m256i m) {
+  return (MASK && v == NV - 1) ? _mm256_maskload_ps(p + 8 * v, m) : _mm256_loadu_ps(p + 8 * v);
+}
+
+// y[8·NV] (+)= A[M×8·NV]ᵀ x, last vector masked when MASK. With few vectors,
+// even and odd rows go to separate accumulators to cover the FMA latency.
+template <int NV, bool MASK>
+void gemv_t_block(int M, const float* A, ptrdiff_t lda, const float* x, float* y,
+                  __m256i m, bool accumulate) {
+  constexpr int S = NV <= 4 ? 2 : 1;
+  __m256 s[S][NV];
+  BI_UNROLL
+  for (int t = 0; t < S; ++t)
+    BI_UNROLL
+    for (int v = 0; v < NV; ++v) s[t][v] = _mm256_setzero_ps();
+  int i = 0;
+  for (; i + S <= M; i += S)
+    BI_UNROLL
+    for (int t = 0; t < S; ++t) {
+      const __m256 xv = _mm256_broadcast_ss(x + i + t);
+      const float* a = A + (i + t) * lda;
+      BI_UNROLL
+      for (int v = 0; v < NV; ++v) s[t][v] = _mm256_fmadd_ps(load_v<NV, MASK>(a, v, m), xv, s[t][v]);
+    }
+  for (; i < M; ++i) {
+    const __m256 xv = _mm256_broadcast_ss(x + i);
+    BI_UNROLL
+    for (int v = 0; v < NV; ++v) s[0][v] = _mm256_fmadd_ps(load_v<NV, MASK>(A + i * lda, v, m), xv, s[0][v]);
+  }
+  BI_UNROLL
+  for (int v = 0; v < NV; ++v) {
+    __m256 r = s[0][v];
+    if (S == 2) r = _mm256_add_ps(r, s[S - 1][v]);
+    if (accumulate) r = _mm256_add_ps(load_v<NV, MASK>(y, v, m), r);
+    if (MASK && v == NV - 1)
+      _mm256_maskstore_ps(y + 8 * v, m, r);
+    else
+      _mm256_storeu_ps(y + 8 * v, r);
+  }
+}
+
+using GemvTBlock = void (*)(int, const float*, ptrdiff_t, const float*, float*, __m256i, bool);
+
+template <bool MASK>
+GemvTBlock pick_t(int nv) {
+  switch (nv) {
+    case 1: return gemv_t_block<1, MASK>;
+    case 2: return gemv_t_block<2, MASK>;
+    case 3: return gemv_t_block<3, MASK>;
+    case 4: return gemv_t_block<4, MASK>;
+    case 5: return gemv_t_block<5, MASK>;
+    case 6: return gemv_t_block<6, MASK>;
+    case 7: return gemv_t_block<7, MASK>;
+    default: return gemv_t_block<8, MASK>;
+  }
+}
+
+void gemv_t(int M, int N, const float* A, int lda, const float* x, float* y,
+            bool accumulate) {
+  // Axpy form over 64-column strips: 8 accumulators live in registers while A
+  // streams row by row.
+  int j = 0;
+  for (; j + 64 <= N; j += 64) gemv_t_block<8, false>(M, A + j, lda, x, y + j, tail_mask(8), accumulate);
+  if (j < N) {
+    const int w = N - j, nv = (w + 7) / 8;
+    const __m256i m = tail_mask(w - 8 * (nv - 1));
+    ((w & 7) ? pick_t<true>(nv) : pick_t<false>(nv))(M, A + j, lda, x, y + j, m, accumulate);
+  }
+}
+
+void axpy(int n, float a, const float* x, float* y) {
+  const __m256 av = _mm256_set1_ps(a);
+  int i = 0;
+  for (; i + 32 <= n; i += 32)
+    for (int v = 0; v < 32; v += 8)
+      _mm256_storeu_ps(y + i + v, _mm256_fmadd_ps(av, _mm256_loadu_ps(x + i + v),
+                                                  _mm256_loadu_ps(y + i + v)));
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(y + i, _mm256_fmadd_ps(av, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+  if (i < n) {
+    const __m256i m = tail_mask(n - i);
+    _mm256_maskstore_ps(y + i, m, _mm256_fmadd_ps(av, _mm256_maskload_ps(x + i, m),
+                                                  _mm256_maskload_ps(y + i, m)));
+  }
+}
+
+void ger(int M, int N, float alpha, const float* x, const float* y, float* A, int lda) {
+  for (int i = 0; i < M; ++i) axpy(N, alpha * x[i], y, A + (ptrdiff_t)i * lda);
+}
+
+// ---------------------------------------------------------------- exp, tanh
+// e^x for x <= 88: x = n·ln2 + r, |r| <= ln2/2, e^r by a degree-7 polynomial
+// (Cephes expf coefficients, ~1 ulp), 2^n built in the exponent field.
+// Inputs below -87.33 (where 2^n would go subnormal) give exactly 0.
+inline __m256 exp_ps(__m256 x) {
+  const __m256 lo = _mm256_set1_ps(-87.33654f);
+  const __m256 under = _mm256_cmp_ps(x, lo, _CMP_LT_OQ);
+  x = _mm256_min_ps(_mm256_max_ps(x, lo), _mm256_set1_ps(88.0f));
+  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+  __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+  p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+  const __m256i e = _mm256_slli_epi32(
+      _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+  return _mm256_andnot_ps(under, _mm256_mul_ps(p, _mm256_castsi256_ps(e)));
+}
+
+// tanh on |x| with the sign put back: an odd polynomial below 0.625 (keeps
+// relative accuracy near 0), (1−e)/(1+e) with e = exp(−2|x|) above (no
+// cancellation there; rounds to exactly 1 once e < 2^-25, i.e. |x| > 8.7).
+inline __m256 tanh_ps(__m256 x) {
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  const __m256 ax = _mm256_andnot_ps(sign, x);
+  const __m256 z = _mm256_mul_ps(ax, ax);
+  __m256 p = _mm256_set1_ps(-5.70498872745e-3f);
+  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(2.06390887954e-2f));
+  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(-5.37397155531e-2f));
+  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(1.33314422036e-1f));
+  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(-3.33332819422e-1f));
+  const __m256 small = _mm256_fmadd_ps(_mm256_mul_ps(p, z), ax, ax);
+  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256 e = exp_ps(_mm256_mul_ps(ax, _mm256_set1_ps(-2.0f)));
+  const __m256 large = _mm256_div_ps(_mm256_sub_ps(one, e), _mm256_add_ps(one, e));
+  __m256 t = _mm256_blendv_ps(large, small, _mm256_cmp_ps(ax, _mm256_set1_ps(0.625f), _CMP_LT_OQ));
+  t = _mm256_or_ps(t, _mm256_and_ps(x, sign));
+  return _mm256_blendv_ps(t, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));  // NaN stays NaN
+}
+
+void tanh_(int n, const float* x, float* y) {
+  int i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, tanh_ps(_mm256_loadu_ps(x + i)));
+  if (i < n) {
+    const __m256i m = tail_mask(n - i);
+    _mm256_maskstore_ps(y + i, m, tanh_ps(_mm256_maskload_ps(x + i, m)));
+  }
+}
+
+// Σ exp(logits − mx); with STORE the terms are also written to d.
+template <bool STORE>
+float sum_exp(int n, const float* logits, float mx, float* d) {
+  const __m256 mv = _mm256_set1_ps(mx);
+  __m256 s0 = _mm256_setzero_ps(), s1 = s0;
+  int i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m256 e0 = exp_ps(_mm256_sub_ps(_mm256_loadu_ps(logits + i), mv));
+    const __m256 e1 = exp_ps(_mm256_sub_ps(_mm256_loadu_ps(logits + i + 8), mv));
+    if (STORE) {
+      _mm256_storeu_ps(d + i, e0);
+      _mm256_storeu_ps(d + i + 8, e1);
+    }
+    s0 = _mm256_add_ps(s0, e0);
+    s1 = _mm256_add_ps(s1, e1);
+  }
+  for (; i < n; i += 8) {
+    const __m256i m = tail_mask(n - i);
+    const __m256 e = _mm256_and_ps(
+        exp_ps(_mm256_sub_ps(_mm256_maskload_ps(logits + i, m), mv)), _mm256_castsi256_ps(m));
+    if (STORE) _mm256_maskstore_ps(d + i, m, e);
+    s0 = _mm256_add_ps(s0, e);
+  }
+  return hsum(_mm256_add_ps(s0, s1));
+}
+
+float logsoftmax_xent(int n, const float* logits, int target, float* dlogits, float scale) {
+  const float lt = logits[target];  // before dlogits (may alias) is written
+  const __m256 ninf = _mm256_set1_ps(-INFINITY);
+  __m256 mv = ninf;
+  int i = 0;
+  for (; i + 8 <= n; i += 8) mv = _mm256_max_ps(mv, _mm256_loadu_ps(logits + i));
+  if (i < n) {
+    const __m256i m = tail_mask(n - i);
+    mv = _mm256_max_ps(mv, _mm256_blendv_ps(ninf, _mm256_maskload_ps(logits + i, m),
+                                            _mm256_castsi256_ps(m)));
+  }
+  const float mx = hmax(mv);
+  const float sum = dlogits ? sum_exp<true>(n, logits, mx, dlogits)
+                            : sum_exp<false>(n, logits, mx, nullptr);
+  const double lse = (double)mx + std::log((double)sum);  // sum >= 1
+  if (dlogits) {
+    const __m256 inv = _mm256_set1_ps(scale / sum);
+    for (i = 0; i + 8 <= n; i += 8)
+      _mm256_storeu_ps(dlogits + i, _mm256_mul_ps(_mm256_loadu_ps(dlogits + i), inv));
+    for (; i < n; ++i) dlogits[i] *= scale / sum;
+    dlogits[target] -= scale;
+  }
+  return (float)(lse - (double)lt);
+}
+
+const Kernels kTable = {Isa::avx2, "avx2", gemm_nn, gemm_tn, gemv_n, gemv_t,
+                        ger,       tanh_,  logsoftmax_xent,   dot,     axpy};
+
+}  // namespace
+}  // namespace avx2
+}  // namespace bi
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#elif defined(__GNUC__)
+#pragma GCC pop_options
+#endif
+
+namespace bi {
+const Kernels* avx2_kernels() { return &avx2::kTable; }
+}  // namespace bi
+
+#else  // not x86-64
+
+namespace bi {
+const Kernels* avx2_kernels() { return nullptr; }
+}  // namespace bi
+
+#endif

@@ -1,0 +1,107 @@
+// Scalar reference kernels: plain loops, float accumulation in index order.
+// Every SIMD table is tested against these (native/tests/test_kernels.cc).
+#include <cmath>
+#include <cstddef>
+#include <limits>
+
+#include "bi/kernels.h"
+
+namespace bi {
+namespace scalar {
+namespace {
+
+void gemm_nn(int M, int N, int K, const float* A, int lda, const float* B, int ldb,
+             float* C, int ldc, bool accumulate) {
+  for (int i = 0; i < M; ++i) {
+    float* c = C + (std::ptrdiff_t)i * ldc;
+    if (!accumulate)
+      for (int j = 0; j < N; ++j) c[j] = 0.0f;
+    // i-k-j order: each C row is updated by scaled rows of B.
+    for (int k = 0; k < K; ++k) {
+      const float a = A[(std::ptrdiff_t)i * lda + k];
+      const float* b = B + (std::ptrdiff_t)k * ldb;
+      for (int j = 0; j < N; ++j) c[j] += a * b[j];
+    }
+  }
+}
+
+void gemm_tn(int M, int N, int K, const float* A, int lda, const float* B, int ldb,
+             float* C, int ldc) {
+  for (int k = 0; k < K; ++k) {
+    const float* a = A + (std::ptrdiff_t)k * lda;
+    const float* b = B + (std::ptrdiff_t)k * ldb;
+    for (int i = 0; i < M; ++i) {
+      float* c = C + (std::ptrdiff_t)i * ldc;
+      for (int j = 0; j < N; ++j) c[j] += a[i] * b[j];
+    }
+  }
+}
+
+float dot(int n, const float* x, const float* y) {
+  float s = 0.0f;
+  for (int i = 0; i < n; ++i) s += x[i] * y[i];
+  return s;
+}
+
+void gemv_n(int M, int N, const float* A, int lda, const float* x, float* y,
+            bool accumulate) {
+  for (int i = 0; i < M; ++i) {
+    const float s = dot(N, A + (std::ptrdiff_t)i * lda, x);
+    y[i] = accumulate ? y[i] + s : s;
+  }
+}
+
+void gemv_t(int M, int N, const float* A, int lda, const float* x, float* y,
+            bool accumulate) {
+  if (!accumulate)
+    for (int j = 0; j < N; ++j) y[j] = 0.0f;
+  for (int i = 0; i < M; ++i) {
+    const float xi = x[i];
+    const float* a = A + (std::ptrdiff_t)i * lda;
+    for (int j = 0; j < N; ++j) y[j] += a[j] * xi;
+  }
+}
+
+void ger(int M, int N, float alpha, const float* x, const float* y, float* A, int lda) {
+  for (int i = 0; i < M; ++i) {
+    const float ax = alpha * x[i];
+    float* a = A + (std::ptrdiff_t)i * lda;
+    for (int j = 0; j < N; ++j) a[j] += ax * y[j];
+  }
+}
+
+void tanh_(int n, const float* x, float* y) {
+  for (int i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
+}
+
+float logsoftmax_xent(int n, const float* logits, int target, float* dlogits,
+                      float scale) {
+  const float lt = logits[target];  // read before dlogits (may alias) is written
+  float mx = -std::numeric_limits<float>::infinity();
+  for (int i = 0; i < n; ++i) mx = logits[i] > mx ? logits[i] : mx;
+  float sum = 0.0f;
+  for (int i = 0; i < n; ++i) sum += std::exp(logits[i] - mx);
+  // sum >= 1 (the max term is exp(0)); the log and the final subtraction in
+  // double keep the loss exact-ish even for logits around 1e4.
+  const double lse = (double)mx + std::log((double)sum);
+  if (dlogits) {
+    const float inv = scale / sum;
+    for (int i = 0; i < n; ++i) dlogits[i] = std::exp(logits[i] - mx) * inv;
+    dlogits[target] -= scale;
+  }
+  return (float)(lse - (double)lt);
+}
+
+void axpy(int n, float a, const float* x, float* y) {
+  for (int i = 0; i < n; ++i) y[i] += a * x[i];
+}
+
+const Kernels kTable = {Isa::scalar, "scalar", gemm_nn, gemm_tn, gemv_n, gemv_t,
+                        ger,         tanh_,    logsoftmax_xent,  dot,    axpy};
+
+}  // namespace
+}  // namespace scalar
+
+const Kernels* scalar_kernels() { return &scalar::kTable; }
+
+}  // namespace bi

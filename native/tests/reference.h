@@ -1,0 +1,65 @@
+// Float64 reference model for tests: the plain definitions of SPEC §0/§1 with no
+// rearranged weights, no kernels and no batching.
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "bi/rnn.h"
+
+namespace bi_test {
+
+// −log2 p summed over t = begin … end−2 from h = 0; optionally keeps h_t per step.
+inline double reference_bits(const bi::ModelView& m, const uint8_t* x, uint64_t begin, uint64_t end,
+                             std::vector<double>* states = nullptr) {
+  const int H = m.H;
+  std::vector<double> h(H, 0.0), z(H), logits(bi::kVocab);
+  double bits = 0;
+  for (uint64_t t = begin; t < end; ++t) {
+    for (int i = 0; i < H; ++i) {
+      double s = m.bh[i] + m.Wx[size_t(i) * bi::kVocab + x[t]];
+      for (int j = 0; j < H; ++j) s += double(m.Wh[size_t(i) * H + j]) * h[j];
+      z[i] = s;
+    }
+    for (int i = 0; i < H; ++i) h[i] = std::tanh(z[i]);
+    if (states) states->insert(states->end(), h.begin(), h.end());
+    if (t + 1 >= end) break;
+    double mx = -1e300;
+    for (int o = 0; o < bi::kVocab; ++o) {
+      double s = m.by[o];
+      for (int j = 0; j < H; ++j) s += double(m.Wy[size_t(o) * H + j]) * h[j];
+      logits[o] = s;
+      mx = std::max(mx, s);
+    }
+    double sum = 0;
+    for (int o = 0; o < bi::kVocab; ++o) sum += std::exp(logits[o] - mx);
+    const double logp = logits[x[t + 1]] - mx - std::log(sum);
+    bits += std::min(-logp, -std::log(1e-30)) / std::log(2.0);
+  }
+  return bits;
+}
+
+inline std::vector<float> random_params(int H, uint32_t seed, float scale) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-scale, scale);
+  std::vector<float> p(bi::param_count(H));
+  for (auto& v : p) v = u(rng);
+  return p;
+}
+
+inline std::vector<uint8_t> read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+// The study's folder: $BI_EMBED_STUDY_DIR or ../shared/study beside the source tree.
+inline std::string study_dir() {
+  const char* env = std::getenv("BI_EMBED_STUDY_DIR");
+  return env ? std::string(env) : std::string(BI_SOURCE_DIR) + "/../shared/study";
+}
+
+}  // namespace bi_test

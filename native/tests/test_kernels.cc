@@ -1,0 +1,532 @@
+// Kernel tables: every SIMD table available on this machine against the scalar
+// reference, the scalar reference against double-precision brute force, and
+// dispatch (parse_isa/isa_name, BI_FORCE_ISA).
+//
+// Tolerances (inputs uniform in [-1,1] from fixed seeds unless stated):
+//   gemm_nn, gemm_tn, gemv_n, gemv_t, ger, dot, axpy:
+//       |a - b| <= 1e-5 · (1 + Σ|terms|), Σ|terms| = sum of |products| that
+//       make the element, plus |previous value| when accumulating.
+//   tanh: |a - b| <= 2e-6 on [-20, 20]; exactly ±1 for |x| >= 9.1 (±1e3, ±inf
+//       included); tanh(0) == 0; NaN in -> NaN out.
+//   logsoftmax_xent: loss |a - b| <= 1e-5 · max(1, |b|) (logits in [-1,1] and
+//       scaled up to magnitude 1e4); dlogits |a - b| <= 1e-6 · max(1, |scale|).
+// Outputs are written into buffers with ld > cols and guard cells after the
+// last row; guards and padding must come back bit-for-bit unchanged.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "bi/dispatch_detail.h"
+#include "bi/kernels.h"
+
+namespace bi {
+namespace {
+
+const std::vector<int> kSizes = {1, 3, 7, 8, 15, 17, 33, 127, 129, 255, 257};
+const std::vector<int> kSmall = {1, 3, 7, 8, 15, 17, 33};
+constexpr float kGuard = 12345.678f;
+constexpr int kGuardCells = 40;
+
+std::vector<const Kernels*> simd_tables() {
+  std::vector<const Kernels*> out;
+  for (Isa isa : {Isa::avx2, Isa::neon})
+    if (const Kernels* k = kernels_for(isa)) out.push_back(k);
+  return out;
+}
+
+#define FOR_EACH_SIMD(k)                                                          \
+  const auto tables_ = simd_tables();                                             \
+  if (tables_.empty()) GTEST_SKIP() << "no SIMD kernel table runs on this machine"; \
+  for (const Kernels* k : tables_)
+
+std::vector<float> random_vec(size_t n, std::mt19937& g, float lo = -1.0f, float hi = 1.0f) {
+  std::uniform_real_distribution<float> d(lo, hi);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(g);
+  return v;
+}
+
+// A rows×cols matrix with leading dimension ld, padding and guard cells set to kGuard.
+std::vector<float> random_mat(int rows, int cols, int ld, std::mt19937& g) {
+  std::vector<float> m((size_t)rows * ld + kGuardCells, kGuard);
+  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+  for (int i = 0; i < rows; ++i)
+    for (int j = 0; j < cols; ++j) m[(size_t)i * ld + j] = d(g);
+  return m;
+}
+
+bool is_guard(float x) { return std::memcmp(&x, &kGuard, sizeof x) == 0; }
+
+// Compares an output buffer against the reference: data within tol[i], all
+// other cells (padding and guards) untouched.
+void expect_close_buf(const std::vector<float>& got, const std::vector<float>& ref,
+                      const std::vector<double>& bound, double rel, int rows, int cols,
+                      int ld, const char* what) {
+  int bad = 0;
+  for (size_t p = 0; p < got.size(); ++p) {
+    const int i = ld ? (int)(p / ld) : rows, j = ld ? (int)(p % ld) : 0;
+    if (i < rows && j < cols) {
+      const double tol = rel * (1.0 + bound[(size_t)i * cols + j]);
+      if (!(std::fabs((double)got[p] - ref[p]) <= tol) && bad++ < 5)
+        ADD_FAILURE() << what << " (" << i << "," << j << "): got " << got[p] << " want "
+                      << ref[p] << " tol " << tol;
+    } else if (!is_guard(got[p]) && bad++ < 5) {
+      ADD_FAILURE() << what << ": wrote outside the matrix at row " << i << " col " << j;
+    }
+  }
+  EXPECT_EQ(bad, 0) << what;
+}
+
+// ---------------------------------------------------------------- gemm
+// tn: C += AᵀB with A stored K×M; otherwise C (+)= AB with A stored M×K.
+void check_gemm(const Kernels& k, bool tn, int M, int N, int K, bool acc, int pad,
+                std::mt19937& g) {
+  SCOPED_TRACE(testing::Message() << (tn ? "gemm_tn" : "gemm_nn") << " M=" << M << " N=" << N
+                                  << " K=" << K << " acc=" << acc << " pad=" << pad);
+  const int arows = tn ? K : M, acols = tn ? M : K;
+  const int lda = acols + pad, ldb = N + pad + 2, ldc = N + pad + 1;
+  const auto A = random_mat(arows, acols, lda, g);
+  const auto B = random_mat(K, N, ldb, g);
+  const auto C0 = random_mat(M, N, ldc, g);
+  auto Cref = C0, Cgot = C0;
+  const Kernels& s = *scalar_kernels();
+  if (tn) {
+    s.gemm_tn(M, N, K, A.data(), lda, B.data(), ldb, Cref.data(), ldc);
+    k.gemm_tn(M, N, K, A.data(), lda, B.data(), ldb, Cgot.data(), ldc);
+  } else {
+    s.gemm_nn(M, N, K, A.data(), lda, B.data(), ldb, Cref.data(), ldc, acc);
+    k.gemm_nn(M, N, K, A.data(), lda, B.data(), ldb, Cgot.data(), ldc, acc);
+  }
+  const bool accumulates = tn || acc;
+  std::vector<double> bound((size_t)M * N);
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < N; ++j) {
+      double b = accumulates ? std::fabs(C0[(size_t)i * ldc + j]) : 0.0;
+      for (int kk = 0; kk < K; ++kk) {
+        const float a = tn ? A[(size_t)kk * lda + i] : A[(size_t)i * lda + kk];
+        b += std::fabs((double)a * B[(size_t)kk * ldb + j]);
+      }
+      bound[(size_t)i * N + j] = b;
+    }
+  expect_close_buf(Cgot, Cref, bound, 1e-5, M, N, ldc, tn ? "gemm_tn" : "gemm_nn");
+}
+
+void gemm_sweep(bool tn) {
+  FOR_EACH_SIMD(k) {
+    SCOPED_TRACE(k->name);
+    std::mt19937 g(tn ? 202 : 101);
+    for (bool acc : {false, true}) {
+      if (tn && !acc) continue;  // gemm_tn always accumulates
+      for (int s : kSizes) {
+        check_gemm(*k, tn, s, 33, 17, acc, 3, g);
+        check_gemm(*k, tn, 7, s, 15, acc, 5, g);
+        check_gemm(*k, tn, 17, 8, s, acc, 1, g);
+      }
+      for (int m : kSmall)
+        for (int n : kSmall)
+          for (int kk : kSmall) check_gemm(*k, tn, m, n, kk, acc, 2, g);
+      // Production shapes (recurrence, readout, weight gradients).
+      check_gemm(*k, tn, 64, 128, 128, acc, 8, g);
+      check_gemm(*k, tn, 200, 256, 128, acc, 8, g);
+      check_gemm(*k, tn, 128, 256, 600, acc, 4, g);
+      if (::testing::Test::HasFailure()) return;
+    }
+  }
+}
+
+TEST(KernelsSimd, GemmNN) { gemm_sweep(false); }
+TEST(KernelsSimd, GemmTN) { gemm_sweep(true); }
+
+TEST(KernelsSimd, GemmK0) {
+  FOR_EACH_SIMD(k) {
+    float C[4] = {1, 2, 3, 4};
+    k->gemm_nn(2, 2, 0, nullptr, 1, nullptr, 2, C, 2, true);
+    EXPECT_EQ(C[3], 4.0f);
+    k->gemm_nn(2, 2, 0, nullptr, 1, nullptr, 2, C, 2, false);
+    for (float c : C) EXPECT_EQ(c, 0.0f);
+  }
+}
+
+// ---------------------------------------------------------------- gemv
+void check_gemv(const Kernels& k, bool trans, int M, int N, bool acc, int pad, std::mt19937& g) {
+  SCOPED_TRACE(testing::Message() << (trans ? "gemv_t" : "gemv_n") << " M=" << M << " N=" << N
+                                  << " acc=" << acc);
+  const int lda = N + pad;
+  const auto A = random_mat(M, N, lda, g);
+  const int nx = trans ? M : N, ny = trans ? N : M;
+  const auto x = random_vec(nx, g);
+  const auto y0 = random_mat(1, ny, ny, g);
+  auto yref = y0, ygot = y0;
+  const Kernels& s = *scalar_kernels();
+  (trans ? s.gemv_t : s.gemv_n)(M, N, A.data(), lda, x.data(), yref.data(), acc);
+  (trans ? k.gemv_t : k.gemv_n)(M, N, A.data(), lda, x.data(), ygot.data(), acc);
+  std::vector<double> bound(ny);
+  for (int o = 0; o < ny; ++o) {
+    double b = acc ? std::fabs(y0[o]) : 0.0;
+    for (int t = 0; t < nx; ++t)
+      b += std::fabs((double)x[t] * (trans ? A[(size_t)t * lda + o] : A[(size_t)o * lda + t]));
+    bound[o] = b;
+  }
+  expect_close_buf(ygot, yref, bound, 1e-5, 1, ny, ny, trans ? "gemv_t" : "gemv_n");
+}
+
+TEST(KernelsSimd, Gemv) {
+  FOR_EACH_SIMD(k) {
+    SCOPED_TRACE(k->name);
+    std::mt19937 g(303);
+    for (bool trans : {false, true})
+      for (bool acc : {false, true}) {
+        for (int m : kSizes)
+          for (int n : kSizes) check_gemv(*k, trans, m, n, acc, 3, g);
+        check_gemv(*k, trans, 128, 128, acc, 8, g);
+        check_gemv(*k, trans, 256, 128, acc, 8, g);
+        check_gemv(*k, trans, 128, 256, acc, 1, g);
+      }
+  }
+}
+
+// ---------------------------------------------------------------- level 1
+TEST(KernelsSimd, Ger) {
+  FOR_EACH_SIMD(k) {
+    SCOPED_TRACE(k->name);
+    std::mt19937 g(404);
+    for (int m : kSizes)
+      for (int n : kSizes) {
+        SCOPED_TRACE(testing::Message() << "ger M=" << m << " N=" << n);
+        const int lda = n + 3;
+        const auto x = random_vec(m, g), y = random_vec(n, g);
+        const float alpha = random_vec(1, g, -2.0f, 2.0f)[0];
+        const auto A0 = random_mat(m, n, lda, g);
+        auto Aref = A0, Agot = A0;
+        scalar_kernels()->ger(m, n, alpha, x.data(), y.data(), Aref.data(), lda);
+        k->ger(m, n, alpha, x.data(), y.data(), Agot.data(), lda);
+        std::vector<double> bound((size_t)m * n);
+        for (int i = 0; i < m; ++i)
+          for (int j = 0; j < n; ++j)
+            bound[(size_t)i * n + j] =
+                std::fabs(A0[(size_t)i * lda + j]) + std::fabs((double)alpha * x[i] * y[j]);
+        expect_close_buf(Agot, Aref, bound, 1e-5, m, n, lda, "ger");
+      }
+  }
+}
+
+TEST(KernelsSimd, DotAxpy) {
+  FOR_EACH_SIMD(k) {
+    SCOPED_TRACE(k->name);
+    std::mt19937 g(505);
+    std::vector<int> sizes = kSizes;
+    sizes.push_back(0);
+    sizes.push_back(1024);
+    for (int n : sizes) {
+      SCOPED_TRACE(testing::Message() << "n=" << n);
+      const auto x = random_vec(n, g), y = random_vec(n, g);
+      double b = 0;
+      for (int i = 0; i < n; ++i) b += std::fabs((double)x[i] * y[i]);
+      EXPECT_NEAR(k->dot(n, x.data(), y.data()), scalar_kernels()->dot(n, x.data(), y.data()),
+                  1e-5 * (1 + b));
+      const float a = 0.75f;
+      auto yref = random_mat(1, n, n, g), ygot = yref;
+      const auto y0 = yref;
+      scalar_kernels()->axpy(n, a, x.data(), yref.data());
+      k->axpy(n, a, x.data(), ygot.data());
+      std::vector<double> bound(n);
+      for (int i = 0; i < n; ++i) bound[i] = std::fabs(y0[i]) + std::fabs(a * x[i]);
+      expect_close_buf(ygot, yref, bound, 1e-5, 1, n, n, "axpy");
+    }
+  }
+}
+
+// ---------------------------------------------------------------- tanh
+TEST(KernelsSimd, TanhAccuracy) {
+  FOR_EACH_SIMD(k) {
+    SCOPED_TRACE(k->name);
+    const int n = 400001;  // step 1e-4 over [-20, 20], odd n exercises the tail
+    std::vector<float> x(n), y(n), yref(n);
+    for (int i = 0; i < n; ++i) x[i] = -20.0f + 40.0f * (float)i / (float)(n - 1);
+    k->tanh(n, x.data(), y.data());
+    scalar_kernels()->tanh(n, x.data(), yref.data());
+    double worst = 0;
+    float at = 0;
+    for (int i = 0; i < n; ++i) {
+      const double e = std::fabs((double)y[i] - yref[i]);
+      if (!(e <= worst)) worst = e, at = x[i];
+    }
+    EXPECT_LE(worst, 2e-6) << "worst at x=" << at;
+    std::cout << "[ info ] " << k->name << " tanh max abs err vs scalar " << worst << " at x=" << at
+              << "\n";
+    // Small-magnitude inputs keep relative accuracy (odd polynomial branch).
+    for (float v : {1e-30f, 1e-8f, 1e-4f, 0.01f, 0.3f, 0.62f}) {
+      float o;
+      k->tanh(1, &v, &o);
+      EXPECT_NEAR(o, std::tanh((double)v), 4e-7 * std::tanh((double)v)) << v;
+    }
+  }
+}
+
+TEST(KernelsSimd, TanhSpecialValues) {
+  FOR_EACH_SIMD(k) {
+    SCOPED_TRACE(k->name);
+    const float inf = std::numeric_limits<float>::infinity();
+    const std::vector<float> big = {9.1f, 9.5f, 10.0f, 20.0f, 88.0f, 100.0f, 1e3f, 1e30f, inf};
+    std::vector<float> x;
+    for (float b : big) x.push_back(b), x.push_back(-b);
+    std::vector<float> y(x.size());
+    k->tanh((int)x.size(), x.data(), y.data());
+    for (size_t i = 0; i < x.size(); ++i) EXPECT_EQ(y[i], x[i] > 0 ? 1.0f : -1.0f) << x[i];
+    float z[3] = {0.0f, -0.0f, std::numeric_limits<float>::quiet_NaN()}, o[3];
+    k->tanh(3, z, o);
+    EXPECT_EQ(o[0], 0.0f);
+    EXPECT_FALSE(std::signbit(o[0]));
+    EXPECT_EQ(o[1], 0.0f);
+    EXPECT_TRUE(std::isnan(o[2]));
+  }
+}
+
+TEST(KernelsSimd, TanhSizesAndAliasing) {
+  FOR_EACH_SIMD(k) {
+    SCOPED_TRACE(k->name);
+    std::mt19937 g(606);
+    for (int n : kSizes) {
+      SCOPED_TRACE(testing::Message() << "n=" << n);
+      auto x = random_mat(1, n, n, g);  // guard cells after the data
+      for (int i = 0; i < n; ++i) x[i] *= 5.0f;
+      auto ref = x;
+      scalar_kernels()->tanh(n, x.data(), ref.data());
+      k->tanh(n, x.data(), x.data());  // in place
+      expect_close_buf(x, ref, std::vector<double>(n, 0.0), 2e-6, 1, n, n, "tanh");
+    }
+  }
+}
+
+// ---------------------------------------------------------------- logsoftmax_xent
+void check_xent(const Kernels& k, int n, float mag, int target, float scale, int mode,
+                std::mt19937& g) {
+  // mode 0: no dlogits, 1: separate dlogits, 2: dlogits aliases logits.
+  SCOPED_TRACE(testing::Message() << "xent n=" << n << " mag=" << mag << " target=" << target
+                                  << " scale=" << scale << " mode=" << mode);
+  auto logits = random_mat(1, n, n, g);
+  for (int i = 0; i < n; ++i) logits[i] *= mag;
+  std::vector<float> dref(n + kGuardCells, kGuard);
+  const float lref = scalar_kernels()->logsoftmax_xent(n, logits.data(), target,
+                                                       mode ? dref.data() : nullptr, scale);
+  std::vector<float> dgot(n + kGuardCells, kGuard);
+  float lgot;
+  if (mode == 2) {
+    dgot = logits;
+    lgot = k.logsoftmax_xent(n, dgot.data(), target, dgot.data(), scale);
+  } else {
+    lgot = k.logsoftmax_xent(n, logits.data(), target, mode ? dgot.data() : nullptr, scale);
+  }
+  EXPECT_NEAR(lgot, lref, 1e-5 * std::max(1.0f, std::fabs(lref)));
+  if (mode == 0) {
+    for (float d : dgot) ASSERT_TRUE(is_guard(d));
+    return;
+  }
+  const double tol = 1e-6 * std::max(1.0f, std::fabs(scale));
+  for (int i = 0; i < n; ++i) ASSERT_NEAR(dgot[i], dref[i], tol) << "dlogits[" << i << "]";
+  for (size_t i = n; i < dgot.size(); ++i) ASSERT_TRUE(is_guard(dgot[i])) << "guard " << i;
+}
+
+TEST(KernelsSimd, LogSoftmaxXent) {
+  FOR_EACH_SIMD(k) {
+    SCOPED_TRACE(k->name);
+    std::mt19937 g(707);
+    std::vector<int> sizes = kSizes;
+    sizes.push_back(256);
+    for (int n : sizes)
+      for (float mag : {1.0f, 30.0f, 1e4f})
+        for (int mode : {0, 1, 2}) {
+          check_xent(*k, n, mag, 0, 1.0f, mode, g);
+          check_xent(*k, n, mag, n - 1, 0.25f, mode, g);
+          check_xent(*k, n, mag, (int)(g() % n), 1.0f / 64, mode, g);
+        }
+  }
+}
+
+// ---------------------------------------------------------------- scalar reference
+TEST(KernelsScalar, AgainstDouble) {
+  const Kernels& s = *scalar_kernels();
+  std::mt19937 g(808);
+  for (int M : {1, 3, 8, 17})
+    for (int N : {1, 7, 16, 33})
+      for (int K : {1, 5, 32, 129}) {
+        SCOPED_TRACE(testing::Message() << "M=" << M << " N=" << N << " K=" << K);
+        const int lda = K + 1, ldb = N + 2, ldc = N + 3, ldt = M + 1;
+        const auto A = random_mat(M, K, lda, g), At = random_mat(K, M, ldt, g);
+        const auto B = random_mat(K, N, ldb, g), C0 = random_mat(M, N, ldc, g);
+        auto C = C0, Ct = C0, Cz = C0;
+        s.gemm_nn(M, N, K, A.data(), lda, B.data(), ldb, C.data(), ldc, true);
+        s.gemm_nn(M, N, K, A.data(), lda, B.data(), ldb, Cz.data(), ldc, false);
+        s.gemm_tn(M, N, K, At.data(), ldt, B.data(), ldb, Ct.data(), ldc);
+        for (int i = 0; i < M; ++i)
+          for (int j = 0; j < N; ++j) {
+            double d = 0, dt = 0, b = 0, bt = 0;
+            for (int k = 0; k < K; ++k) {
+              const double bb = B[(size_t)k * ldb + j];
+              d += A[(size_t)i * lda + k] * bb;
+              dt += At[(size_t)k * ldt + i] * bb;
+              b += std::fabs(A[(size_t)i * lda + k] * bb);
+              bt += std::fabs(At[(size_t)k * ldt + i] * bb);
+            }
+            const double c0 = C0[(size_t)i * ldc + j];
+            ASSERT_NEAR(Cz[(size_t)i * ldc + j], d, 1e-5 * (1 + b));
+            ASSERT_NEAR(C[(size_t)i * ldc + j], c0 + d, 1e-5 * (1 + b + std::fabs(c0)));
+            ASSERT_NEAR(Ct[(size_t)i * ldc + j], c0 + dt, 1e-5 * (1 + bt + std::fabs(c0)));
+          }
+        // gemv_n / gemv_t / dot / ger on the same A.
+        const auto x = random_vec(K, g), xt = random_vec(M, g);
+        std::vector<float> y(M, 0.5f), yt(K, 0.5f);
+        s.gemv_n(M, K, A.data(), lda, x.data(), y.data(), true);
+        s.gemv_t(M, K, A.data(), lda, xt.data(), yt.data(), false);
+        for (int i = 0; i < M; ++i) {
+          double d = 0.5, b = 0.5;
+          for (int k = 0; k < K; ++k)
+            d += (double)A[(size_t)i * lda + k] * x[k], b += std::fabs(A[(size_t)i * lda + k] * x[k]);
+          ASSERT_NEAR(y[i], d, 1e-5 * (1 + b));
+          ASSERT_NEAR(s.dot(K, A.data() + (size_t)i * lda, x.data()), d - 0.5, 1e-5 * (1 + b));
+        }
+        for (int k = 0; k < K; ++k) {
+          double d = 0, b = 0;
+          for (int i = 0; i < M; ++i)
+            d += (double)A[(size_t)i * lda + k] * xt[i], b += std::fabs(A[(size_t)i * lda + k] * xt[i]);
+          ASSERT_NEAR(yt[k], d, 1e-5 * (1 + b));
+        }
+        auto G = A;
+        s.ger(M, K, -0.5f, xt.data(), x.data(), G.data(), lda);
+        for (int i = 0; i < M; ++i)
+          for (int k = 0; k < K; ++k)
+            ASSERT_NEAR(G[(size_t)i * lda + k], A[(size_t)i * lda + k] - 0.5 * xt[i] * x[k], 1e-6);
+        auto ax = x;
+        s.axpy(K, 2.0f, x.data(), ax.data());
+        for (int k = 0; k < K; ++k) ASSERT_NEAR(ax[k], 3.0 * x[k], 1e-6);
+      }
+}
+
+TEST(KernelsScalar, TanhAndXentAgainstDouble) {
+  const Kernels& s = *scalar_kernels();
+  std::vector<float> x, y;
+  for (int i = -2000; i <= 2000; ++i) x.push_back(i * 0.01f);
+  y.resize(x.size());
+  s.tanh((int)x.size(), x.data(), y.data());
+  for (size_t i = 0; i < x.size(); ++i) ASSERT_NEAR(y[i], std::tanh((double)x[i]), 2e-7) << x[i];
+  std::mt19937 g(909);
+  for (int n : {1, 2, 7, 256})
+    for (float mag : {1.0f, 1e4f}) {
+      auto l = random_vec(n, g, -mag, mag);
+      const int t = (int)(g() % n);
+      double mx = -INFINITY, sum = 0;
+      for (float v : l) mx = std::max(mx, (double)v);
+      for (float v : l) sum += std::exp(v - mx);
+      const double want = mx + std::log(sum) - l[t];
+      std::vector<float> d(n);
+      const float got = s.logsoftmax_xent(n, l.data(), t, d.data(), 0.5f);
+      ASSERT_NEAR(got, want, 1e-5 * std::max(1.0, std::fabs(want))) << n << " " << mag;
+      for (int i = 0; i < n; ++i)
+        ASSERT_NEAR(d[i], 0.5 * (std::exp(l[i] - mx) / sum - (i == t)), 1e-7);
+    }
+}
+
+// ---------------------------------------------------------------- dispatch
+TEST(Dispatch, NamesRoundTrip) {
+  for (Isa isa : {Isa::scalar, Isa::avx2, Isa::neon}) {
+    Isa back = Isa::scalar;
+    ASSERT_TRUE(parse_isa(isa_name(isa), &back)) << isa_name(isa);
+    EXPECT_EQ(back, isa);
+  }
+  Isa dummy;
+  for (const char* bad : {"", "AVX2", "sse2", "avx512", "scalar "})
+    EXPECT_FALSE(parse_isa(bad, &dummy)) << bad;
+}
+
+TEST(Dispatch, TablesAreConsistent) {
+  ASSERT_EQ(kernels_for(Isa::scalar), scalar_kernels());
+  EXPECT_TRUE(isa_supported(Isa::scalar));
+  for (Isa isa : {Isa::scalar, Isa::avx2, Isa::neon}) {
+    const Kernels* k = kernels_for(isa);
+    EXPECT_EQ(k != nullptr, isa_supported(isa));
+    if (!k) continue;
+    EXPECT_EQ(k->isa, isa);
+    EXPECT_STREQ(k->name, isa_name(isa));
+    for (const void* fn : {(const void*)k->gemm_nn, (const void*)k->gemm_tn, (const void*)k->gemv_n,
+                           (const void*)k->gemv_t, (const void*)k->ger, (const void*)k->tanh,
+                           (const void*)k->logsoftmax_xent, (const void*)k->dot,
+                           (const void*)k->axpy})
+      EXPECT_NE(fn, nullptr);
+  }
+  std::cout << "[ info ] best ISA here: " << isa_name(best_isa()) << "\n";
+}
+
+TEST(Dispatch, KernelsFromEnv) {
+  std::string err;
+  EXPECT_EQ(kernels_from_env(nullptr, &err), kernels_for(best_isa()));
+  EXPECT_EQ(kernels_from_env("", &err), kernels_for(best_isa()));
+  EXPECT_EQ(kernels_from_env("scalar", &err), scalar_kernels());
+  EXPECT_TRUE(err.empty());
+  EXPECT_EQ(kernels_from_env("fast", &err), nullptr);
+  EXPECT_EQ(err, "BI_FORCE_ISA=fast is not an ISA (scalar|avx2|neon)");
+  for (Isa isa : {Isa::avx2, Isa::neon}) {
+    err.clear();
+    const Kernels* k = kernels_from_env(isa_name(isa), &err);
+    if (isa_supported(isa)) {
+      EXPECT_EQ(k, kernels_for(isa));
+      EXPECT_TRUE(err.empty());
+    } else {
+      EXPECT_EQ(k, nullptr);
+      EXPECT_EQ(err, std::string("BI_FORCE_ISA=") + isa_name(isa) + ": this CPU/build cannot run " +
+                         isa_name(isa));
+    }
+  }
+}
+
+#if GTEST_HAS_DEATH_TEST
+void set_env(const char* name, const char* value) {
+#ifdef _WIN32
+  _putenv_s(name, value);
+#else
+  setenv(name, value, 1);
+#endif
+}
+
+// default_kernels() caches its first answer, so each case runs in a fresh child
+// process ("threadsafe" death tests re-execute the binary).
+TEST(Dispatch, DefaultKernelsHonoursForceIsa) {
+#ifdef GTEST_FLAG_SET
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+#else
+  ::testing::GTEST_FLAG(death_test_style) = "threadsafe";
+#endif
+  EXPECT_EXIT(
+      {
+        set_env("BI_FORCE_ISA", "scalar");
+        std::string err;
+        const Kernels* k = default_kernels(&err);
+        std::exit(k == scalar_kernels() && default_kernels(nullptr) == k ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "");
+  EXPECT_EXIT(
+      {
+        set_env("BI_FORCE_ISA", "bogus");
+        std::string err;
+        const Kernels* k = default_kernels(&err);
+        std::exit(k == nullptr && err == "BI_FORCE_ISA=bogus is not an ISA (scalar|avx2|neon)" ? 0
+                                                                                              : 1);
+      },
+      ::testing::ExitedWithCode(0), "");
+  EXPECT_EXIT(
+      {
+        set_env("BI_FORCE_ISA", "");
+        std::string err;
+        std::exit(default_kernels(&err) == kernels_for(best_isa()) ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "");
+}
+#endif
+
+}  // namespace
+}  // namespace bi

@@ -1,0 +1,89 @@
+/** Shared test helpers: the study's files, random models, a float64 reference forward pass. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Model, VOCAB } from '../lib/model';
+import { native } from '../lib/native';
+
+export const repoRoot = path.join(__dirname, '..');
+
+/** The study folder; a missing folder fails the test with a message, never skips it. */
+export function studyPath(file: string): string {
+  const dir = process.env.BI_EMBED_STUDY_DIR ?? path.join(repoRoot, '..', 'shared', 'study');
+  const p = path.join(dir, file);
+  if (!fs.existsSync(p)) throw new Error(`${p} missing: set BI_EMBED_STUDY_DIR to the study's folder (sat_model.bin, enwik_1024.txt)`);
+  return p;
+}
+
+export function corpusPath(file: string): string {
+  const dir = process.env.BI_EMBED_CORPORA_DIR ?? path.join(repoRoot, '..', 'shared', 'corpora');
+  const p = path.join(dir, file);
+  if (!fs.existsSync(p)) throw new Error(`${p} missing: set BI_EMBED_CORPORA_DIR to the shared corpora folder`);
+  return p;
+}
+
+export function availableIsas(): string[] {
+  return native().info().isas;
+}
+
+/** Deterministic PRNG in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function randomModel(hidden: number, seed: number, scale = 0.5): Model {
+  const m = new Model(hidden);
+  const rnd = mulberry32(seed);
+  for (let i = 0; i < m.params.length; i++) m.params[i] = (rnd() * 2 - 1) * scale;
+  return m;
+}
+
+export function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'bi-embed-test-'));
+}
+
+/** SPEC §0 in float64: Σ −log2 p(x_{t+1}) over t = begin … end−2 from h = 0. */
+export function referenceBits(m: Model, bytes: Uint8Array, begin: number, end: number): number {
+  const H = m.hidden;
+  let h = new Float64Array(H);
+  const next = new Float64Array(H);
+  const logits = new Float64Array(VOCAB);
+  let bits = 0;
+  for (let t = begin; t < end - 1; t++) {
+    for (let i = 0; i < H; i++) {
+      let s = m.bh[i] + m.Wx[i * VOCAB + bytes[t]];
+      for (let j = 0; j < H; j++) s += m.Wh[i * H + j] * h[j];
+      next[i] = Math.tanh(s);
+    }
+    h = Float64Array.from(next);
+    let mx = -Infinity;
+    for (let o = 0; o < VOCAB; o++) {
+      let s = m.by[o];
+      for (let j = 0; j < H; j++) s += m.Wy[o * H + j] * h[j];
+      logits[o] = s;
+      if (s > mx) mx = s;
+    }
+    let sum = 0;
+    for (let o = 0; o < VOCAB; o++) sum += Math.exp(logits[o] - mx);
+    const logp = logits[bytes[t + 1]] - mx - Math.log(sum);
+    bits += Math.min(-logp, -Math.log(1e-30)) / Math.LN2;
+  }
+  return bits;
+}
+
+/** Runs `fn` and returns the `code` of what it throws (or 'none'). */
+export async function codeOf(fn: () => unknown): Promise<string> {
+  try {
+    await fn();
+  } catch (e) {
+    return String((e as { code?: unknown }).code);
+  }
+  return 'none';
+}
