@@ -6,7 +6,7 @@
     {
       "target_name": "bi_embed",
       "sources": [
-        "<!@(node -p \"const s=require('./native/sources.json'); s.core.concat(s.bindings).join(' ')\")"
+        "<!@(node -p \"const s=require('./native/sources.json'); Object.values(s.core).flat().concat(s.bindings).join(' ')\")"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -14,3 +14,7 @@ export { info } from './info';
 export type { Info } from './info';
 export { studyDir, studyFiles } from './study';
 export type { JobOptions } from './jobs';
+export * from './train';
+export * from './phi';
+export * from './psi';
+export * from './skipgram';

@@ -1,8 +1,12 @@
 /** The `bi-embed` command line: one subcommand per file in this folder. */
 import { Command } from 'commander';
+import { registerConstruct } from './construct';
 import { registerConvert } from './convert';
 import { registerEval } from './eval';
 import { registerInfo } from './info';
+import { registerRead } from './read';
+import { registerSkipgram } from './skipgram';
+import { registerTrain } from './train';
 import { reportError } from './output';
 import { version } from '../version';
 
@@ -15,6 +19,10 @@ export function buildProgram(): Command {
   registerInfo(program);
   registerEval(program);
   registerConvert(program);
+  registerTrain(program);
+  registerConstruct(program);
+  registerRead(program);
+  registerSkipgram(program);
   return program;
 }
 

@@ -1,0 +1,2 @@
+/** Public API of the psi module (filled in by its issue). */
+export {};

@@ -1,0 +1,2 @@
+/** Public API of the skipgram module (filled in by its issue). */
+export {};

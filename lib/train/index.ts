@@ -1,0 +1,2 @@
+/** Public API of the train module (filled in by its issue). */
+export {};
