@@ -399,44 +399,54 @@ void ger(int M, int N, float alpha, const float* x, const float* y, float* A, in
 }
 
 // ---------------------------------------------------------------- exp, tanh
-// e^x for x <= 88: x = n·ln2 + r, |r| <= ln2/2, e^r by a degree-7 polynomial
-// (Cephes expf coefficients, ~1 ulp), 2^n built in the exponent field.
-// Inputs below -87.33 (where 2^n would go subnormal) give exactly 0.
+// e^x = 2^n · e^r with n = round(x·log2 e), |r| <= ln2/2; e^r = 1 + r + r²·P(r)
+// with the Cephes expf coefficients (~1 ulp), P evaluated Estrin-style to
+// shorten the dependency chain. Valid for -87.3 <= x <= 88 (no clamping).
+inline __m256 exp_core(__m256 x) {
+  // Adding 1.5·2^23 rounds x·log2 e to an integer n held in the low mantissa
+  // bits of t (bits(t) = 0x4B400000 + n), so 2^n = (bits(t) + 127) << 23.
+  const __m256 magic = _mm256_set1_ps(12582912.0f);
+  const __m256 t = _mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504088896341f), magic);
+  const __m256 n = _mm256_sub_ps(t, magic);
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+  const __m256 r2 = _mm256_mul_ps(r, r);
+  const __m256 r4 = _mm256_mul_ps(r2, r2);
+  const __m256 p45 = _mm256_fmadd_ps(_mm256_set1_ps(1.6666665459e-1f), r, _mm256_set1_ps(5.0000001201e-1f));
+  const __m256 p23 = _mm256_fmadd_ps(_mm256_set1_ps(8.3334519073e-3f), r, _mm256_set1_ps(4.1665795894e-2f));
+  const __m256 p01 = _mm256_fmadd_ps(_mm256_set1_ps(1.9875691500e-4f), r, _mm256_set1_ps(1.3981999507e-3f));
+  const __m256 p = _mm256_fmadd_ps(p01, r4, _mm256_fmadd_ps(p23, r2, p45));
+  const __m256 er = _mm256_fmadd_ps(p, r2, _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+  const __m256i e = _mm256_slli_epi32(
+      _mm256_add_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(127)), 23);
+  return _mm256_mul_ps(er, _mm256_castsi256_ps(e));
+}
+
+// e^x for any x <= 88; below -87.33 (where 2^n would go subnormal) exactly 0.
 inline __m256 exp_ps(__m256 x) {
   const __m256 lo = _mm256_set1_ps(-87.33654f);
   const __m256 under = _mm256_cmp_ps(x, lo, _CMP_LT_OQ);
   x = _mm256_min_ps(_mm256_max_ps(x, lo), _mm256_set1_ps(88.0f));
-  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
-                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
-  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
-  __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-  p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-  const __m256i e = _mm256_slli_epi32(
-      _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-  return _mm256_andnot_ps(under, _mm256_mul_ps(p, _mm256_castsi256_ps(e)));
+  return _mm256_andnot_ps(under, exp_core(x));
 }
 
 // tanh on |x| with the sign put back: an odd polynomial below 0.625 (keeps
 // relative accuracy near 0), (1−e)/(1+e) with e = exp(−2|x|) above (no
-// cancellation there; rounds to exactly 1 once e < 2^-25, i.e. |x| > 8.7).
+// cancellation there). |x| is clamped to 9.1, where e = 1.2e-8 < 2^-25 makes
+// both 1−e and 1+e round to 1: the result is exactly ±1 from there on, and
+// ±inf or huge inputs cannot overflow anything.
 inline __m256 tanh_ps(__m256 x) {
   const __m256 sign = _mm256_set1_ps(-0.0f);
   const __m256 ax = _mm256_andnot_ps(sign, x);
   const __m256 z = _mm256_mul_ps(ax, ax);
-  __m256 p = _mm256_set1_ps(-5.70498872745e-3f);
-  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(2.06390887954e-2f));
-  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(-5.37397155531e-2f));
-  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(1.33314422036e-1f));
-  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(-3.33332819422e-1f));
-  const __m256 small = _mm256_fmadd_ps(_mm256_mul_ps(p, z), ax, ax);
+  const __m256 z2 = _mm256_mul_ps(z, z);
+  // x + x·z·(q0 + q1 z + q2 z² + q3 z³ + q4 z⁴), Cephes tanhf coefficients.
+  const __m256 q01 = _mm256_fmadd_ps(_mm256_set1_ps(1.33314422036e-1f), z, _mm256_set1_ps(-3.33332819422e-1f));
+  const __m256 q23 = _mm256_fmadd_ps(_mm256_set1_ps(2.06390887954e-2f), z, _mm256_set1_ps(-5.37397155531e-2f));
+  const __m256 q = _mm256_fmadd_ps(_mm256_fmadd_ps(_mm256_set1_ps(-5.70498872745e-3f), z2, q23), z2, q01);
+  const __m256 small = _mm256_fmadd_ps(_mm256_mul_ps(q, z), ax, ax);
   const __m256 one = _mm256_set1_ps(1.0f);
-  const __m256 e = exp_ps(_mm256_mul_ps(ax, _mm256_set1_ps(-2.0f)));
+  const __m256 e = exp_core(_mm256_mul_ps(_mm256_min_ps(ax, _mm256_set1_ps(9.1f)), _mm256_set1_ps(-2.0f)));
   const __m256 large = _mm256_div_ps(_mm256_sub_ps(one, e), _mm256_add_ps(one, e));
   __m256 t = _mm256_blendv_ps(large, small, _mm256_cmp_ps(ax, _mm256_set1_ps(0.625f), _CMP_LT_OQ));
   t = _mm256_or_ps(t, _mm256_and_ps(x, sign));
@@ -445,6 +455,13 @@ inline __m256 tanh_ps(__m256 x) {
 
 void tanh_(int n, const float* x, float* y) {
   int i = 0;
+  // Two vectors per step: one tanh is a ~50-cycle dependency chain, so give
+  // the out-of-order window independent work.
+  for (; i + 16 <= n; i += 16) {
+    const __m256 a = tanh_ps(_mm256_loadu_ps(x + i)), b = tanh_ps(_mm256_loadu_ps(x + i + 8));
+    _mm256_storeu_ps(y + i, a);
+    _mm256_storeu_ps(y + i + 8, b);
+  }
   for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, tanh_ps(_mm256_loadu_ps(x + i)));
   if (i < n) {
     const __m256i m = tail_mask(n - i);

@@ -14,7 +14,8 @@
 
 namespace bi {
 
-bool cpu_has_avx2_fma() {
+namespace {
+bool detect_avx2_fma() {
 #if defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
   int r[4];
   __cpuid(r, 0);
@@ -41,6 +42,13 @@ bool cpu_has_avx2_fma() {
 #else
   return false;
 #endif
+}
+}  // namespace
+
+// CPUID traps to the hypervisor in VMs (microseconds), so ask once.
+bool cpu_has_avx2_fma() {
+  static const bool has = detect_avx2_fma();
+  return has;
 }
 
 bool isa_supported(Isa isa) {

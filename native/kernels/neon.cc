@@ -28,9 +28,10 @@ using std::ptrdiff_t;
 #endif
 
 // ---------------------------------------------------------------- GEMM
-// Register block: R (<= 6) rows × NV (<= 4) vectors of 4 columns = up to 24
-// of the 32 q registers as accumulators, 4 for B, 1 for the A broadcast.
-constexpr int kMR = 6;
+// Register block: R (<= 4) rows × NV (<= 4) vectors of 4 columns = up to 16
+// of the 32 q registers as accumulators, 4 for B, 4 for A (GCC hoists all A
+// loads of a k step, so 6 rows would spill).
+constexpr int kMR = 4;
 constexpr int kNR = 16;
 constexpr int kKC = 256;
 constexpr int kMC = 96;
@@ -85,9 +86,7 @@ MicroKernel pick_rows(int r) {
     case 1: return micro<1, NV, TA>;
     case 2: return micro<2, NV, TA>;
     case 3: return micro<3, NV, TA>;
-    case 4: return micro<4, NV, TA>;
-    case 5: return micro<5, NV, TA>;
-    default: return micro<6, NV, TA>;
+    default: return micro<4, NV, TA>;
   }
 }
 
@@ -115,7 +114,7 @@ void pack_b(int kc, int w, int nv, const float* B, ptrdiff_t ldb, float* out) {
   }
 }
 
-// A block of gemm_tn (A(i,k) = A[k*lda + i]) → [i/6][k][6], eight k rows at a
+// A block of gemm_tn (A(i,k) = A[k*lda + i]) → [i/4][k][4], eight k rows at a
 // time so the source is read row by row.
 void pack_a_t(int kc, int mc, const float* A, ptrdiff_t lda, float* out) {
   for (int k0 = 0; k0 < kc; k0 += 8) {

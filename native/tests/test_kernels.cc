@@ -143,6 +143,38 @@ void gemm_sweep(bool tn) {
 TEST(KernelsSimd, GemmNN) { gemm_sweep(false); }
 TEST(KernelsSimd, GemmTN) { gemm_sweep(true); }
 
+// Each C element is one fixed-order sum whatever the block it falls in, so a
+// caller may split M or N across threads and get bit-identical results.
+TEST(KernelsAll, GemmPartitionInvariant) {
+  for (Isa isa : {Isa::scalar, Isa::avx2, Isa::neon}) {
+    const Kernels* k = kernels_for(isa);
+    if (!k) continue;
+    SCOPED_TRACE(k->name);
+    std::mt19937 g(1212);
+    const int M = 50, N = 70, K = 300, ld = 75;
+    const auto A = random_vec((size_t)M * K, g), At = random_vec((size_t)K * ld, g);
+    const auto B = random_vec((size_t)K * ld, g);
+    for (bool tn : {false, true}) {
+      std::vector<float> whole((size_t)M * ld, 0.0f), parts = whole;
+      const float* a = tn ? At.data() : A.data();
+      const int lda = tn ? ld : K;
+      auto run = [&](float* C, int i0, int i1, int j0, int j1) {
+        const float* ai = tn ? a + i0 : a + (size_t)i0 * lda;
+        if (tn)
+          k->gemm_tn(i1 - i0, j1 - j0, K, ai, lda, B.data() + j0, ld, C + (size_t)i0 * ld + j0, ld);
+        else
+          k->gemm_nn(i1 - i0, j1 - j0, K, ai, lda, B.data() + j0, ld, C + (size_t)i0 * ld + j0, ld,
+                     false);
+      };
+      run(whole.data(), 0, M, 0, N);
+      for (auto [i0, i1] : {std::pair{0, 17}, std::pair{17, 50}})
+        for (auto [j0, j1] : {std::pair{0, 23}, std::pair{23, 70}}) run(parts.data(), i0, i1, j0, j1);
+      ASSERT_EQ(0, std::memcmp(whole.data(), parts.data(), whole.size() * sizeof(float)))
+          << (tn ? "gemm_tn" : "gemm_nn");
+    }
+  }
+}
+
 TEST(KernelsSimd, GemmK0) {
   FOR_EACH_SIMD(k) {
     float C[4] = {1, 2, 3, 4};
@@ -346,6 +378,56 @@ TEST(KernelsSimd, LogSoftmaxXent) {
           check_xent(*k, n, mag, n - 1, 0.25f, mode, g);
           check_xent(*k, n, mag, (int)(g() % n), 1.0f / 64, mode, g);
         }
+  }
+}
+
+// Tight buffers (ld == cols, nothing after the last element): under
+// BI_SANITIZE=ON any read or write past an operand's end is reported.
+TEST(KernelsSimd, ExactFitBuffers) {
+  FOR_EACH_SIMD(k) {
+    SCOPED_TRACE(k->name);
+    std::mt19937 g(1111);
+    const Kernels& s = *scalar_kernels();
+    for (int m : {1, 5, 7, 13, 97})
+      for (int n : {1, 3, 9, 17, 130}) {
+        SCOPED_TRACE(testing::Message() << "m=" << m << " n=" << n);
+        const int kk = 11;
+        const auto A = random_vec((size_t)m * kk, g), At = random_vec((size_t)kk * m, g);
+        const auto B = random_vec((size_t)kk * n, g);
+        std::vector<float> C(m * n), Cr(m * n), Ct(m * n, 0.0f), Ctr(m * n, 0.0f);
+        k->gemm_nn(m, n, kk, A.data(), kk, B.data(), n, C.data(), n, false);
+        s.gemm_nn(m, n, kk, A.data(), kk, B.data(), n, Cr.data(), n, false);
+        k->gemm_tn(m, n, kk, At.data(), m, B.data(), n, Ct.data(), n);
+        s.gemm_tn(m, n, kk, At.data(), m, B.data(), n, Ctr.data(), n);
+        for (int i = 0; i < m * n; ++i) {
+          ASSERT_NEAR(C[i], Cr[i], 1e-5 * (1 + kk));
+          ASSERT_NEAR(Ct[i], Ctr[i], 1e-5 * (1 + kk));
+        }
+        const auto M = random_vec((size_t)m * n, g), xm = random_vec(m, g), xn = random_vec(n, g);
+        std::vector<float> yn(m), ynr(m), yt(n), ytr(n);
+        k->gemv_n(m, n, M.data(), n, xn.data(), yn.data(), false);
+        s.gemv_n(m, n, M.data(), n, xn.data(), ynr.data(), false);
+        k->gemv_t(m, n, M.data(), n, xm.data(), yt.data(), false);
+        s.gemv_t(m, n, M.data(), n, xm.data(), ytr.data(), false);
+        for (int i = 0; i < m; ++i) ASSERT_NEAR(yn[i], ynr[i], 1e-5 * (1 + n));
+        for (int j = 0; j < n; ++j) ASSERT_NEAR(yt[j], ytr[j], 1e-5 * (1 + m));
+        auto G = M, Gr = M;
+        k->ger(m, n, 0.5f, xm.data(), xn.data(), G.data(), n);
+        s.ger(m, n, 0.5f, xm.data(), xn.data(), Gr.data(), n);
+        for (int i = 0; i < m * n; ++i) ASSERT_NEAR(G[i], Gr[i], 1e-5);
+        std::vector<float> th(n), thr(n), d(n), dr(n);
+        k->tanh(n, xn.data(), th.data());
+        s.tanh(n, xn.data(), thr.data());
+        for (int j = 0; j < n; ++j) ASSERT_NEAR(th[j], thr[j], 2e-6);
+        ASSERT_NEAR(k->logsoftmax_xent(n, xn.data(), n - 1, d.data(), 1.0f),
+                    s.logsoftmax_xent(n, xn.data(), n - 1, dr.data(), 1.0f), 1e-5);
+        for (int j = 0; j < n; ++j) ASSERT_NEAR(d[j], dr[j], 1e-6);
+        ASSERT_NEAR(k->dot(n, xn.data(), th.data()), s.dot(n, xn.data(), th.data()), 1e-5 * (1 + n));
+        auto ya = th, yar = th;
+        k->axpy(n, 0.3f, xn.data(), ya.data());
+        s.axpy(n, 0.3f, xn.data(), yar.data());
+        for (int j = 0; j < n; ++j) ASSERT_NEAR(ya[j], yar[j], 1e-5);
+      }
   }
 }
 
