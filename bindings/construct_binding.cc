@@ -1,8 +1,298 @@
-// Functions of the construct module (not yet implemented).
+// φ (SPEC §2) glue. Counts travel to JS as Float64Arrays (exact below 2^53) and back.
+//   phiCount(data, begin, end, cancel, onProgress) → Promise<PhiCounts>
+//   phiBuild(counts, alpha, scale, signBias, params)      fills a H = 128 buffer (sync, small)
+//   phiSample(data, begin, end, bh, seed, out{positions, states, targets}, isa, cancel, onProgress) → Promise<void>
+//   phiGrid(counts, by, states, targets, alphas, scales, {isa, threads}, cancel, onProgress) → Promise<Float64Array>
+//   phiFitReadout(states, targets, Wy, by, {isa, threads, epochs, lr, milestones, decay}, cancel, onProgress)
+//     → Promise<Float64Array> (mean nats per epoch; Wy and by updated in place)
 #include "modules.h"
 
-namespace bi_napi {
+#include "args.h"
+#include "bi/construct.h"
+#include "job.h"
 
-void RegisterConstruct(Napi::Env, Napi::Object) {}
+namespace bi_napi {
+namespace {
+
+constexpr double kMaxSafe = 9007199254740991.0;
+
+uint64_t U64Arg(Napi::Env env, Napi::Value v, const char* name) {
+  if (!v.IsNumber()) Throw(env, "E_OPTION", std::string(name) + " must be a number");
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0 && d <= kMaxSafe) || d != double(uint64_t(d)))
+    Throw(env, "E_OPTION", std::string(name) + " must be a non-negative integer");
+  return uint64_t(d);
+}
+
+double NumArg(Napi::Env env, Napi::Value v, const char* name) {
+  if (!v.IsNumber()) Throw(env, "E_OPTION", std::string(name) + " must be a number");
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+template <typename T>
+T* Sized(Napi::Env env, ArrayArg<T> a, size_t need, const char* name) {
+  if (a.length != need)
+    Throw(env, "E_SHAPE", std::string(name) + " must have " + std::to_string(need) + " elements, got " + std::to_string(a.length));
+  return a.data;
+}
+
+std::vector<uint64_t> U64Vector(Napi::Env env, Napi::Object o, const char* key, size_t need) {
+  auto a = TypedArrayArg<double, napi_float64_array>(env, o.Get(key), key);
+  Sized(env, a, need, key);
+  std::vector<uint64_t> v(need);
+  for (size_t i = 0; i < need; ++i) v[i] = uint64_t(a.data[i]);
+  return v;
+}
+
+bi::PhiCounts CountsArg(Napi::Env env, Napi::Value v) {
+  if (!v.IsObject()) Throw(env, "E_OPTION", "counts must be an object");
+  Napi::Object o = v.As<Napi::Object>();
+  bi::PhiCounts c;
+  c.n = U64Arg(env, o.Get("n"), "counts.n");
+  c.count = U64Vector(env, o, "count", 256);
+  c.plus = U64Vector(env, o, "plus", size_t(bi::kPhiHidden) * 256);
+  c.total = U64Vector(env, o, "total", size_t(bi::kPhiGroups) * 256);
+  c.nonneg = U64Vector(env, o, "nonneg", bi::kPhiHidden);
+  return c;
+}
+
+Napi::Float64Array ToJs(Napi::Env env, const std::vector<uint64_t>& v) {
+  auto a = Napi::Float64Array::New(env, v.size());
+  for (size_t i = 0; i < v.size(); ++i) a[i] = double(v[i]);
+  return a;
+}
+
+Napi::Float64Array ToJs(Napi::Env env, const std::vector<double>& v) {
+  auto a = Napi::Float64Array::New(env, v.size());
+  for (size_t i = 0; i < v.size(); ++i) a[i] = v[i];
+  return a;
+}
+
+std::vector<double> DoublesArg(Napi::Env env, Napi::Value v, const char* name) {
+  auto a = TypedArrayArg<double, napi_float64_array>(env, v, name);
+  return std::vector<double>(a.data, a.data + a.length);
+}
+
+int ThreadsOpt(Napi::Env env, Napi::Object opt) {
+  return opt.Has("threads") && !opt.Get("threads").IsUndefined() ? IntArg(env, opt.Get("threads"), "threads", 1, 256) : 1;
+}
+
+// ---- phiCount
+class CountJob : public Job {
+ public:
+  using Job::Job;
+  const uint8_t* data = nullptr;
+  uint64_t size = 0, begin = 0, end = 0;
+  bi::PhiCounts counts;
+
+ protected:
+  bi::Status Run(const bi::Control& control) override { return bi::phi_count(data, size, begin, end, &counts, control); }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("n", double(counts.n));
+    o.Set("count", ToJs(env, counts.count));
+    o.Set("plus", ToJs(env, counts.plus));
+    o.Set("total", ToJs(env, counts.total));
+    o.Set("nonneg", ToJs(env, counts.nonneg));
+    return o;
+  }
+};
+
+Napi::Value PhiCount(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto* job = new CountJob(env, info[3], info[4]);
+  try {
+    auto data = BytesArg(env, info[0], "data");
+    job->data = data.data;
+    job->size = data.length;
+    job->Keep(info[0]);
+    job->begin = U64Arg(env, info[1], "begin");
+    job->end = U64Arg(env, info[2], "end");
+  } catch (...) {
+    delete job;
+    throw;
+  }
+  return job->Start();
+}
+
+// ---- phiBuild
+Napi::Value PhiBuild(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  bi::PhiCounts c = CountsArg(env, info[0]);
+  const double alpha = NumArg(env, info[1], "alpha"), scale = NumArg(env, info[2], "scale");
+  const bool sign_bias = info[3].ToBoolean();
+  float* p = Sized(env, Float32Arg(env, info[4], "params"), bi::param_count(bi::kPhiHidden), "params");
+  bi::phi_inputs(p);
+  auto v = bi::param_views(p, bi::kPhiHidden);
+  bi::phi_by(c, v.by);
+  bi::phi_log_ratios(c, alpha, v.Wy);
+  for (size_t i = 0; i < size_t(bi::kVocab) * bi::kPhiHidden; ++i) v.Wy[i] *= float(scale);
+  if (sign_bias) bi::phi_sign_log_odds(c, v.bh);
+  return env.Undefined();
+}
+
+// ---- phiSample
+class SampleJob : public Job {
+ public:
+  using Job::Job;
+  const bi::Kernels* kernels = nullptr;
+  const uint8_t* data = nullptr;
+  uint64_t size = 0, begin = 0, end = 0, S = 0, seed = 0;
+  std::vector<float> bh;
+  double* positions_out = nullptr;
+  float* states_out = nullptr;
+  uint8_t* targets_out = nullptr;
+
+ protected:
+  bi::Status Run(const bi::Control&) override {
+    std::vector<uint64_t> pos;
+    std::vector<float> st;
+    std::vector<uint8_t> tg;
+    bi::Status s = bi::phi_sample(*kernels, data, size, begin, end, bh.data(), S, seed, &pos, &st, &tg);
+    if (!s.ok()) return s;
+    for (uint64_t i = 0; i < S; ++i) positions_out[i] = double(pos[i]);
+    std::copy(st.begin(), st.end(), states_out);
+    std::copy(tg.begin(), tg.end(), targets_out);
+    return s;
+  }
+  Napi::Value Result(Napi::Env env) override { return env.Undefined(); }
+};
+
+Napi::Value PhiSample(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto* job = new SampleJob(env, info[7], info[8]);
+  try {
+    auto data = BytesArg(env, info[0], "data");
+    job->data = data.data;
+    job->size = data.length;
+    job->Keep(info[0]);
+    job->begin = U64Arg(env, info[1], "begin");
+    job->end = U64Arg(env, info[2], "end");
+    const float* bh = Sized(env, Float32Arg(env, info[3], "bh"), bi::kPhiHidden, "bh");
+    job->bh.assign(bh, bh + bi::kPhiHidden);
+    job->seed = U64Arg(env, info[4], "seed");
+    if (!info[5].IsObject()) Throw(env, "E_OPTION", "phiSample: out must be an object");
+    Napi::Object out = info[5].As<Napi::Object>();
+    auto pos = TypedArrayArg<double, napi_float64_array>(env, out.Get("positions"), "positions");
+    job->S = pos.length;
+    job->positions_out = pos.data;
+    job->states_out = Sized(env, Float32Arg(env, out.Get("states"), "states"), job->S * bi::kPhiHidden, "states");
+    job->targets_out = Sized(env, BytesArg(env, out.Get("targets"), "targets"), job->S, "targets");
+    job->Keep(out.Get("positions"));
+    job->Keep(out.Get("states"));
+    job->Keep(out.Get("targets"));
+    job->kernels = &KernelsArg(env, info[6]);
+  } catch (...) {
+    delete job;
+    throw;
+  }
+  return job->Start();
+}
+
+// ---- phiGrid
+class GridJob : public Job {
+ public:
+  using Job::Job;
+  bi::PhiCounts counts;
+  const float* by = nullptr;
+  const float* states = nullptr;
+  const uint8_t* targets = nullptr;
+  uint64_t S = 0;
+  std::vector<double> alphas, scales, bits;
+  bi::PhiGridOptions options;
+
+ protected:
+  bi::Status Run(const bi::Control& control) override {
+    options.control = control;
+    return bi::phi_grid(counts, by, states, targets, S, alphas, scales, options, &bits);
+  }
+  Napi::Value Result(Napi::Env env) override { return ToJs(env, bits); }
+};
+
+Napi::Value PhiGrid(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto* job = new GridJob(env, info[7], info[8]);
+  try {
+    job->counts = CountsArg(env, info[0]);
+    job->by = Sized(env, Float32Arg(env, info[1], "by"), bi::kVocab, "by");
+    job->Keep(info[1]);
+    auto targets = BytesArg(env, info[3], "targets");
+    job->S = targets.length;
+    job->targets = targets.data;
+    job->Keep(info[3]);
+    job->states = Sized(env, Float32Arg(env, info[2], "states"), job->S * bi::kPhiHidden, "states");
+    job->Keep(info[2]);
+    job->alphas = DoublesArg(env, info[4], "alphas");
+    job->scales = DoublesArg(env, info[5], "scales");
+    if (!info[6].IsObject()) Throw(env, "E_OPTION", "phiGrid: options must be an object");
+    Napi::Object opt = info[6].As<Napi::Object>();
+    job->options.kernels = &KernelsArg(env, opt.Get("isa"));
+    job->options.threads = ThreadsOpt(env, opt);
+  } catch (...) {
+    delete job;
+    throw;
+  }
+  return job->Start();
+}
+
+// ---- phiFitReadout
+class FitJob : public Job {
+ public:
+  using Job::Job;
+  const float* states = nullptr;
+  const uint8_t* targets = nullptr;
+  uint64_t S = 0;
+  float* Wy = nullptr;
+  float* by = nullptr;
+  bi::PhiFitOptions options;
+  std::vector<double> loss;
+
+ protected:
+  bi::Status Run(const bi::Control& control) override {
+    options.control = control;
+    return bi::phi_fit_readout(states, targets, S, options, Wy, by, &loss);
+  }
+  Napi::Value Result(Napi::Env env) override { return ToJs(env, loss); }
+};
+
+Napi::Value PhiFitReadout(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto* job = new FitJob(env, info[5], info[6]);
+  try {
+    auto targets = BytesArg(env, info[1], "targets");
+    job->S = targets.length;
+    job->targets = targets.data;
+    job->Keep(info[1]);
+    job->states = Sized(env, Float32Arg(env, info[0], "states"), job->S * bi::kPhiHidden, "states");
+    job->Keep(info[0]);
+    job->Wy = Sized(env, Float32Arg(env, info[2], "Wy"), size_t(bi::kVocab) * bi::kPhiHidden, "Wy");
+    job->Keep(info[2]);
+    job->by = Sized(env, Float32Arg(env, info[3], "by"), bi::kVocab, "by");
+    job->Keep(info[3]);
+    if (!info[4].IsObject()) Throw(env, "E_OPTION", "phiFitReadout: options must be an object");
+    Napi::Object opt = info[4].As<Napi::Object>();
+    job->options.kernels = &KernelsArg(env, opt.Get("isa"));
+    job->options.threads = ThreadsOpt(env, opt);
+    job->options.epochs = IntArg(env, opt.Get("epochs"), "epochs", 0, 1000000);
+    job->options.lr = NumArg(env, opt.Get("lr"), "lr");
+    job->options.decay = NumArg(env, opt.Get("decay"), "decay");
+    auto ms = DoublesArg(env, opt.Get("milestones"), "milestones");
+    job->options.milestones.assign(ms.begin(), ms.end());
+  } catch (...) {
+    delete job;
+    throw;
+  }
+  return job->Start();
+}
+
+}  // namespace
+
+void RegisterConstruct(Napi::Env env, Napi::Object exports) {
+  exports.Set("phiCount", Napi::Function::New(env, PhiCount));
+  exports.Set("phiBuild", Napi::Function::New(env, PhiBuild));
+  exports.Set("phiSample", Napi::Function::New(env, PhiSample));
+  exports.Set("phiGrid", Napi::Function::New(env, PhiGrid));
+  exports.Set("phiFitReadout", Napi::Function::New(env, PhiFitReadout));
+}
 
 }  // namespace bi_napi

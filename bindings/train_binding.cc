@@ -1,8 +1,179 @@
-// Functions of the train module (not yet implemented).
+// trainRun(data, state, config, run, cancel, onProgress) → Promise<TrainRunResult>
+//   data: Uint8Array/Buffer (the corpus); state: { params, m?, v?, hidden, best?, counters }
+//   with Float32Arrays updated in place and counters a Float64Array [step, bestBpc, bestStep,
+//   cycleNats, cyclePositions];
+//   config: { isa, hidden, streams, window, threads, optimizer: 'sgd'|'adam', schedule:
+//   'constant'|'cosine', lr, minLr, epochs, beta1, beta2, eps, clip, begin, end, trackBest,
+//   sumLoss, partialTail, nanAtStep }; run: { maxSteps, maxSeconds }. Validation of meaning is in lib/train.
 #include "modules.h"
 
-namespace bi_napi {
+#include "args.h"
+#include "bi/rnn.h"
+#include "bi/train.h"
+#include "job.h"
 
-void RegisterTrain(Napi::Env, Napi::Object) {}
+namespace bi_napi {
+namespace {
+
+class TrainJob : public Job {
+ public:
+  TrainJob(Napi::Env env, Napi::Value cancel, Napi::Value progress) : Job(env, cancel, progress) {}
+
+  const uint8_t* data = nullptr;
+  uint64_t size = 0;
+  bi::TrainConfig config;
+  bi::TrainState state;
+  bi::TrainRunOptions run;
+  bi::TrainRunResult result;
+  double* counters = nullptr;
+
+ protected:
+  bi::Status Run(const bi::Control& control) override {
+    run.control = control;
+    bi::Status st = bi::train_run(data, size, config, &state, run, &result);
+    // The counters follow the state even when a step failed (the state is that of the last good step).
+    counters[0] = double(state.step);
+    counters[1] = state.best_bpc;
+    counters[2] = double(state.best_step);
+    counters[3] = state.cycle_nats;
+    counters[4] = double(state.cycle_positions);
+    return st;
+  }
+
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("steps", double(result.steps));
+    out.Set("nats", result.nats);
+    out.Set("positions", double(result.positions));
+    out.Set("lastGradNorm", result.last_grad_norm);
+    out.Set("lastLr", result.last_lr);
+    out.Set("lastCycleBpc", result.last_cycle_bpc);
+    out.Set("cancelled", result.cancelled);
+    out.Set("isa", run.kernels->name);
+    return out;
+  }
+};
+
+double NumberArg(Napi::Env env, Napi::Object o, const char* name, double fallback) {
+  Napi::Value v = o.Get(name);
+  if (v.IsUndefined()) return fallback;
+  if (!v.IsNumber()) Throw(env, "E_OPTION", std::string(name) + " must be a number");
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+float* StateArray(Napi::Env env, TrainJob* job, Napi::Object state, const char* name, size_t need, bool required) {
+  Napi::Value v = state.Get(name);
+  if (v.IsUndefined() || v.IsNull()) {
+    if (required) Throw(env, "E_NATIVE", std::string("train state has no ") + name);
+    return nullptr;
+  }
+  auto a = Float32Arg(env, v, name);
+  if (a.length != need)
+    Throw(env, "E_SHAPE", std::string("train state ") + name + " must have " + std::to_string(need) + " floats");
+  job->Keep(v);
+  return a.data;
+}
+
+Napi::Value TrainRun(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 4 || !info[1].IsObject() || !info[2].IsObject() || !info[3].IsObject())
+    Throw(env, "E_NATIVE", "trainRun: wrong arguments");
+  auto* job = new TrainJob(env, info[4], info[5]);
+  try {
+    auto data = BytesArg(env, info[0], "data");
+    job->data = data.data;
+    job->size = data.length;
+    job->Keep(info[0]);
+
+    Napi::Object cfg = info[2].As<Napi::Object>();
+    bi::TrainConfig& c = job->config;
+    c.H = IntArg(env, cfg.Get("hidden"), "hidden", bi::kMinHidden, bi::kMaxHidden);
+    c.streams = IntArg(env, cfg.Get("streams"), "streams", 1, 65536);
+    c.window = IntArg(env, cfg.Get("window"), "window", 1, 100000);
+    c.threads = IntArg(env, cfg.Get("threads"), "threads", 1, 256);
+    const std::string opt = cfg.Get("optimizer").ToString().Utf8Value();
+    if (opt != "sgd" && opt != "adam") Throw(env, "E_OPTION", "optimizer must be sgd or adam");
+    c.optimizer = opt == "adam" ? bi::Optimizer::adam : bi::Optimizer::sgd;
+    const std::string sched = cfg.Get("schedule").ToString().Utf8Value();
+    if (sched != "constant" && sched != "cosine") Throw(env, "E_OPTION", "schedule must be constant or cosine");
+    c.schedule = sched == "cosine" ? bi::Schedule::cosine : bi::Schedule::constant;
+    c.lr = NumberArg(env, cfg, "lr", c.lr);
+    c.min_lr = NumberArg(env, cfg, "minLr", c.min_lr);
+    c.epochs = int64_t(NumberArg(env, cfg, "epochs", 1));
+    c.adam.beta1 = NumberArg(env, cfg, "beta1", c.adam.beta1);
+    c.adam.beta2 = NumberArg(env, cfg, "beta2", c.adam.beta2);
+    c.adam.eps = NumberArg(env, cfg, "eps", c.adam.eps);
+    c.clip = NumberArg(env, cfg, "clip", c.clip);
+    c.begin = uint64_t(NumberArg(env, cfg, "begin", 0));
+    c.end = uint64_t(NumberArg(env, cfg, "end", double(job->size)));
+    c.track_best = cfg.Get("trackBest").ToBoolean().Value();
+    c.sum_loss = cfg.Get("sumLoss").ToBoolean().Value();
+    c.partial_tail = cfg.Get("partialTail").ToBoolean().Value();
+    c.nan_at_step = int64_t(NumberArg(env, cfg, "nanAtStep", -1));
+    job->run.kernels = &KernelsArg(env, cfg.Get("isa"));
+
+    Napi::Object st = info[1].As<Napi::Object>();
+    const size_t n = bi::param_count(c.H);
+    bi::TrainState& s = job->state;
+    s.params = StateArray(env, job, st, "params", n, true);
+    s.m = StateArray(env, job, st, "m", n, false);
+    s.v = StateArray(env, job, st, "v", n, false);
+    s.hidden = StateArray(env, job, st, "hidden", size_t(c.streams) * c.H, true);
+    s.best = StateArray(env, job, st, "best", n, false);
+    Napi::Value cv = st.Get("counters");
+    auto counters = TypedArrayArg<double, napi_float64_array>(env, cv, "counters");
+    if (counters.length != 5) Throw(env, "E_SHAPE", "train state counters must have 5 elements");
+    job->Keep(cv);
+    job->counters = counters.data;
+    s.step = uint64_t(counters.data[0]);
+    s.best_bpc = counters.data[1];
+    s.best_step = uint64_t(counters.data[2]);
+    s.cycle_nats = counters.data[3];
+    s.cycle_positions = uint64_t(counters.data[4]);
+
+    Napi::Object run = info[3].As<Napi::Object>();
+    job->run.max_steps = uint64_t(NumberArg(env, run, "maxSteps", 0));
+    job->run.max_seconds = NumberArg(env, run, "maxSeconds", 0);
+  } catch (...) {
+    delete job;
+    throw;
+  }
+  return job->Start();
+}
+
+// fmaPeak(isa, seconds) → Promise<number>: FLOP/s of one thread (bench:train's ceiling).
+class FmaPeakJob : public Job {
+ public:
+  FmaPeakJob(Napi::Env env) : Job(env, env.Undefined(), env.Undefined()) {}
+  bi::Isa isa = bi::Isa::scalar;
+  double seconds = 0.3, flops = 0;
+
+ protected:
+  bi::Status Run(const bi::Control&) override {
+    flops = bi::fma_peak_flops(isa, seconds);
+    return bi::Status::Ok();
+  }
+  Napi::Value Result(Napi::Env env) override { return Napi::Number::New(env, flops); }
+};
+
+Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto* job = new FmaPeakJob(env);
+  try {
+    job->isa = KernelsArg(env, info[0]).isa;
+    if (info.Length() > 1 && info[1].IsNumber()) job->seconds = info[1].As<Napi::Number>().DoubleValue();
+  } catch (...) {
+    delete job;
+    throw;
+  }
+  return job->Start();
+}
+
+}  // namespace
+
+void RegisterTrain(Napi::Env env, Napi::Object exports) {
+  exports.Set("trainRun", Napi::Function::New(env, TrainRun));
+  exports.Set("fmaPeak", Napi::Function::New(env, FmaPeak));
+}
 
 }  // namespace bi_napi

@@ -35,13 +35,215 @@ export interface NativeInfo {
   hardwareThreads: number;
 }
 
-export interface NativeAddon {
+// ───── train module (lib/train) ─────
+export interface NativeTrainState {
+  params: Float32Array;
+  m?: Float32Array;
+  v?: Float32Array;
+  hidden: Float32Array;
+  best?: Float32Array;
+  /** [step, bestBpc, bestStep, cycleNats, cyclePositions], updated in place. */
+  counters: Float64Array;
+}
+
+export interface NativeTrainConfig {
+  isa?: string;
+  hidden: number;
+  streams: number;
+  window: number;
+  threads: number;
+  optimizer: 'sgd' | 'adam';
+  schedule: 'constant' | 'cosine';
+  lr: number;
+  minLr: number;
+  epochs: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  clip: number;
+  begin: number;
+  end: number;
+  trackBest: boolean;
+  sumLoss: boolean;
+  partialTail: boolean;
+  nanAtStep: number;
+}
+
+export interface NativeTrainRunResult {
+  steps: number;
+  nats: number;
+  positions: number;
+  lastGradNorm: number;
+  lastLr: number;
+  lastCycleBpc: number;
+  cancelled: boolean;
+  isa: string;
+}
+// ───── end train module ─────
+
+// ---- read module (ψ): bindings/read_binding.cc ----
+/** Positions t ∈ [begin, end) of a trajectory whose row 0 (of `states`, steps × H) is h_first. */
+export interface NativeRows {
+  states: Float32Array;
+  first: number;
+  begin: number;
+  end: number;
+}
+export interface NativeFactorMap {
+  pairLag1: Float64Array;
+  pairLag2: Float64Array;
+  /** pairs × H */
+  pairR2: Float64Array;
+  /** lags × H */
+  singleR2: Float64Array;
+  pairCells: Float64Array;
+  pairUnseen: Float64Array;
+  peakCellBytes: number;
+}
+export interface NativeFeatureMap {
+  /** features × H */
+  r2: Float64Array;
+  byteR2: Float64Array;
+}
+export interface NativeHebbian {
+  mean: Float64Array;
+  C: Float64Array;
+  Cx: Float64Array;
+  Cy: Float64Array;
+  countX: Float64Array;
+  countY: Float64Array;
+}
+export interface NativeReadback {
+  bpc: Float64Array;
+  /** 3 levels × 4 depths (own key, coarser level, lag-1 cell, fit mean), neuron-positions */
+  resolved: Float64Array;
+  bpcRnn: number;
+  h0: number;
+  positions: number;
+}
+export interface NativeRead {
+  factorMap(data: Uint8Array, hidden: number, fit: NativeRows, score: NativeRows, lags: Int32Array, threads: number,
+    cancel: Int32Array | undefined, onProgress: ProgressCallback | undefined): Promise<NativeFactorMap>;
+  featureMap(data: Uint8Array, hidden: number, rows: NativeRows,
+    cancel: Int32Array | undefined, onProgress: ProgressCallback | undefined): Promise<NativeFeatureMap>;
+  hebbian(data: Uint8Array, hidden: number, rows: NativeRows, isa: string | undefined,
+    cancel: Int32Array | undefined, onProgress: ProgressCallback | undefined): Promise<NativeHebbian>;
+  readback(params: Float32Array, hidden: number, data: Uint8Array, fit: NativeRows, score: NativeRows, partner: Int32Array,
+    isa: string | undefined, cancel: Int32Array | undefined, onProgress: ProgressCallback | undefined): Promise<NativeReadback>;
+}
+// ---- end read module ----
+
+// ───── construct module (lib/phi) ─────
+/** φ counts (SPEC §2) as exact Float64Arrays; see native/include/bi/construct.h. */
+export interface NativePhiCounts {
+  n: number;
+  /** [256] count(o) over the fitting bytes. */
+  count: Float64Array;
+  /** [128][256] c⁺ before α, k = g·8 + j. */
+  plus: Float64Array;
+  /** [16][256] targets per group; c⁻ = total − plus. */
+  total: Float64Array;
+  /** [128] steps with h_k ≥ 0 in the bh = 0 construction. */
+  nonneg: Float64Array;
+}
+
+export interface NativePhiFitOptions {
+  isa?: string;
+  threads: number;
+  epochs: number;
+  lr: number;
+  milestones: Float64Array;
+  decay: number;
+}
+
+export interface NativePhi {
+  phiCount(data: Uint8Array, begin: number, end: number, cancel: Int32Array | undefined,
+    onProgress: ProgressCallback | undefined): Promise<NativePhiCounts>;
+  phiBuild(counts: NativePhiCounts, alpha: number, scale: number, signBias: boolean, params: Float32Array): void;
+  phiSample(data: Uint8Array, begin: number, end: number, bh: Float32Array, seed: number,
+    out: { positions: Float64Array; states: Float32Array; targets: Uint8Array }, isa: string | undefined,
+    cancel: Int32Array | undefined, onProgress: ProgressCallback | undefined): Promise<void>;
+  phiGrid(counts: NativePhiCounts, by: Float32Array, states: Float32Array, targets: Uint8Array,
+    alphas: Float64Array, scales: Float64Array, options: { isa?: string; threads: number },
+    cancel: Int32Array | undefined, onProgress: ProgressCallback | undefined): Promise<Float64Array>;
+  phiFitReadout(states: Float32Array, targets: Uint8Array, Wy: Float32Array, by: Float32Array,
+    options: NativePhiFitOptions, cancel: Int32Array | undefined,
+    onProgress: ProgressCallback | undefined): Promise<Float64Array>;
+}
+// ───── end construct module ─────
+
+// ───── skipgram module (lib/skipgram) ─────
+export interface NativeSkipgramStats {
+  bits: number;
+  patterns: number;
+  contexts: number;
+  positions: number;
+  bytes: number;
+}
+export interface NativeGreedyStep extends NativeSkipgramStats {
+  offsets: Int32Array;
+  added: number;
+  score: number;
+  /** score by d − 1, NaN for offsets already chosen */
+  candidates: Float64Array;
+}
+export type NativeGreedyMode =
+  | { mode: 'study'; begin: number; end: number; maxBytes?: number }
+  | { mode: 'heldout'; fit: [number, number]; valid: [number, number]; smoothing: string; maxBytes?: number; threads?: number };
+export interface NativeHeldOut {
+  bits: number;
+  positions: number;
+  depth: Float64Array;
+  trainPositions: number;
+  patterns: number;
+  contexts: number;
+  bytes: number;
+}
+export interface NativeWitness {
+  positions: number;
+  correct: number;
+  covered: number;
+  coveredCorrect: number;
+  coveredIncorrect: number;
+  matched: Float64Array;
+  witnessed: Float64Array;
+  witnessedCorrect: Float64Array;
+  deepest: Float64Array;
+}
+type Cancel = Int32Array | undefined;
+type Progress = ProgressCallback | undefined;
+export interface NativeSkipgram {
+  skipgramEntropy(data: Uint8Array, begin: number, end: number, offsets: Int32Array, options: { maxBytes?: number },
+    cancel: Cancel, onProgress: Progress): Promise<NativeSkipgramStats>;
+  skipgramMiProfile(data: Uint8Array, begin: number, end: number, maxOffset: number,
+    cancel: Cancel, onProgress: Progress): Promise<Float64Array>;
+  skipgramGreedy(data: Uint8Array, start: Int32Array, order: number, maxOffset: number, options: NativeGreedyMode,
+    cancel: Cancel, onProgress: Progress): Promise<NativeGreedyStep[]>;
+  skipgramHeldOut(data: Uint8Array, offsets: Int32Array, train: [number, number], test: [number, number],
+    options: { smoothing: string; maxBytes?: number }, cancel: Cancel, onProgress: Progress): Promise<NativeHeldOut>;
+  skipgramWitness(params: Float32Array, hidden: number, data: Uint8Array, offsets: Int32Array, begin: number, end: number,
+    options: { isa?: string; maxBytes?: number; train?: [number, number] }, cancel: Cancel, onProgress: Progress): Promise<NativeWitness>;
+}
+// ───── end skipgram module ─────
+
+export interface NativeAddon extends NativePhi, NativeSkipgram {
   setErrorClass(ctor: new (code: string, message: string) => Error): void;
   info(): NativeInfo;
   evaluate(
     params: Float32Array, hidden: number, data: Uint8Array, ranges: Float64Array,
     options: NativeEvalOptions, cancel: Int32Array | undefined, onProgress: ProgressCallback | undefined,
   ): Promise<NativeEvalResult>;
+  trainRun(
+    data: Uint8Array, state: NativeTrainState, config: NativeTrainConfig, run: { maxSteps: number; maxSeconds: number },
+    cancel: Int32Array | undefined, onProgress: ProgressCallback | undefined,
+  ): Promise<NativeTrainRunResult>;
+  /** FLOP/s of one thread running independent FMA chains (bench probe). */
+  fmaPeak(isa: string | undefined, seconds: number): Promise<number>;
+  // read module (ψ)
+  factorMap: NativeRead['factorMap'];
+  featureMap: NativeRead['featureMap'];
+  hebbian: NativeRead['hebbian'];
+  readback: NativeRead['readback'];
 }
 
 let addon: NativeAddon | undefined;

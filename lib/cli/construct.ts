@@ -1,6 +1,142 @@
+/** `bi-embed construct`: φ — every weight from counts, beside the study's figures and training. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Command } from 'commander';
+import { Corpus } from '../corpus';
+import { ErrorCodes, fail } from '../errors';
+import { writeFileAtomic } from '../io/atomic';
+import { saveModel } from '../io/model-file';
+import { ConstructMode, ConstructResult, PhiRowResult, construct } from '../phi';
+import { studyFiles } from '../study';
+import { intFlag } from './eval';
+import { printJson, progressBar } from './output';
 
-/** Registers `bi-embed construct` (filled in by its issue). */
+interface ConstructFlags {
+  corpus?: string;
+  study?: boolean;
+  mode?: string;
+  outDir?: string;
+  testFraction?: string;
+  gridPositions: string;
+  fitPositions: string;
+  epochs: string;
+  threads: string;
+  seed: string;
+  signBias: boolean;
+  trained: boolean;
+  trainSeconds?: string;
+  isa?: string;
+  json?: boolean;
+}
+
+/** The JSON form: the result without the models. */
+export function constructJson(r: ConstructResult): Record<string, unknown> {
+  const { models, ...rest } = r;
+  void models;
+  return rest;
+}
+
+function fmt(v: number | undefined | null, digits = 3): string {
+  return v === undefined || v === null || !Number.isFinite(v) ? '—' : v.toFixed(digits);
+}
+
+/** The comparison table: train bpc, test bpc, parameters fitted, time, FLOPs. */
+export function constructTable(r: ConstructResult): string {
+  const rows: Array<PhiRowResult & { hyper: string }> = [
+    { ...r.analytic, hyper: `α ${r.analytic.alpha}, s ${r.analytic.scale}` },
+    ...(r.analyticSignBias ? [{ ...r.analyticSignBias, hyper: `α ${r.analyticSignBias.alpha}, s ${r.analyticSignBias.scale}` }] : []),
+    { ...r.optimised, hyper: `${r.optimised.epochs} epochs, ${r.optimised.positions} positions` },
+    ...(r.trained ? [{ ...r.trained, hyper: `${r.trained.steps} steps` }] : []),
+    ...(r.trainedFromConstruction ? [{ ...r.trainedFromConstruction, hyper: `${r.trainedFromConstruction.steps} steps` }] : []),
+  ];
+  const head = ['model', 'train bpc', 'test bpc', 'params from data', 'time s', 'FLOPs', 'hyper-parameters'];
+  const body = rows.map((x) => [x.name, fmt(x.trainBpc), fmt(x.testBpc), x.paramsFromData.toLocaleString('en-US'),
+    x.seconds.toFixed(1), x.flops.toExponential(2), x.hyper]);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]): string => '| ' + cells.map((c, i) => c.padEnd(w[i])).join(' | ') + ' |';
+  return [line(head), '|' + w.map((n) => '-'.repeat(n + 2)).join('|') + '|', ...body.map(line)].join('\n');
+}
+
+function writeOutputs(r: ConstructResult, dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  saveModel(r.models.analytic, path.join(dir, 'analytic.safetensors'));
+  saveModel(r.models.optimised, path.join(dir, 'optimised.safetensors'));
+  if (r.models.analyticSignBias) saveModel(r.models.analyticSignBias, path.join(dir, 'analytic-sign-bias.safetensors'));
+  if (r.models.trained) saveModel(r.models.trained, path.join(dir, 'trained.safetensors'));
+  if (r.models.trainedFromConstruction) saveModel(r.models.trainedFromConstruction, path.join(dir, 'trained-from-construction.safetensors'));
+  writeFileAtomic(path.join(dir, 'construct.json'), Buffer.from(JSON.stringify(constructJson(r), null, 2) + '\n'));
+}
+
 export function registerConstruct(program: Command): void {
-  void program;
+  program
+    .command('construct')
+    .description('φ (SPEC §2): construct every weight from counts (analytic, optimised readout) and compare with training')
+    .option('--corpus <file>', 'corpus file')
+    .option('--study', "the study's enwik_1024.txt from $BI_EMBED_STUDY_DIR, in study mode")
+    .option('--mode <mode>', 'study (in-sample, exact definitions) or scale (train/test split, sampled fits)')
+    .option('--out-dir <dir>', 'write the constructed models (.safetensors) and construct.json here')
+    .option('--test-fraction <f>', 'scale mode: held-out share at the end (default 0.1)')
+    .option('--grid-positions <n>', 'scale mode: sampled positions for the (α, s) grid', '50000')
+    .option('--fit-positions <n>', 'scale mode: sampled positions for the optimised readout', '20000')
+    .option('--epochs <n>', 'optimised readout epochs (SPEC: 1000)', '1000')
+    .option('--threads <n>', 'worker threads', '2')
+    .option('--seed <n>', 'sampling and training seed', '1')
+    .option('--no-sign-bias', 'skip the sign log-odds bh variant')
+    .option('--no-trained', 'scale mode: skip the training rows')
+    .option('--train-seconds <s>', 'scale mode: wall-clock of each training run (default: the construction\'s own)')
+    .option('--isa <name>', 'force kernels: scalar|avx2|neon')
+    .option('--json', 'print one JSON object')
+    .action(async (flags: ConstructFlags) => {
+      let file = flags.corpus;
+      let mode = flags.mode;
+      if (flags.study) {
+        file = studyFiles().text;
+        mode = mode ?? 'study';
+      }
+      if (!file) fail(ErrorCodes.OPTION, 'construct needs --corpus FILE (or --study)');
+      if (mode !== undefined && mode !== 'study' && mode !== 'scale') fail(ErrorCodes.OPTION, `--mode must be study or scale, got '${mode}'`);
+      const corpus = Corpus.open(file);
+      let testFraction: number | undefined;
+      if (flags.testFraction !== undefined) {
+        testFraction = Number(flags.testFraction);
+        if (!(testFraction > 0 && testFraction < 1)) fail(ErrorCodes.OPTION, `--test-fraction must be in (0, 1), got '${flags.testFraction}'`);
+      }
+      let trainSeconds: number | undefined;
+      if (flags.trainSeconds !== undefined) {
+        trainSeconds = Number(flags.trainSeconds);
+        if (!(trainSeconds > 0)) fail(ErrorCodes.OPTION, `--train-seconds must be positive, got '${flags.trainSeconds}'`);
+      }
+      const bar = progressBar(!flags.json, 'construct');
+      const r = await construct(corpus, {
+        mode: (mode ?? 'scale') as ConstructMode,
+        testFraction,
+        gridPositions: intFlag('--grid-positions', flags.gridPositions),
+        fitPositions: intFlag('--fit-positions', flags.fitPositions),
+        epochs: intFlag('--epochs', flags.epochs),
+        threads: intFlag('--threads', flags.threads),
+        seed: intFlag('--seed', flags.seed),
+        signBias: flags.signBias,
+        trained: flags.trained,
+        trainSeconds,
+        isa: flags.isa,
+        onProgress: bar.update,
+      }).finally(bar.stop);
+      if (flags.outDir) writeOutputs(r, flags.outDir);
+      if (flags.json) return printJson(constructJson(r));
+      const out: string[] = [
+        `φ ${r.mode} mode on ${r.corpus.name} (${r.corpus.size} bytes); fitting bytes ${r.train[0]}:${r.train[1]}` +
+          (r.test ? `, test ${r.test[0]}:${r.test[1]}` : ' (in-sample)'),
+        `sampling: ${r.sampling}`,
+        `counting: ${(r.counting.bytesPerSecond / 1e6).toFixed(1)} MB/s`,
+        '',
+        constructTable(r),
+      ];
+      if (r.study) {
+        out.push('', `analytic  ${r.analytic.trainBpc.toFixed(4)} bpc (α ${r.analytic.alpha}, s ${r.analytic.scale})   study: ${r.study.analytic}`,
+          `optimised ${r.optimised.trainBpc.toFixed(4)} bpc                 study: ${r.study.optimised}`, r.study.verdict);
+      }
+      if (r.trainedReason) out.push('', `trained rows left out: ${r.trainedReason}`);
+      if (r.claim) out.push('', `"every construction beats training": ${r.claim}`);
+      process.stdout.write(out.join('\n') + '\n');
+    });
 }

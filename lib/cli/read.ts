@@ -1,6 +1,94 @@
+/** `bi-embed read`: ψ — read a trained model back into the events it encodes (SPEC §3). */
 import { Command } from 'commander';
+import { Corpus } from '../corpus';
+import { ErrorCodes, fail } from '../errors';
+import { loadModel } from '../io/model-file';
+import { ReadMode, ReadResult, readModel } from '../psi';
+import { studyFiles } from '../study';
+import { intFlag } from './eval';
+import { printJson, progressBar } from './output';
 
-/** Registers `bi-embed read` (filled in by its issue). */
+/** Without --mode: study mode up to this size (the study's slice is 1 KB), scale mode above. */
+export const STUDY_MODE_MAX_BYTES = 64 << 10;
+
+interface ReadFlags {
+  model?: string;
+  corpus?: string;
+  study?: boolean;
+  mode?: string;
+  positions?: string;
+  testFraction?: string;
+  threads: string;
+  isa?: string;
+  stateFeatures: boolean;
+  json?: boolean;
+}
+
 export function registerRead(program: Command): void {
-  void program;
+  program
+    .command('read')
+    .description('read a trained model: Wx input norms, Hebbian estimates, factor map, bytes read back (SPEC §3)')
+    .option('--model <file>', 'model file (.bin raw or .safetensors)')
+    .option('--corpus <file>', 'corpus file')
+    .option('--study', "use the study's sat_model.bin and enwik_1024.txt from $BI_EMBED_STUDY_DIR")
+    .option('--mode <mode>', `study (in-sample, the study's lags) or scale (lags 0…20, train → test); default: study up to ${STUDY_MODE_MAX_BYTES} bytes`)
+    .option('--positions <n>', 'scale mode: positions analysed, train and test together', String(1 << 20))
+    .option('--test-fraction <f>', 'scale mode: test share of the corpus', '0.1')
+    .option('--threads <n>', 'worker threads for the factor map', '2')
+    .option('--isa <name>', 'force kernels: scalar|avx2|neon')
+    .option('--no-state-features', 'skip the best state feature per neuron')
+    .option('--json', 'print one JSON object')
+    .action(async (flags: ReadFlags) => {
+      let { model: modelPath, corpus: corpusPath } = flags;
+      if (flags.study) ({ model: modelPath, text: corpusPath } = studyFiles());
+      if (!modelPath || !corpusPath) fail(ErrorCodes.OPTION, 'read needs --model and --corpus (or --study)');
+      const model = loadModel(modelPath);
+      const corpus = Corpus.open(corpusPath);
+      const mode = (flags.mode ?? (corpus.size <= STUDY_MODE_MAX_BYTES ? 'study' : 'scale')) as ReadMode;
+      if (mode !== 'study' && mode !== 'scale') fail(ErrorCodes.OPTION, `--mode must be study or scale, got '${flags.mode}'`);
+      const testFraction = Number(flags.testFraction);
+      if (!(testFraction > 0 && testFraction < 1)) fail(ErrorCodes.OPTION, `--test-fraction must be in (0, 1), got '${flags.testFraction}'`);
+      const bar = progressBar(!flags.json, 'read');
+      const r = await readModel(model, corpus, {
+        mode, positions: intFlag('--positions', flags.positions ?? String(1 << 20)), testFraction,
+        threads: intFlag('--threads', flags.threads), isa: flags.isa, stateFeatures: flags.stateFeatures,
+        onProgress: bar.update,
+      }).finally(bar.stop);
+      if (flags.json) return printJson({ model: modelPath, ...r });
+      process.stdout.write(summary(r));
+    });
+}
+
+const pct = (v: number | null): string => (v === null ? 'empty' : `${(100 * v).toFixed(1)}%`);
+const num = (v: number | null, d = 3): string => (v === null ? 'empty' : v.toFixed(d));
+
+/** A plain-text summary, each figure beside the study's own where it has one. */
+export function summary(r: ReadResult): string {
+  const s = r.study;
+  const fm = r.factorMap, rb = r.readBack;
+  const lines = [
+    `ψ ${r.mode} mode on ${r.corpus.name} (${r.corpus.size} bytes), H = ${r.hidden}, factor map ${fm.split}`,
+    `Wx top bytes: ${r.wxTop.slice(0, 5).map((b) => `${b.name} ${b.norm.toFixed(2)}`).join(', ')}` +
+      (s ? `   (study: ${s.wxTop.map((b) => `${b.name} ${b.norm}`).join(', ')})` : ''),
+    'Hebbian estimates (r all | r |w|≥3 | sign acc |w|≥0.5 | |w|≥3):',
+    ...(['Wh', 'Wx', 'Wy'] as const).map((k) => {
+      const c = r.hebbian[k];
+      return `  ${k}: ${num(c.r)} | ${num(c.rStrong.value)} (n=${c.rStrong.n}) | ${pct(c.signAccuracy[0].value)} (n=${c.signAccuracy[0].n}) | ${pct(c.signAccuracy[1].value)} (n=${c.signAccuracy[1].n})`;
+    }),
+    ...(s ? [`  (study: Wh r = ${s.hebbian.rStrong} at |w| ≥ 3, sign accuracy ${100 * s.hebbian.signAccuracy}% — ${s.hebbian.note})`] : []),
+    `Factor map over lags [${fm.lags.join(', ')}], positions ${fm.scorePositions.join(':')}: mean R² ${fm.meanR2.toFixed(3)}, ` +
+      `${fm.countAbove}/${r.hidden} ≥ ${fm.threshold.toFixed(2)}, mean best single-lag R² ${fm.meanSingleR2.toFixed(3)}` +
+      (s ? `   (study: ${s.factorMap.meanR2}, ${s.factorMap.countAbove}/128)` : ''),
+    `  best pairs: ${fm.pairHistogram.slice(0, 8).map((p) => `(${p.pair.join(',')}) ${p.neurons}`).join(', ')}` +
+      (s ? `   (study: (1,7) ${s.factorMap.bestPair.neurons})` : ''),
+    `Read-back over ${rb.positions} positions (${rb.split}), H0 ${rb.h0.toFixed(3)}, model ${rb.bpcRnn.toFixed(3)} bpc:`,
+    ...rb.levels.map((l) => `  ${l.name.padEnd(18)} ${l.bpc.toFixed(3)} bpc, ${(100 * l.shareOfGain).toFixed(1)}% of gain`),
+    ...(s ? [`  (study: +word_len ${s.readBack.wordLen.bpc.toFixed(2)} (${100 * s.readBack.wordLen.shareOfGain}%), +in_tag ${s.readBack.inTag.bpc.toFixed(2)} (${100 * s.readBack.inTag.shareOfGain}%))`] : []),
+  ];
+  if (r.stateFeatures) {
+    const w = Object.entries(r.stateFeatures.wins).filter(([, n]) => n > 0).map(([f, n]) => `${f} ${n}`).join(', ');
+    lines.push(`Best state feature per neuron: ${w}` + (s ? `   (study: word_len ${s.stateFeatures.wordLenWins})` : ''));
+  }
+  lines.push(`memory: trajectories ${(r.memory.trajectoryBytes / 2 ** 20).toFixed(1)} MiB, largest cell table ${(r.memory.peakCellBytes / 2 ** 20).toFixed(1)} MiB; ${r.seconds.toFixed(1)} s`);
+  return lines.join('\n') + '\n';
 }

@@ -1,6 +1,113 @@
 import { Command } from 'commander';
+import { Corpus } from '../corpus';
+import { ErrorCodes, fail } from '../errors';
+import { loadModel } from '../io/model-file';
+import { runSkipgram, SkipgramRunResult } from '../skipgram';
+import { Smoothing } from '../skipgram/options';
+import { studyFiles } from '../study';
+import { printJson, progressBar } from './output';
 
-/** Registers `bi-embed skipgram` (filled in by its issue). */
+interface SkipgramFlags {
+  corpus?: string;
+  study?: boolean;
+  offsets?: string;
+  greedy?: string;
+  maxOffset: string;
+  mode: string;
+  model?: string;
+  smoothing: string;
+  testFraction?: string;
+  validFraction?: string;
+  maxMb?: string;
+  isa?: string;
+  threads: string;
+  json?: boolean;
+}
+
 export function registerSkipgram(program: Command): void {
-  void program;
+  program
+    .command('skipgram')
+    .description('skip-k-gram statistics and language models (SPEC §4): offsets, bpc, patterns, MI profile, witnesses')
+    .option('--corpus <file>', 'corpus file')
+    .option('--study', "use the study's enwik_1024.txt (and sat_model.bin for witnesses) from $BI_EMBED_STUDY_DIR")
+    .option('--offsets <list>', 'offsets d (context byte x_{s−d}), comma-separated, e.g. 1,8,20,3')
+    .option('--greedy <K>', 'choose K offsets greedily from [1] over d = 1 … --max-offset')
+    .option('--max-offset <n>', 'largest candidate offset', '30')
+    .option('--mode <mode>', 'study (in-sample, unsmoothed) or scale (held-out LM on the SPEC §0 split)', 'study')
+    .option('--model <file>', 'pattern witnesses for this model')
+    .option('--smoothing <name>', 'scale mode: kneser-ney (modified) or witten-bell', 'kneser-ney')
+    .option('--test-fraction <f>', 'scale mode: test share at the end of the corpus', '0.1')
+    .option('--valid-fraction <f>', 'scale mode: validation share at the end of train (greedy selection)', '0.1')
+    .option('--max-mb <n>', 'memory bound of the count tables, MiB', '8192')
+    .option('--isa <name>', 'kernels for the witness pass: scalar|avx2|neon')
+    .option('--threads <n>', 'scale mode: greedy candidates evaluated in parallel', '1')
+    .option('--json', 'print one JSON object')
+    .action(async (flags: SkipgramFlags) => {
+      let corpusPath = flags.corpus, modelPath = flags.model;
+      if (flags.study) {
+        const f = studyFiles();
+        corpusPath ??= f.text;
+        modelPath ??= f.model;
+      }
+      if (!corpusPath) fail(ErrorCodes.OPTION, 'skipgram needs --corpus (or --study)');
+      if ((flags.offsets === undefined) === (flags.greedy === undefined)) fail(ErrorCodes.OPTION, 'give either --offsets or --greedy');
+      if (flags.mode !== 'study' && flags.mode !== 'scale') fail(ErrorCodes.OPTION, `--mode must be study or scale, got '${flags.mode}'`);
+      const corpus = Corpus.open(corpusPath);
+      const model = modelPath ? loadModel(modelPath) : undefined;
+      const bar = progressBar(!flags.json, 'skipgram');
+      const r = await runSkipgram(corpus, {
+        mode: flags.mode,
+        offsets: flags.offsets !== undefined ? parseList('--offsets', flags.offsets) : undefined,
+        greedy: flags.greedy !== undefined ? num('--greedy', flags.greedy, true) : undefined,
+        maxOffset: num('--max-offset', flags.maxOffset, true),
+        smoothing: flags.smoothing as Smoothing,
+        testFraction: num('--test-fraction', flags.testFraction ?? '0.1', false),
+        validFraction: num('--valid-fraction', flags.validFraction ?? '0.1', false),
+        maxBytes: Math.round(num('--max-mb', flags.maxMb ?? '8192', false) * 2 ** 20),
+        model,
+        isa: flags.isa,
+        threads: num('--threads', flags.threads, true),
+        onProgress: bar.update,
+      }).finally(bar.stop);
+      if (flags.json) return printJson(r);
+      process.stdout.write(describe(r));
+    });
+}
+
+function parseList(name: string, v: string): number[] {
+  const parts = v.split(',').map((s) => s.trim());
+  if (parts.some((p) => !/^\d+$/.test(p))) fail(ErrorCodes.OPTION, `${name} must be comma-separated positive integers, got '${v}'`);
+  return parts.map(Number);
+}
+
+function num(name: string, v: string, integer: boolean): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isSafeInteger(n))) {
+    fail(ErrorCodes.OPTION, `${name} must be a positive ${integer ? 'integer' : 'number'}, got '${v}'`);
+  }
+  return n;
+}
+
+function describe(r: SkipgramRunResult): string {
+  const lines = [
+    `offsets [${r.offsets.join(',')}]  (${r.mode} mode, ${r.corpus})`,
+    `in-sample H(Y|X_D) ${r.bpc.toFixed(3)} bpc, ${r.patterns} patterns, ${r.contexts} contexts over ${r.positions} positions (${(r.bytes / 2 ** 20).toFixed(1)} MiB of tables)`,
+  ];
+  for (const g of r.miProfile.greedy) lines.push(`  greedy [${g.offsets.join(',')}] + ${g.added} → ${g.score.toFixed(4)}`);
+  if (r.orders) {
+    lines.push(`held-out test bpc (${r.smoothing}):   k  skip        contiguous`);
+    for (const o of r.orders) {
+      lines.push(`  ${String(o.k).padStart(2)}  ${o.testBpc.toFixed(4)} [${o.offsets.join(',')}]  ${o.contiguous.testBpc.toFixed(4)} (${o.contexts} vs ${o.contiguous.contexts} contexts)`);
+    }
+  }
+  if (r.witness) {
+    const w = r.witness;
+    lines.push(`witnesses: coverage ${(100 * w.coverage).toFixed(1)}% (RNN correct ${pct(w.coverageCorrect)}, incorrect ${pct(w.coverageIncorrect)}), RNN accuracy ${(100 * w.rnnAccuracy).toFixed(1)}%`);
+    lines.push(`  by depth: ${w.byDepth.map((d) => `${d.depth}:${(100 * d.share).toFixed(1)}%`).join(' ')}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function pct(v: number | null): string {
+  return v === null ? 'n/a' : `${(100 * v).toFixed(1)}%`;
 }

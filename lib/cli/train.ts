@@ -1,6 +1,145 @@
+/** `bi-embed train`: the study and scale recipes (SPEC §1), progress, Ctrl-C → checkpoint. */
 import { Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { ErrorCodes, fail, isBiEmbedError } from '../errors';
+import { TrainOptions, TrainProgress, train } from '../train';
+import { Recipe } from '../train/recipes';
+import { printJson, reportError } from './output';
 
-/** Registers `bi-embed train` (filled in by its issue). */
+interface TrainFlags {
+  corpus?: string;
+  recipe: string;
+  hidden: string;
+  batch?: string;
+  threads: string;
+  window: string;
+  epochs?: string;
+  steps?: string;
+  seconds?: string;
+  lr?: string;
+  clip?: string;
+  seed: string;
+  testFraction?: string;
+  evalEvery?: string;
+  testBytes?: string;
+  out: string;
+  checkpoint?: string;
+  checkpointEvery?: string;
+  resume?: boolean;
+  isa?: string;
+  json?: boolean;
+}
+
+function num(name: string, v: string | undefined, integer: boolean): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || (integer && !Number.isSafeInteger(n))) {
+    fail(ErrorCodes.OPTION, `${name} must be ${integer ? 'an integer' : 'a number'}, got '${v}'`);
+  }
+  return n;
+}
+
+function fmt(n: number | null | undefined, digits: number): string {
+  return n === null || n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits);
+}
+
+function progressLine(enabled: boolean): { update: (p: TrainProgress) => void; stop: () => void } {
+  if (!enabled || !process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+  const bar = new SingleBar({
+    format: 'train [{bar}] {step} steps | {rate} bytes/s | loss {loss} | {bpcLabel} {bpc} | ETA {etaText}',
+    stream: process.stderr, hideCursor: true,
+  });
+  let started = false;
+  return {
+    update: (p) => {
+      const total = p.totalSteps ?? Math.max(1, p.step);
+      const payload = {
+        step: p.step, rate: `${(p.bytesPerSecond / 1e3).toFixed(0)}k`, loss: fmt(p.trainLoss, 3),
+        bpcLabel: p.testBpc !== null ? 'test bpc' : 'best bpc', bpc: fmt(p.testBpc ?? p.bestBpc, 4),
+        etaText: p.eta === null ? '?' : `${Math.round(p.eta)}s`,
+      };
+      if (!started) { bar.start(total, p.step, payload); started = true; }
+      bar.setTotal(total);
+      bar.update(p.step, payload);
+    },
+    stop: () => { if (started) bar.stop(); },
+  };
+}
+
 export function registerTrain(program: Command): void {
-  void program;
+  program
+    .command('train')
+    .description('train a sat-rnn (SPEC §1): --recipe study (the study\'s SGD on its 1 KB) or scale (B streams, Adam, test split)')
+    .option('--corpus <file>', 'corpus file')
+    .option('--recipe <name>', 'study | scale', 'scale')
+    .option('--hidden <n>', 'hidden size H', '128')
+    .option('--batch <n>', 'parallel streams B (study: 1, scale: 64)')
+    .option('--threads <n>', 'worker threads (results are bitwise reproducible for a fixed count)', '1')
+    .option('--window <n>', 'BPTT window T', '50')
+    .option('--epochs <n>', 'epochs (study default 4000; scale: passes over the train split, default 1)')
+    .option('--steps <n>', 'total optimiser steps instead of epochs')
+    .option('--seconds <s>', 'wall-clock budget for this run')
+    .option('--lr <x>', 'learning rate (study: cosine peak 0.01; scale: Adam 2e-3)')
+    .option('--clip <x>', 'global gradient-norm clip (default 5; 0 = none)')
+    .option('--seed <n>', 'initialisation seed (mulberry32)', '1')
+    .option('--test-fraction <f>', 'scale: held-out share at the end of the corpus', '0.1')
+    .option('--eval-every <n>', 'scale: test evaluation every n steps', '500')
+    .option('--test-bytes <n>', 'scale: cap on the periodic test evaluation in bytes (0 = the whole test split)')
+    .option('--out <file>', 'model file (.safetensors): study keeps the best model, scale the last', 'model.safetensors')
+    .option('--checkpoint <file>', 'checkpoint file (default: <out>.ckpt.safetensors)')
+    .option('--checkpoint-every <n>', 'checkpoint every n steps (default: every 60 s)')
+    .option('--resume', 'continue from the checkpoint (same corpus, recipe, batch, threads, isa)')
+    .option('--isa <name>', 'force kernels: scalar|avx2|neon')
+    .option('--json', 'print one JSON object at the end')
+    .action(async (flags: TrainFlags) => {
+      if (!flags.corpus) fail(ErrorCodes.OPTION, 'train needs --corpus FILE');
+      const recipe = flags.recipe as Recipe;
+      const opts: TrainOptions = {
+        corpus: flags.corpus, recipe,
+        hidden: num('--hidden', flags.hidden, true), batch: num('--batch', flags.batch, true),
+        threads: num('--threads', flags.threads, true), window: num('--window', flags.window, true),
+        epochs: num('--epochs', flags.epochs, true), steps: num('--steps', flags.steps, true),
+        seconds: num('--seconds', flags.seconds, false), lr: num('--lr', flags.lr, false),
+        clip: num('--clip', flags.clip, false), seed: num('--seed', flags.seed, true),
+        testFraction: recipe === 'scale' ? num('--test-fraction', flags.testFraction, false) : undefined,
+        evalEvery: num('--eval-every', flags.evalEvery, true), testBytes: num('--test-bytes', flags.testBytes, true),
+        out: flags.out, checkpoint: flags.checkpoint, checkpointEvery: num('--checkpoint-every', flags.checkpointEvery, true),
+        resume: flags.resume, isa: flags.isa,
+      };
+      const controller = new AbortController();
+      const onSigint = (): void => controller.abort();
+      process.on('SIGINT', onSigint);
+      const bar = progressLine(!flags.json);
+      let r;
+      try {
+        r = await train(opts, { signal: controller.signal, onProgress: bar.update });
+      } catch (e) {
+        bar.stop();
+        if (isBiEmbedError(e) && e.code === ErrorCodes.ABORTED) {
+          // Ctrl-C: the checkpoint and model are saved; exit 130 like any interrupted tool.
+          process.stderr.write(`bi-embed: ${e.message}\n`);
+          process.exitCode = 130;
+          return;
+        }
+        reportError(e);
+        return;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+      bar.stop();
+      const out = {
+        recipe: r.recipe, corpus: flags.corpus, hidden: r.hidden, batch: r.batch, threads: r.threads, isa: r.isa,
+        trainBpc: r.trainBpc, testBpc: r.testBpc, bytesPerSecond: r.bytesPerSecond, steps: r.steps, epochs: r.epochs,
+        bestStep: r.bestStep, seconds: r.seconds, stopped: r.stopped, out: r.out, checkpoint: r.checkpoint,
+        testCurve: r.testCurve,
+      };
+      if (flags.json) return printJson(out);
+      process.stdout.write(
+        `${r.recipe}: ${r.steps} steps (${r.epochs.toFixed(2)} epochs) in ${r.seconds.toFixed(1)} s, ` +
+          `${(r.bytesPerSecond / 1e3).toFixed(0)}k bytes/s (${r.isa}, batch ${r.batch}, ${r.threads} thread${r.threads > 1 ? 's' : ''})\n` +
+          `train bpc ${fmt(r.trainBpc, 4)}${r.recipe === 'study' ? ' (best epoch, whole corpus)' : ' (training loss, last 100 steps)'}` +
+          (r.testBpc !== null ? `, test bpc ${fmt(r.testBpc, 4)}` : '') + '\n' +
+          (r.out ? `model: ${r.out}\n` : '') + (r.checkpoint ? `checkpoint: ${r.checkpoint}\n` : ''),
+      );
+    });
 }

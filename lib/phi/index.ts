@@ -1,2 +1,7 @@
-/** Public API of the phi module (filled in by its issue). */
-export {};
+/** φ — every weight of the RNN constructed from counts (SPEC §2). */
+export { PHI_HIDDEN, PHI_ALPHAS, PHI_SCALES, countPhi, buildPhiModel } from './construct';
+export type { PhiCounts, PhiBuildOptions } from './construct';
+export { samplePhiRows, phiGridSearch, fitPhiReadout } from './fit';
+export type { PhiRows, PhiGrid, PhiReadoutFit, PhiFitOptions, PhiComputeOptions } from './fit';
+export { construct, PHI_STUDY_FIGURES } from './run';
+export type { ConstructMode, ConstructOptions, ConstructResult, AnalyticResult, OptimisedResult, PhiRowResult } from './run';

@@ -1,2 +1,8 @@
-/** Public API of the train module (filled in by its issue). */
-export {};
+/** Public API of the train module: train(), the recipes, checkpoints. */
+export { train } from './train';
+export type { TrainOptions, TrainProgress, TrainResult, TrainCallbacks } from './train';
+export { RECIPES, RECIPE_DEFAULTS, initTrainModel, windowsPerCycle } from './recipes';
+export type { Recipe, RecipeDefaults } from './recipes';
+export { loadCheckpoint, saveCheckpoint, checkpointPathFor } from './checkpoint';
+export type { CheckpointInfo, LoadedCheckpoint } from './checkpoint';
+export { fmaPeak, trainFlopsPerByte } from './peak';

@@ -70,4 +70,34 @@ void readout_xent(const Kernels& k, const ForwardWeights& w, int R, const float*
 // −log2 p with p floored at 1e-30 (SPEC §0), from natural-log cross-entropy.
 double floored_bits(double nats);
 
+// ───────────────────────── backward pass (BPTT, rnn_backward.cc) ─────────────────────────
+
+// Gradient accumulators in the training layout: the raw order except that Wx is stored
+// transposed (WxT: 256 × H, row x = ∂/∂Wx[:, x]), so one step adds one contiguous row.
+// grads_to_raw() turns a buffer of param_count(H) floats into the raw layout.
+using TrainGradView = ParamViews<float>;  // .Wx holds WxT (256 × H)
+void grads_to_raw(int H, const float* train_layout, float* raw);
+// dst[j][i] = src[i][j] for a rows × cols source (cache-tiled).
+void transpose(int rows, int cols, const float* src, int lds, float* dst, int ldd);
+
+// Scratch of one window of T steps for B streams (rows (t, b) at (t·B + b)·H), reusable.
+struct WindowBuffers {
+  std::vector<float> hs;      // (T+1)·B·H: block 0 = initial states, block t+1 = h_t
+  std::vector<float> dz;      // T·B·H
+  std::vector<float> dh;      // T·B·H: ∂loss/∂h_t from the readout
+  std::vector<float> logits;  // one chunk of ≤ 256 rows × 256, overwritten by dlogits
+  std::vector<float> dnext;   // B·H: ∂loss/∂h_{t−1} through the recurrence
+  std::vector<double> nats;   // T·B
+  void resize(int T, int B, int H);
+};
+
+// One BPTT window for B streams: runs the forward pass from h (B × H; on return the
+// final states h_{T−1}), scores targets ys, and accumulates (+=) the gradients of
+// scale · Σ nats into g (training layout). xs, ys: T × B bytes, row t·B + b. The state
+// entering the window is treated as a constant (truncated BPTT). w must hold the
+// forward weights of m. Returns Σ nats over the T·B positions, summed in a fixed order.
+double window_backward(const Kernels& k, const ModelView& m, const ForwardWeights& w, int T, int B,
+                       const uint8_t* xs, const uint8_t* ys, float* h, float scale, WindowBuffers* buf,
+                       const TrainGradView& g);
+
 }  // namespace bi

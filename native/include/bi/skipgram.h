@@ -1,0 +1,295 @@
+// Skip-k-grams (SPEC §4): counts of (context, next byte) where the context at position s
+// is the bytes x_{s−d} for the offsets d of an ordered list D; a backward trie whose level
+// k holds the contexts of the first k offsets; the study's plug-in statistics (conditional
+// entropy, patterns, greedy offsets, MI profile); a held-out interpolated back-off language
+// model (modified Kneser–Ney or Witten–Bell); and pattern witnesses for an RNN.
+//
+// Positions: a count over [s_begin, s_end) needs s_begin ≥ max D; every level of one trie
+// is counted over the same positions, so level k−1 is level k with its last byte summed
+// out (which is how the lower levels are built, without a second pass over the corpus).
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+
+#include "bi/control.h"
+#include "bi/kernels.h"
+#include "bi/rnn.h"
+#include "bi/status.h"
+
+namespace bi {
+
+constexpr int kMaxSkipOrder = 8;          // a context packs into one uint64
+constexpr int kMaxSkipOffset = 1 << 20;
+
+// A memory bound shared by the tables of one job: growth that would pass `limit` fails with
+// E_MEMORY_LIMIT; `peak` is the largest number of table bytes held at once.
+struct MemoryBudget {
+  uint64_t limit = uint64_t(8) << 30;
+  uint64_t used = 0, peak = 0;
+  Status take(uint64_t bytes);
+  void give(uint64_t bytes) { used -= bytes; }
+};
+
+// Zeroed memory for hash slots: large arrays come from mmap with transparent huge pages
+// requested (the tables are probed at random, so TLB misses matter), small ones from calloc.
+void* alloc_slots(uint64_t bytes);
+void free_slots(void* p, uint64_t bytes);
+
+template <typename T>
+class SlotArray {
+ public:
+  SlotArray() = default;
+  SlotArray(const SlotArray&) = delete;
+  SlotArray& operator=(const SlotArray&) = delete;
+  SlotArray(SlotArray&& o) noexcept : p_(o.p_), n_(o.n_) { o.p_ = nullptr, o.n_ = 0; }
+  SlotArray& operator=(SlotArray&& o) noexcept {
+    if (this != &o) {
+      reset();
+      p_ = o.p_, n_ = o.n_;
+      o.p_ = nullptr, o.n_ = 0;
+    }
+    return *this;
+  }
+  ~SlotArray() { reset(); }
+  void allocate(uint64_t n) {
+    reset();
+    p_ = static_cast<T*>(alloc_slots(n * sizeof(T)));
+    n_ = n;
+  }
+  void reset() {
+    if (p_) free_slots(p_, n_ * sizeof(T));
+    p_ = nullptr, n_ = 0;
+  }
+  T* data() const { return p_; }
+  uint64_t size() const { return n_; }
+  T* begin() const { return p_; }
+  T* end() const { return p_ + n_; }
+  T& operator[](uint64_t i) const { return p_[i]; }
+
+ private:
+  T* p_ = nullptr;
+  uint64_t n_ = 0;
+};
+
+// (context, next byte) → raw count and continuation count (the number of distinct longer
+// contexts that sum into this entry, ≤ 256; 0 at the top level). Open addressing, linear
+// probing, load ≤ 3/4; count == 0 marks an empty slot. Counts are uint32: one trie holds
+// fewer than 2^32 positions (checked). y = 256 is used for per-context totals.
+struct PairEntry {
+  uint64_t ctx;
+  uint32_t count;
+  uint16_t cont;
+  uint16_t y;
+};
+static_assert(sizeof(PairEntry) == 16, "PairEntry is 16 bytes");
+
+class PairTable {
+ public:
+  PairTable() = default;
+  PairTable(PairTable&& o) noexcept;
+  PairTable& operator=(PairTable&& o) noexcept;
+  ~PairTable();
+  void attach(MemoryBudget* budget) { budget_ = budget; }
+  Status add(uint64_t ctx, uint32_t y, uint64_t count, uint32_t cont);
+  const PairEntry* find(uint64_t ctx, uint32_t y) const;
+  uint64_t slot_of(uint64_t ctx, uint32_t y) const;  // the first probe (for prefetching)
+  uint64_t size() const { return size_; }
+  uint64_t bytes() const { return slots_.size() * sizeof(PairEntry); }
+  const SlotArray<PairEntry>& slots() const { return slots_; }
+  // Adds one to each of n (context, next byte) pairs (the counting hot loop).
+  Status add_batch(const uint64_t* ctx, const uint8_t* y, int n);
+  // Adds n entries (the level-building loop), prefetching their slots.
+  Status add_entries(const PairEntry* e, int n);
+  Status reserve(uint64_t n);
+
+ private:
+  Status grow(uint64_t min_slots);
+  SlotArray<PairEntry> slots_;
+  uint64_t mask_ = 0, size_ = 0;
+  MemoryBudget* budget_ = nullptr;
+};
+
+// Per context of one level: raw total, the Kneser–Ney total (continuation counts below the
+// top level), the largest raw count of one next byte, and counts-of-counts for discounts.
+struct ContextEntry {
+  uint64_t ctx;
+  uint32_t total;
+  uint32_t kn_total;
+  uint32_t max_count;
+  uint16_t distinct;  // 0 marks an empty slot (1 … 256)
+  uint16_t n1, n2, n3p;  // next bytes whose KN value is 1, 2, ≥ 3
+  uint16_t pad_[2];
+};
+static_assert(sizeof(ContextEntry) == 32, "ContextEntry is 32 bytes");
+
+class ContextTable {
+ public:
+  ContextTable() = default;
+  ContextTable(ContextTable&& o) noexcept;
+  ContextTable& operator=(ContextTable&& o) noexcept;
+  ~ContextTable();
+  void attach(MemoryBudget* budget) { budget_ = budget; }
+  // The entry of ctx, inserted (distinct = 0, the caller fills it) if absent; may grow.
+  Status upsert(uint64_t ctx, ContextEntry** out);
+  const ContextEntry* find(uint64_t ctx) const;
+  uint64_t slot_of(uint64_t ctx) const;
+  Status reserve(uint64_t n);
+  // Inserts n entries whose contexts are not in the table yet, prefetching their slots.
+  Status insert_batch(const ContextEntry* e, int n);
+  uint64_t size() const { return size_; }
+  uint64_t bytes() const { return slots_.size() * sizeof(ContextEntry); }
+  const SlotArray<ContextEntry>& slots() const { return slots_; }
+
+ private:
+  Status grow();
+  SlotArray<ContextEntry> slots_;
+  uint64_t mask_ = 0, size_ = 0;
+  MemoryBudget* budget_ = nullptr;
+};
+
+Status check_offsets(const std::vector<int>& offsets);
+int max_offset(const std::vector<int>& offsets);
+
+// The context of the first k offsets at position s, byte j in bits 8j…8j+7.
+inline uint64_t pack_context(const uint8_t* data, uint64_t s, const int* offsets, int k) {
+  uint64_t c = 0;
+  for (int j = 0; j < k; ++j) c |= uint64_t(data[s - uint64_t(offsets[j])]) << (8 * j);
+  return c;
+}
+inline uint64_t context_prefix(uint64_t ctx, int k) { return k >= 8 ? ctx : ctx & ((uint64_t(1) << (8 * k)) - 1); }
+
+// Adds the (context of all offsets, x_s) counts of s ∈ [s_begin, s_end) into `top`. Counts
+// of shards add up to the count of their union (merge with merge_counts).
+Status count_skipgrams(const uint8_t* data, uint64_t size, uint64_t s_begin, uint64_t s_end,
+                       const std::vector<int>& offsets, PairTable* top, const Control& control);
+Status merge_counts(const PairTable& from, PairTable* into);
+
+// The same counts by sorting: the contexts of s ∈ [s_begin, s_end) are radix-sorted (with
+// x_s carried along) and each context is emitted once with its next-byte counts by_y[b] for
+// the n_y bytes b = ys[0 … n_y) that follow it. Memory: 18 bytes per position (taken from
+// the budget for the call's duration); throughput does not depend on the number of patterns.
+Status sorted_counts(const uint8_t* data, uint64_t size, uint64_t s_begin, uint64_t s_end,
+                     const std::vector<int>& offsets, MemoryBudget* budget, const Control& control,
+                     const std::function<void(uint64_t ctx, const uint32_t* by_y, const uint8_t* ys, int n_y)>& emit);
+// count_skipgrams through sorted_counts: the distinct pairs are then inserted once each.
+Status count_skipgrams_sorted(const uint8_t* data, uint64_t size, uint64_t s_begin, uint64_t s_end,
+                              const std::vector<int>& offsets, MemoryBudget* budget, const Control& control,
+                              PairTable* top);
+
+struct SkipLevel {
+  PairTable pairs;
+  ContextTable contexts;
+  double discount[4] = {0, 0, 0, 0};  // modified Kneser–Ney D(1), D(2), D(3+) at [1..3]
+};
+
+// The backward trie: levels[k] holds the contexts of offsets[0..k), k = 0 … K.
+struct SkipTrie {
+  std::vector<int> offsets;
+  uint64_t positions = 0;
+  std::vector<SkipLevel> levels;
+  uint64_t bytes() const;
+};
+
+// Builds every level from the top-level counts (moved in) and the context statistics.
+Status build_trie(const std::vector<int>& offsets, PairTable&& top, MemoryBudget* budget,
+                  const Control& control, SkipTrie* trie);
+// Builds the trie in one pass over the sorted counts of [s_begin, s_end) (every level's
+// groups are contiguous in that order); memory ≈ 18 bytes per position while sorting.
+Status build_trie_sorted(const uint8_t* data, uint64_t size, uint64_t s_begin, uint64_t s_end,
+                         const std::vector<int>& offsets, MemoryBudget* budget, const Control& control,
+                         SkipTrie* trie);
+// Counts [s_begin, s_end) and builds the trie in one call: by sorting when it fits in the
+// memory bound, else by hashing and deriving the lower levels (identical tries).
+Status count_trie(const uint8_t* data, uint64_t size, uint64_t s_begin, uint64_t s_end,
+                  const std::vector<int>& offsets, MemoryBudget* budget, const Control& control,
+                  SkipTrie* trie);
+
+// ─────────────── study statistics (skipgram_stats.cc): plug-in, in-sample ───────────────
+
+struct EntropyResult {
+  double bits = 0;          // H(Y | X_D), bits per predicted byte
+  uint64_t patterns = 0;    // distinct (context, y) with a nonzero count
+  uint64_t contexts = 0;    // distinct contexts
+  uint64_t positions = 0;   // s ∈ [max(max D, begin), end)
+  uint64_t bytes = 0;       // table memory at the peak
+};
+
+// Plug-in H(Y | X_D) over s ∈ [max(begin, max D), end). An empty D gives H(Y).
+Status conditional_entropy(const uint8_t* data, uint64_t size, uint64_t begin, uint64_t end,
+                           const std::vector<int>& offsets, MemoryBudget* budget,
+                           const Control& control, EntropyResult* out);
+
+// Single-offset profile: mi[d−1] = H(Y) − H(Y | X_d), both over s ∈ [max(begin, d), end),
+// d = 1 … max_d.
+Status mi_profile(const uint8_t* data, uint64_t size, uint64_t begin, uint64_t end, int max_d,
+                  std::vector<double>* mi, const Control& control);
+
+struct GreedyStep {
+  std::vector<int> offsets;        // after this step
+  int added = 0;
+  double score = 0;                // the chosen candidate's score
+  std::vector<double> candidates;  // score by d − 1 (NaN for d already in the list)
+  EntropyResult stats;             // in-sample statistics of `offsets`
+};
+
+// Study greedy: from `start`, add the d ∈ 1 … max_d (not yet chosen) that minimises the
+// plug-in H(Y | X_{D ∪ d}) over s ∈ [max(begin, max(D ∪ d)), end); ties go to the smaller d.
+// Runs until the list has `order` offsets. The first step records `start` itself.
+Status greedy_study(const uint8_t* data, uint64_t size, uint64_t begin, uint64_t end,
+                    const std::vector<int>& start, int order, int max_d, MemoryBudget* budget,
+                    const Control& control, std::vector<GreedyStep>* steps);
+
+// ─────────────── held-out language model (skipgram_lm.cc) ───────────────
+
+enum class Smoothing { kneser_ney, witten_bell };
+
+struct HeldOutResult {
+  double bits = 0;          // Σ −log2 p, p floored at 1e-30
+  uint64_t positions = 0;
+  std::vector<uint64_t> depth;  // positions whose deepest seen context has k offsets, k = 0 … K
+};
+
+// −log2 p(x_s | context) by interpolated back-off down the trie, for s ∈ [max(begin, max D),
+// end): contexts may read the bytes before `begin`.
+Status score_trie(const SkipTrie& trie, Smoothing sm, const uint8_t* data, uint64_t size,
+                  uint64_t begin, uint64_t end, const Control& control, HeldOutResult* out);
+// p(y | context at s) for all 256 y (tests: they sum to one).
+void trie_distribution(const SkipTrie& trie, Smoothing sm, const uint8_t* data, uint64_t s, double* p);
+
+struct LmRange {
+  uint64_t begin = 0, end = 0;
+};
+
+// Scale greedy: fit on `fit` (positions s ∈ [max D, fit.end) with s ≥ fit.begin), score on
+// `valid`, add the d minimising held-out bits; ties go to the smaller d. Candidates run on
+// `threads` threads, each with budget->limit / threads of memory.
+Status greedy_heldout(const uint8_t* data, uint64_t size, LmRange fit, LmRange valid,
+                      const std::vector<int>& start, int order, int max_d, Smoothing sm,
+                      MemoryBudget* budget, const Control& control, std::vector<GreedyStep>* steps,
+                      int threads = 1);
+
+// ─────────────── pattern witnesses (skipgram_witness.cc) ───────────────
+
+// argmax[t − begin] = argmax_o p_t(o) for t = begin … end−2 (the RNN's guess for x_{t+1}),
+// one pass from h = 0 at `begin`.
+Status rnn_argmax(const Kernels& k, const ModelView& model, const uint8_t* data, uint64_t size,
+                  uint64_t begin, uint64_t end, uint8_t* argmax, const Control& control);
+
+struct WitnessResult {
+  uint64_t positions = 0, correct = 0;
+  uint64_t covered = 0, covered_correct = 0, covered_incorrect = 0;
+  std::vector<uint64_t> matched;              // by depth k = 0 … K: context seen at s
+  std::vector<uint64_t> witnessed;            // by depth: context is a witness
+  std::vector<uint64_t> witnessed_correct;    // by depth, RNN correct at s
+  std::vector<uint64_t> deepest;              // by depth: deepest witness (0 = none)
+};
+
+// Witnesses at s ∈ [max(begin, max D), end), argmax[s − 1 − argmax_begin] being the RNN's
+// guess for x_s: a context of depth k ≥ 1 seen at s is a witness when the RNN's guess has
+// the largest raw count among its continuations (ties count).
+Status witness_stats(const SkipTrie& trie, const uint8_t* data, uint64_t size, uint64_t begin,
+                     uint64_t end, const uint8_t* argmax, uint64_t argmax_begin, WitnessResult* out);
+
+}  // namespace bi

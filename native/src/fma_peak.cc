@@ -1,0 +1,81 @@
+// The machine's FMA ceiling for bench:train: one thread runs independent FMA chains
+// (enough to cover latency × ports) for a fixed time. This is a probe, not a kernel:
+// training never calls it. The AVX2 part sits in a target region and only runs after
+// isa_supported(Isa::avx2); other ISAs fall back to a scalar-FMA loop.
+#include <chrono>
+#include <cmath>
+
+#include "bi/kernels.h"
+#include "bi/train.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#elif defined(__GNUC__)
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#endif
+namespace bi {
+namespace fma_probe_avx2 {
+// 12 chains × 8 lanes × 2 FLOP per iteration.
+float run(long iters) {
+  __m256 a[12];
+  for (int i = 0; i < 12; ++i) a[i] = _mm256_set1_ps(1.0f + 1e-3f * i);
+  const __m256 m = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(1e-7f);
+  for (long k = 0; k < iters; ++k)
+    for (int i = 0; i < 12; ++i) a[i] = _mm256_fmadd_ps(a[i], m, c);
+  __m256 s = a[0];
+  for (int i = 1; i < 12; ++i) s = _mm256_add_ps(s, a[i]);
+  alignas(32) float out[8];
+  _mm256_store_ps(out, s);
+  return out[0];
+}
+}  // namespace fma_probe_avx2
+}  // namespace bi
+#if defined(__clang__)
+#pragma clang attribute pop
+#elif defined(__GNUC__)
+#pragma GCC pop_options
+#endif
+#endif
+
+namespace bi {
+namespace {
+float scalar_run(long iters) {
+  float a[12];
+  for (int i = 0; i < 12; ++i) a[i] = 1.0f + 1e-3f * i;
+  for (long k = 0; k < iters; ++k)
+    for (int i = 0; i < 12; ++i) a[i] = std::fma(a[i], 0.999999f, 1e-7f);
+  float s = 0;
+  for (float v : a) s += v;
+  return s;
+}
+volatile float g_sink;
+}  // namespace
+
+double fma_peak_flops(Isa isa, double seconds) {
+  bool simd = false;
+#if defined(__x86_64__) || defined(_M_X64)
+  simd = isa == Isa::avx2 && isa_supported(Isa::avx2);
+#endif
+  const double flops_per_iter = simd ? 12.0 * 8 * 2 : 12.0 * 2;
+  using Clock = std::chrono::steady_clock;
+  double best = 0;
+  const auto t_end = Clock::now() + std::chrono::duration<double>(seconds);
+  long iters = 1 << 16;
+  while (Clock::now() < t_end) {  // best of several short runs: robust to other load
+    const auto t0 = Clock::now();
+#if defined(__x86_64__) || defined(_M_X64)
+    g_sink = simd ? fma_probe_avx2::run(iters) : scalar_run(iters);
+#else
+    g_sink = scalar_run(iters);
+#endif
+    const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (dt < 0.005) { iters *= 2; continue; }
+    best = std::max(best, flops_per_iter * double(iters) / dt);
+  }
+  return best;
+}
+
+}  // namespace bi

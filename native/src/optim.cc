@@ -1,0 +1,60 @@
+#include "bi/optim.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace bi {
+namespace {
+// 1 when f is ±Inf or NaN (all exponent bits set). An integer OR reduction vectorises;
+// a float one would be a serial dependency chain.
+inline uint32_t non_finite(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  return (u & 0x7f800000u) == 0x7f800000u;
+}
+}  // namespace
+
+double sum_squares(const float* g, size_t n) {
+  // Eight independent accumulators (lane i % 8), combined in a fixed order: fast and
+  // still a function of the inputs only.
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int l = 0; l < 8; ++l) acc[l] += double(g[i + l]) * g[i + l];
+  for (; i < n; ++i) acc[i & 7] += double(g[i]) * g[i];
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+float clip_scale(double norm, double clip) {
+  if (clip <= 0 || !(norm > clip)) return 1.0f;
+  return float(clip / norm);
+}
+
+bool sgd_update(float* p, const float* g, size_t n, double lr, float gscale) {
+  const float a = float(lr) * gscale;
+  uint32_t bad = 0;
+  for (size_t i = 0; i < n; ++i) {
+    p[i] -= a * g[i];
+    bad |= non_finite(p[i]);
+  }
+  return bad == 0;
+}
+
+bool adam_update(float* p, float* m, float* v, const float* g, size_t n, const AdamConfig& c, uint64_t t,
+                 float gscale) {
+  const float b1 = float(c.beta1), b2 = float(c.beta2);
+  const float c1 = float(1.0 / (1.0 - std::pow(c.beta1, double(t))));
+  const float c2 = float(1.0 / (1.0 - std::pow(c.beta2, double(t))));
+  const float lr = float(c.lr), eps = float(c.eps);
+  uint32_t bad = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const float gi = gscale * g[i];
+    m[i] = b1 * m[i] + (1.0f - b1) * gi;
+    v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+    p[i] -= lr * (m[i] * c1) / (std::sqrt(v[i] * c2) + eps);
+    bad |= non_finite(p[i]);
+  }
+  return bad == 0;
+}
+
+}  // namespace bi

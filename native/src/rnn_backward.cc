@@ -1,0 +1,120 @@
+// Backward pass (BPTT over one window), beside the forward pass of rnn_forward.cc.
+// Window-batched as llm.c does it: the forward recurrence runs step by step (one GEMM
+// across streams per step), then the readout, its loss gradient, dWy, dby and dH are
+// GEMMs over all T·B rows (in chunks of 256 rows that stay in cache); the backward recurrence runs step by step, and dWh is
+// one rank-(T·B) GEMM at the end. Gradients accumulate with +=.
+#include <algorithm>
+#include <cstring>
+
+#include "bi/rnn.h"
+
+namespace bi {
+
+void transpose(int rows, int cols, const float* src, int lds, float* dst, int ldd) {
+  constexpr int kTile = 16;  // tiles keep both sides' cache lines hot
+  for (int i0 = 0; i0 < rows; i0 += kTile) {
+    const int i1 = std::min(rows, i0 + kTile);
+    for (int j0 = 0; j0 < cols; j0 += kTile) {
+      const int j1 = std::min(cols, j0 + kTile);
+      for (int i = i0; i < i1; ++i)
+        for (int j = j0; j < j1; ++j) dst[size_t(j) * ldd + i] = src[size_t(i) * lds + j];
+    }
+  }
+}
+
+void grads_to_raw(int H, const float* src, float* raw) {
+  const size_t n = param_count(H);
+  const size_t wx = size_t(H) * kVocab;
+  transpose(kVocab, H, src, H, raw, kVocab);
+  std::memcpy(raw + wx, src + wx, sizeof(float) * (n - wx));
+}
+
+// Rows of the output layer per chunk: 256 rows of logits are 256 KB.
+constexpr int kOutputRows = 256;
+
+void WindowBuffers::resize(int T, int B, int H) {
+  const size_t rows = size_t(T) * B;
+  hs.resize((rows + B) * H);
+  dz.resize(rows * H);
+  dh.resize(rows * H);
+  logits.resize(std::min<size_t>(rows, kOutputRows) * kVocab);
+  dnext.resize(size_t(B) * H);
+  nats.resize(rows);
+}
+
+double window_backward(const Kernels& k, const ModelView& m, const ForwardWeights& w, int T, int B,
+                       const uint8_t* xs, const uint8_t* ys, float* h, float scale, WindowBuffers* buf,
+                       const TrainGradView& g) {
+  const int H = m.H;
+  const int R = T * B;
+  const size_t BH = size_t(B) * H;
+  buf->resize(T, B, H);
+  float* hs = buf->hs.data();
+  float* dz = buf->dz.data();
+  float* dh = buf->dh.data();
+  float* logits = buf->logits.data();
+  float* dnext = buf->dnext.data();
+
+  // Forward: h_t for every step (dz holds the pre-activations for now; unused later).
+  std::memcpy(hs, h, sizeof(float) * BH);
+  for (int t = 0; t < T; ++t) {
+    if (B == 1) {  // one stream: Wh·h as a row-dot gemv (faster than gemv_t on Whᵀ)
+      float* z = dz + t * BH;
+      std::memcpy(z, w.WxTb.data() + size_t(xs[t]) * H, sizeof(float) * H);
+      k.gemv_n(H, H, m.Wh, H, hs + t * BH, z, true);
+      k.tanh(H, z, hs + (t + 1) * BH);
+    } else {
+      rnn_step(k, w, B, xs + size_t(t) * B, hs + t * BH, dz + t * BH, hs + (t + 1) * BH);
+    }
+  }
+  std::memcpy(h, hs + T * BH, sizeof(float) * BH);
+
+  // Output layer in chunks of rows (the logits of a chunk stay in L2): logits, then
+  // dlogits = scale·(softmax − onehot) in place, dWy += dlogitsᵀ·H, dby += Σ dlogits,
+  // dH = dlogits·Wy. Chunks run in row order, so the sums have a fixed order.
+  const float* hout = hs + BH;
+  double nats = 0;
+  for (int r0 = 0; r0 < R; r0 += kOutputRows) {
+    const int rc = std::min(kOutputRows, R - r0);
+    const float* hc = hout + size_t(r0) * H;
+    for (int r = 0; r < rc; ++r) std::memcpy(logits + size_t(r) * kVocab, w.by.data(), sizeof(float) * kVocab);
+    k.gemm_nn(rc, kVocab, H, hc, H, w.WyT.data(), kVocab, logits, kVocab, true);
+    for (int r = 0; r < rc; ++r) {
+      float* lr = logits + size_t(r) * kVocab;
+      const double v = k.logsoftmax_xent(kVocab, lr, ys[r0 + r], lr, scale);
+      buf->nats[r0 + r] = v;
+      nats += v;
+    }
+    k.gemm_tn(kVocab, H, rc, logits, kVocab, hc, H, g.Wy, H);
+    for (int r = 0; r < rc; ++r) k.axpy(kVocab, 1.0f, logits + size_t(r) * kVocab, g.by);
+    k.gemm_nn(rc, H, kVocab, logits, kVocab, m.Wy, H, dh + size_t(r0) * H, H, false);
+  }
+
+  // Backward through time: dz_t = (dh_t + dnext)·(1 − h_t²), dnext = dz_t·Wh.
+  for (int t = T - 1; t >= 0; --t) {
+    const float* ht = hs + (t + 1) * BH;
+    const float* dht = dh + t * BH;
+    float* dzt = dz + t * BH;
+    const bool carry = t < T - 1;
+    for (size_t i = 0; i < BH; ++i) {
+      const float d = carry ? dht[i] + dnext[i] : dht[i];
+      dzt[i] = d * (1.0f - ht[i] * ht[i]);
+    }
+    if (t == 0) break;  // the state entering the window is a constant
+    if (B == 1)
+      k.gemv_n(H, H, w.WhT.data(), H, dzt, dnext, false);  // Whᵀ·dz
+    else
+      k.gemm_nn(B, H, H, dzt, H, m.Wh, H, dnext, H, false);
+  }
+
+  // Recurrent and input weights over the whole window: dWh += dZᵀ·Hprev, dWxT[x] += dz, dbh += dz.
+  k.gemm_tn(H, H, R, dz, H, hs, H, g.Wh, H);
+  for (int r = 0; r < R; ++r) {
+    const float* d = dz + size_t(r) * H;
+    k.axpy(H, 1.0f, d, g.Wx + size_t(xs[r]) * H);
+    k.axpy(H, 1.0f, d, g.bh);
+  }
+  return nats;
+}
+
+}  // namespace bi

@@ -1,0 +1,144 @@
+// The study's statistics (SPEC §4), all in-sample and unsmoothed: the plug-in conditional
+// entropy H(Y | X_D) = (Σ_c n_c log n_c − Σ_{c,y} n_cy log n_cy) / N, the number of patterns
+// (distinct (context, y)), the greedy offset search and the single-offset MI profile.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "bi/counts.h"
+#include "bi/skipgram.h"
+
+namespace bi {
+
+namespace {
+inline double nlog2n(uint64_t n) { return n ? double(n) * std::log2(double(n)) : 0.0; }
+}  // namespace
+
+Status conditional_entropy(const uint8_t* data, uint64_t size, uint64_t begin, uint64_t end,
+                           const std::vector<int>& offsets, MemoryBudget* budget,
+                           const Control& control, EntropyResult* out) {
+  Status st = check_offsets(offsets);
+  if (!st.ok()) return st;
+  const uint64_t s0 = std::max<uint64_t>(begin, uint64_t(max_offset(offsets)));
+  if (end > size || begin > end) return Status::Error("E_RANGE", "range outside the data");
+  *out = EntropyResult{};
+  if (s0 >= end) return Status::Error("E_CORPUS_TOO_SHORT", "no position s ≥ max offset in the range");
+  // Sorting needs no table: each context arrives once with its next-byte counts.
+  double sum_pairs = 0, sum_ctx = 0;
+  uint64_t patterns = 0, contexts = 0;
+  const uint64_t used0 = budget->used, peak0 = budget->peak;
+  budget->peak = used0;
+  st = sorted_counts(data, size, s0, end, offsets, budget, control,
+                     [&](uint64_t, const uint32_t* by_y, const uint8_t* ys, int n_y) {
+                       uint64_t total = 0;
+                       for (int k = 0; k < n_y; ++k) {
+                         total += by_y[ys[k]];
+                         sum_pairs += nlog2n(by_y[ys[k]]);
+                       }
+                       sum_ctx += nlog2n(total);
+                       patterns += uint64_t(n_y);
+                       ++contexts;
+                     });
+  out->bytes = budget->peak - used0;
+  budget->peak = std::max(peak0, budget->peak);
+  if (!st.ok()) return st;
+  out->positions = end - s0;
+  out->patterns = patterns;
+  out->contexts = contexts;
+  out->bits = (sum_ctx - sum_pairs) / double(out->positions);
+  if (out->bits < 0) out->bits = 0;  // rounding when every context is deterministic
+  return Status::Ok();
+}
+
+Status mi_profile(const uint8_t* data, uint64_t size, uint64_t begin, uint64_t end, int max_d,
+                  std::vector<double>* mi, const Control& control) {
+  if (max_d < 1 || max_d > kMaxSkipOffset) return Status::Error("E_OPTION", "maxOffset must be in 1…" + std::to_string(kMaxSkipOffset));
+  if (end > size || begin > end) return Status::Error("E_RANGE", "range outside the data");
+  mi->assign(max_d, std::numeric_limits<double>::quiet_NaN());
+  std::vector<uint64_t> table(65536);
+  for (int d = 1; d <= max_d; ++d) {
+    const uint64_t s0 = std::max<uint64_t>(begin, uint64_t(d));
+    if (s0 >= end) continue;  // no position: MI undefined (NaN)
+    std::fill(table.begin(), table.end(), 0);
+    Control quiet;
+    quiet.cancel_flag = control.cancel_flag;
+    Status st = offset_pair_counts(data, size, s0, end, {d}, table.data(), quiet);
+    if (!st.ok()) return st;
+    uint64_t y[256] = {0};
+    double s_pairs = 0, s_ctx = 0;
+    for (int a = 0; a < 256; ++a) {
+      uint64_t na = 0;
+      for (int b = 0; b < 256; ++b) {
+        const uint64_t n = table[a * 256 + b];
+        na += n;
+        y[b] += n;
+        s_pairs += nlog2n(n);
+      }
+      s_ctx += nlog2n(na);
+    }
+    const double N = double(end - s0);
+    double s_y = 0;
+    for (int b = 0; b < 256; ++b) s_y += nlog2n(y[b]);
+    const double hy = std::log2(N) - s_y / N;
+    const double hyx = (s_ctx - s_pairs) / N;
+    (*mi)[d - 1] = std::max(0.0, hy - hyx);
+    control.report(d, max_d);
+  }
+  return Status::Ok();
+}
+
+Status greedy_study(const uint8_t* data, uint64_t size, uint64_t begin, uint64_t end,
+                    const std::vector<int>& start, int order, int max_d, MemoryBudget* budget,
+                    const Control& control, std::vector<GreedyStep>* steps) {
+  Status st = check_offsets(start);
+  if (!st.ok()) return st;
+  if (order < int(start.size()) || order > kMaxSkipOrder)
+    return Status::Error("E_OPTION", "greedy order must be in " + std::to_string(start.size()) + "…" + std::to_string(kMaxSkipOrder));
+  if (max_d < 1 || max_d > kMaxSkipOffset || max_d < order)
+    return Status::Error("E_OPTION", "maxOffset must be ≥ the greedy order and ≤ " + std::to_string(kMaxSkipOffset));
+  steps->clear();
+  std::vector<int> D = start;
+  GreedyStep first;
+  first.offsets = D;
+  first.added = D.empty() ? 0 : D.back();
+  st = conditional_entropy(data, size, begin, end, D, budget, Control{}, &first.stats);
+  if (!st.ok()) return st;
+  first.score = first.stats.bits;
+  steps->push_back(first);
+  const double total = double(order - int(start.size())) * max_d;
+  double done = 0;
+  while (int(D.size()) < order) {
+    GreedyStep step;
+    step.candidates.assign(max_d, std::numeric_limits<double>::quiet_NaN());
+    int best = 0;
+    double best_bits = 0;
+    for (int d = 1; d <= max_d; ++d, ++done) {
+      if (std::find(D.begin(), D.end(), d) != D.end()) continue;
+      std::vector<int> cand = D;
+      cand.push_back(d);
+      EntropyResult r;
+      Control quiet;
+      quiet.cancel_flag = control.cancel_flag;
+      st = conditional_entropy(data, size, begin, end, cand, budget, quiet, &r);
+      if (st.code == "E_CORPUS_TOO_SHORT") continue;  // d reaches past the data: not a candidate
+      if (!st.ok()) return st;
+      step.candidates[d - 1] = r.bits;
+      if (best == 0 || r.bits < best_bits) {  // strict: ties keep the smaller d
+        best = d;
+        best_bits = r.bits;
+        step.stats = r;
+      }
+      control.report(done, total);
+    }
+    if (best == 0) return Status::Error("E_CORPUS_TOO_SHORT", "no candidate offset fits in the data");
+    D.push_back(best);
+    step.offsets = D;
+    step.added = best;
+    step.score = best_bits;
+    steps->push_back(std::move(step));
+  }
+  return Status::Ok();
+}
+
+}  // namespace bi

@@ -1,0 +1,215 @@
+// The training loop of train.h. Streams are dealt into G = min(threads, B) contiguous
+// groups; each group runs its BPTT window on a pool thread into its own gradient buffer;
+// the buffers are summed in group order (element-wise, so the partition of that sum over
+// threads does not matter). Same seed, ISA and thread count → bitwise the same weights.
+#include "bi/train.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <vector>
+
+#include "bi/rnn.h"
+#include "bi/threadpool.h"
+
+namespace bi {
+
+uint64_t windows_per_cycle(uint64_t n, int T, bool partial_tail) {
+  if (n < 2) return 0;
+  return partial_tail ? (n - 1 + uint64_t(T) - 1) / uint64_t(T) : (n - 1) / uint64_t(T);
+}
+
+double learning_rate(const TrainConfig& c, uint64_t step) {
+  if (c.schedule == Schedule::constant) return c.lr;
+  const uint64_t W = std::max<uint64_t>(1, windows_per_cycle(c.end - c.begin, c.window, c.partial_tail));
+  const double epoch = double(step / W + 1);
+  const double kPi = 3.14159265358979323846;
+  return std::max(c.min_lr, c.lr * 0.5 * (1.0 + std::cos(kPi * epoch / double(std::max<int64_t>(1, c.epochs)))));
+}
+
+namespace {
+
+// Forward weights refreshed in place after every update (no reallocation per step).
+// Only the input rows WxTb[x] of the bytes this step reads are rebuilt (`used`): the other
+// rows are stale but never read, and for one stream that skips most of a 256 × H transpose.
+void refresh_forward(const ModelView& m, const bool* used, ForwardWeights* w) {
+  const int H = m.H;
+  w->H = H;
+  w->WxTb.resize(size_t(kVocab) * H);
+  w->WhT.resize(size_t(H) * H);
+  w->WyT.resize(size_t(H) * kVocab);
+  w->by.assign(m.by, m.by + kVocab);
+  for (int x = 0; x < kVocab; ++x) {
+    if (!used[x]) continue;
+    float* row = w->WxTb.data() + size_t(x) * H;
+    for (int i = 0; i < H; ++i) row[i] = m.Wx[size_t(i) * kVocab + x] + m.bh[i];
+  }
+  transpose(H, H, m.Wh, H, w->WhT.data(), H);
+  transpose(kVocab, H, m.Wy, H, w->WyT.data(), kVocab);
+}
+
+struct Group {
+  int first = 0, count = 0;  // streams [first, first + count)
+  std::vector<float> grad;   // training layout
+  std::vector<float> h;      // count × H, the states this step leaves
+  std::vector<uint8_t> xs, ys;
+  WindowBuffers buf;
+  double nats = 0;
+};
+
+Status validate(uint64_t size, const TrainConfig& c, const TrainState& s, const TrainRunOptions& o) {
+  Status st = check_hidden(c.H);
+  if (!st.ok()) return st;
+  if (!o.kernels) return Status::Error("E_NATIVE", "no kernels selected");
+  if (c.streams < 1 || c.streams > 65536) return Status::Error("E_OPTION", "streams must be in 1…65536");
+  if (c.window < 1 || c.window > 100000) return Status::Error("E_OPTION", "window must be in 1…100000");
+  if (c.threads < 1 || c.threads > 256) return Status::Error("E_OPTION", "threads must be in 1…256");
+  if (c.begin >= c.end || c.end > size) return Status::Error("E_RANGE", "training range outside the corpus");
+  if (c.partial_tail && c.streams != 1) return Status::Error("E_OPTION", "partial_tail needs one stream");
+  if (windows_per_cycle(c.end - c.begin, c.window, c.partial_tail) == 0)
+    return Status::Error("E_CORPUS_TOO_SHORT", "training range holds fewer than window + 1 bytes");
+  if (!s.params || !s.hidden) return Status::Error("E_NATIVE", "missing training state");
+  if (c.optimizer == Optimizer::adam && (!s.m || !s.v)) return Status::Error("E_NATIVE", "Adam needs m and v");
+  if (c.track_best && !s.best) return Status::Error("E_NATIVE", "track_best needs a best-parameter buffer");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, TrainState* s,
+                 const TrainRunOptions& o, TrainRunResult* result) {
+  Status st = validate(size, c, *s, o);
+  if (!st.ok()) return st;
+  *result = TrainRunResult{};
+  const Kernels& k = *o.kernels;
+  const int H = c.H, B = c.streams, T = c.window;
+  const size_t n = param_count(H);
+  const uint64_t W = windows_per_cycle(c.end - c.begin, T, c.partial_tail);
+  const uint64_t positions_per_cycle = c.end - c.begin - 1;
+
+  const int G = std::min(c.threads, B);
+  std::vector<std::unique_ptr<Group>> groups;
+  for (int g = 0; g < G; ++g) {
+    auto gr = std::make_unique<Group>();
+    gr->first = int(int64_t(g) * B / G);
+    gr->count = int(int64_t(g + 1) * B / G) - gr->first;
+    gr->grad.resize(n);
+    gr->h.resize(size_t(gr->count) * H);
+    gr->xs.resize(size_t(T) * gr->count);
+    gr->ys.resize(size_t(T) * gr->count);
+    groups.push_back(std::move(gr));
+  }
+  std::vector<float> grad(n);
+  ThreadPool pool(c.threads);
+  const int reduce_chunks = c.threads > 1 ? 4 * c.threads : 1;
+  ForwardWeights w;
+  const ModelView m = param_views<const float>(s->params, H);
+
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
+  auto last_report = t0;
+  for (uint64_t i = 0; i < o.max_steps; ++i) {
+    const uint64_t step = s->step;
+    // Steps of this window: T, or the remainder for the study's partial last window.
+    int Ts = T;
+    if (c.partial_tail && (step % W) == W - 1) Ts = int(positions_per_cycle - (W - 1) * uint64_t(T));
+    const float scale = c.sum_loss ? 1.0f : float(1.0 / (double(B) * Ts));
+    bool used[kVocab] = {};
+    for (int b = 0; b < B; ++b) {
+      const uint8_t* p = data + c.begin + ((uint64_t(b) * W / uint64_t(B) + step) % W) * uint64_t(T);
+      for (int t = 0; t < Ts; ++t) used[p[t]] = true;
+    }
+    refresh_forward(m, used, &w);
+
+    pool.run(G, [&](int gi) {
+      Group& g = *groups[gi];
+      std::fill(g.grad.begin(), g.grad.end(), 0.0f);
+      for (int j = 0; j < g.count; ++j) {
+        const int b = g.first + j;
+        const uint64_t win = (uint64_t(b) * W / uint64_t(B) + step) % W;
+        float* hj = g.h.data() + size_t(j) * H;
+        if (win == 0) std::fill(hj, hj + H, 0.0f);  // a new cycle starts from h = 0
+        else std::memcpy(hj, s->hidden + size_t(b) * H, sizeof(float) * H);
+        const uint8_t* p = data + c.begin + win * uint64_t(T);
+        for (int t = 0; t < Ts; ++t) {
+          g.xs[size_t(t) * g.count + j] = p[t];
+          g.ys[size_t(t) * g.count + j] = p[t + 1];
+        }
+      }
+      g.nats = window_backward(k, m, w, Ts, g.count, g.xs.data(), g.ys.data(), g.h.data(), scale, &g.buf,
+                               param_views<float>(g.grad.data(), H));
+    });
+
+    // Fixed-order reduction: grad = Σ_g grad_g, g ascending, per element.
+    float* total = groups[0]->grad.data();
+    if (G > 1) {
+      pool.run(reduce_chunks, [&](int ci) {
+        const size_t a = n * size_t(ci) / reduce_chunks, e = n * size_t(ci + 1) / reduce_chunks;
+        for (int g = 1; g < G; ++g) k.axpy(int(e - a), 1.0f, groups[g]->grad.data() + a, total + a);
+      });
+    }
+    double nats = 0;
+    for (auto& g : groups) nats += g->nats;
+    if (c.nan_at_step >= 0 && step == uint64_t(c.nan_at_step)) total[0] = std::numeric_limits<float>::quiet_NaN();
+    const double norm = std::sqrt(sum_squares(total, n));
+    if (!std::isfinite(nats) || !std::isfinite(norm))
+      return Status::Error("E_NON_FINITE", std::string("non-finite ") + (std::isfinite(nats) ? "gradient" : "loss") +
+                                               " at step " + std::to_string(step) +
+                                               "; the parameters were left at the previous step");
+    grads_to_raw(H, total, grad.data());
+
+    const double lr = learning_rate(c, step);
+    const float gscale = clip_scale(norm, c.clip);
+    bool finite;
+    if (c.optimizer == Optimizer::sgd) {
+      finite = sgd_update(s->params, grad.data(), n, lr, gscale);
+    } else {
+      AdamConfig ac = c.adam;
+      ac.lr = lr;
+      finite = adam_update(s->params, s->m, s->v, grad.data(), n, ac, step + 1, gscale);
+    }
+    if (!finite)
+      return Status::Error("E_NON_FINITE", "a parameter overflowed to a non-finite value at step " +
+                                               std::to_string(step) + " (learning rate too high?)");
+    for (auto& g : groups) std::memcpy(s->hidden + size_t(g->first) * H, g->h.data(), sizeof(float) * g->h.size());
+    s->step = step + 1;
+    result->steps++;
+    result->nats += nats;
+    result->positions += uint64_t(B) * Ts;
+    result->last_grad_norm = norm;
+    result->last_lr = lr;
+
+    if (c.track_best) {
+      s->cycle_nats += nats;
+      s->cycle_positions += uint64_t(B) * Ts;
+      if (s->step % W == 0) {
+        const double bpc = s->cycle_nats / double(s->cycle_positions) / std::log(2.0);
+        result->last_cycle_bpc = bpc;
+        s->cycle_nats = 0;
+        s->cycle_positions = 0;
+        if (!(s->best_bpc - 1e-4 <= bpc)) {  // improves by more than 1e-4 (or the first epoch)
+          s->best_bpc = bpc;
+          s->best_step = s->step;
+          std::memcpy(s->best, s->params, sizeof(float) * n);
+        }
+      }
+    }
+
+    const auto now = Clock::now();
+    if (now - last_report > std::chrono::milliseconds(200)) {
+      last_report = now;
+      o.control.report(double(result->steps), double(o.max_steps));
+    }
+    if (o.control.cancelled()) {
+      result->cancelled = true;
+      break;
+    }
+    if (o.max_seconds > 0 && std::chrono::duration<double>(now - t0).count() >= o.max_seconds) break;
+  }
+  return Status::Ok();
+}
+
+}  // namespace bi
