@@ -6,7 +6,7 @@ import { Corpus } from '../corpus';
 import { ErrorCodes, fail } from '../errors';
 import { writeFileAtomic } from '../io/atomic';
 import { saveModel } from '../io/model-file';
-import { ConstructMode, ConstructResult, PhiRowResult, construct } from '../phi';
+import { ConstructMode, ConstructResult, PhiRowResult, construct, constructResultJson } from '../phi';
 import { studyFiles } from '../study';
 import { intFlag } from './eval';
 import { printJson, progressBar } from './output';
@@ -27,13 +27,6 @@ interface ConstructFlags {
   trainSeconds?: string;
   isa?: string;
   json?: boolean;
-}
-
-/** The JSON form: the result without the models. */
-export function constructJson(r: ConstructResult): Record<string, unknown> {
-  const { models, ...rest } = r;
-  void models;
-  return rest;
 }
 
 function fmt(v: number | undefined | null, digits = 3): string {
@@ -64,7 +57,7 @@ function writeOutputs(r: ConstructResult, dir: string): void {
   if (r.models.analyticSignBias) saveModel(r.models.analyticSignBias, path.join(dir, 'analytic-sign-bias.safetensors'));
   if (r.models.trained) saveModel(r.models.trained, path.join(dir, 'trained.safetensors'));
   if (r.models.trainedFromConstruction) saveModel(r.models.trainedFromConstruction, path.join(dir, 'trained-from-construction.safetensors'));
-  writeFileAtomic(path.join(dir, 'construct.json'), Buffer.from(JSON.stringify(constructJson(r), null, 2) + '\n'));
+  writeFileAtomic(path.join(dir, 'construct.json'), Buffer.from(JSON.stringify(constructResultJson(r), null, 2) + '\n'));
 }
 
 export function registerConstruct(program: Command): void {
@@ -122,7 +115,7 @@ export function registerConstruct(program: Command): void {
         onProgress: bar.update,
       }).finally(bar.stop);
       if (flags.outDir) writeOutputs(r, flags.outDir);
-      if (flags.json) return printJson(constructJson(r));
+      if (flags.json) return printJson(constructResultJson(r));
       const out: string[] = [
         `φ ${r.mode} mode on ${r.corpus.name} (${r.corpus.size} bytes); fitting bytes ${r.train[0]}:${r.train[1]}` +
           (r.test ? `, test ${r.test[0]}:${r.test[1]}` : ' (in-sample)'),
@@ -133,7 +126,9 @@ export function registerConstruct(program: Command): void {
       ];
       if (r.study) {
         out.push('', `analytic  ${r.analytic.trainBpc.toFixed(4)} bpc (α ${r.analytic.alpha}, s ${r.analytic.scale})   study: ${r.study.analytic}`,
-          `optimised ${r.optimised.trainBpc.toFixed(4)} bpc                 study: ${r.study.optimised}`, r.study.verdict);
+          `optimised ${r.optimised.trainBpc.toFixed(4)} bpc                 study: ${r.study.optimised}`,
+          `(optimised readout loss on its own fitting positions t = 16 … n−3 at the last epoch: ${r.optimised.fitLossLast.toFixed(4)} bits)`,
+          r.study.verdict);
       }
       if (r.trainedReason) out.push('', `trained rows left out: ${r.trainedReason}`);
       if (r.claim) out.push('', `"every construction beats training": ${r.claim}`);

@@ -91,7 +91,7 @@ function num(name: string, v: string, integer: boolean): number {
 function describe(r: SkipgramRunResult): string {
   const lines = [
     `offsets [${r.offsets.join(',')}]  (${r.mode} mode, ${r.corpus})`,
-    `in-sample H(Y|X_D) ${r.bpc.toFixed(3)} bpc, ${r.patterns} patterns, ${r.contexts} contexts over ${r.positions} positions (${(r.bytes / 2 ** 20).toFixed(1)} MiB of tables)`,
+    `in-sample H(Y|X_D) ${r.bpc.toFixed(3)} bpc, ${r.patterns} patterns, ${r.contexts} contexts over ${r.positions} positions (${(r.bytes / 2 ** 20).toFixed(1)} MiB counted)`,
   ];
   for (const g of r.miProfile.greedy) lines.push(`  greedy [${g.offsets.join(',')}] + ${g.added} → ${g.score.toFixed(4)}`);
   if (r.orders) {

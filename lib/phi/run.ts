@@ -270,3 +270,10 @@ export async function construct(corpus: Corpus, opts: ConstructOptions = {}): Pr
   }
   return result;
 }
+
+/** The JSON form of a result (what `bi-embed construct --json` prints): everything but the models. */
+export function constructResultJson(r: ConstructResult): Omit<ConstructResult, 'models'> {
+  const { models, ...rest } = r;
+  void models;
+  return rest;
+}

@@ -15,7 +15,7 @@ export interface SkipgramStats {
   patterns: number;
   contexts: number;
   positions: number;
-  /** Table memory used, bytes. */
+  /** Peak memory of the count, bytes (sort buffers for the plug-in statistics). */
   bytes: number;
 }
 

@@ -116,7 +116,7 @@ Status phi_count(const uint8_t* data, uint64_t size, uint64_t begin, uint64_t en
   // Main loop. Per block, R[k] = E[x_{b1−1−k}] (the block's context words, reversed), so a
   // position's 16 context words are R[b1 − s … b1 − s + 15]: one contiguous run added to a
   // contiguous row, which the compiler vectorises with the baseline ISA.
-  constexpr uint64_t kBlock = 4096;
+  constexpr uint64_t kBlock = 512;  // R stays small beside the 32 KB of rows in L1
   constexpr uint64_t kReport = uint64_t(1) << 22;
   std::vector<uint64_t> R(kBlock + kPhiGroups);
   uint64_t next_report = kReport;

@@ -696,7 +696,7 @@ Status count_trie(const uint8_t* data, uint64_t size, uint64_t s_begin, uint64_t
                   const std::vector<int>& offsets, MemoryBudget* budget, const Control& control,
                   SkipTrie* trie) {
   // Sorting (18 bytes per position, plus the levels' lists) when it fits in the bound.
-  if (s_end >= s_begin && budget->used + (s_end - s_begin) * 40 + (uint64_t(64) << 20) <= budget->limit)
+  if (budget->allow_sort && s_end >= s_begin && budget->used + (s_end - s_begin) * 40 + (uint64_t(64) << 20) <= budget->limit)
     return build_trie_sorted(data, size, s_begin, s_end, offsets, budget, control, trie);
   PairTable top;
   top.attach(budget);

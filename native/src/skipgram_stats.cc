@@ -24,12 +24,34 @@ Status conditional_entropy(const uint8_t* data, uint64_t size, uint64_t begin, u
   if (end > size || begin > end) return Status::Error("E_RANGE", "range outside the data");
   *out = EntropyResult{};
   if (s0 >= end) return Status::Error("E_CORPUS_TOO_SHORT", "no position s ≥ max offset in the range");
-  // Sorting needs no table: each context arrives once with its next-byte counts.
   double sum_pairs = 0, sum_ctx = 0;
   uint64_t patterns = 0, contexts = 0;
   const uint64_t used0 = budget->used, peak0 = budget->peak;
   budget->peak = used0;
-  st = sorted_counts(data, size, s0, end, offsets, budget, control,
+  if (!budget->allow_sort || used0 + (end - s0) * 18 > budget->limit) {
+    // No room to sort (18 bytes per position): hash the pairs, then sum them by context.
+    PairTable pairs, totals;
+    pairs.attach(budget);
+    totals.attach(budget);
+    st = count_skipgrams(data, size, s0, end, offsets, &pairs, control);
+    PairEntry batch[256];
+    int n = 0;
+    for (const PairEntry& e : pairs.slots()) {
+      if (!st.ok()) break;
+      if (!e.count) continue;
+      sum_pairs += nlog2n(e.count);
+      batch[n++] = PairEntry{e.ctx, e.count, 0, 256};
+      if (n == 256) st = totals.add_entries(batch, n), n = 0;
+    }
+    if (st.ok()) st = totals.add_entries(batch, n);
+    if (st.ok())
+      for (const PairEntry& e : totals.slots())
+        if (e.count) sum_ctx += nlog2n(e.count);
+    patterns = pairs.size();
+    contexts = totals.size();
+  } else {
+    // Sorting needs no table: each context arrives once with its next-byte counts.
+    st = sorted_counts(data, size, s0, end, offsets, budget, control,
                      [&](uint64_t, const uint32_t* by_y, const uint8_t* ys, int n_y) {
                        uint64_t total = 0;
                        for (int k = 0; k < n_y; ++k) {
@@ -40,6 +62,7 @@ Status conditional_entropy(const uint8_t* data, uint64_t size, uint64_t begin, u
                        patterns += uint64_t(n_y);
                        ++contexts;
                      });
+  }
   out->bytes = budget->peak - used0;
   budget->peak = std::max(peak0, budget->peak);
   if (!st.ok()) return st;

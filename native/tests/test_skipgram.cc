@@ -86,7 +86,7 @@ TEST(Skipgram, StudyGreedy8Reproduces) {
 }
 
 TEST(Skipgram, EntropyAndPatternsMatchBruteForce) {
-  for (uint32_t seed = 1; seed <= 6; ++seed) {
+  for (uint32_t seed = 1; seed <= 8; ++seed) {  // 2 … 8 offsets, then 1
     auto x = random_text(400 + 37 * seed, seed, 3 + seed % 4);
     std::mt19937 rng(seed);
     std::vector<int> D;
@@ -97,11 +97,15 @@ TEST(Skipgram, EntropyAndPatternsMatchBruteForce) {
     }
     size_t patterns;
     const double ref = brute_entropy(x, D, &patterns);
-    MemoryBudget budget;
-    EntropyResult r;
-    ASSERT_TRUE(conditional_entropy(x.data(), x.size(), 0, x.size(), D, &budget, Control{}, &r).ok());
-    EXPECT_NEAR(r.bits, ref, 1e-12) << "seed " << seed;
-    EXPECT_EQ(r.patterns, patterns);
+    for (bool sort : {true, false}) {  // by sorting, by hashing
+      MemoryBudget budget;
+      budget.allow_sort = sort;
+      EntropyResult r;
+      ASSERT_TRUE(conditional_entropy(x.data(), x.size(), 0, x.size(), D, &budget, Control{}, &r).ok());
+      EXPECT_NEAR(r.bits, ref, 1e-12) << "seed " << seed;
+      EXPECT_EQ(r.patterns, patterns);
+      EXPECT_EQ(budget.used, 0u);
+    }
   }
 }
 
@@ -147,10 +151,10 @@ TEST(Skipgram, ShardsMergeToTheWhole) {
 TEST(Skipgram, TrieLevelsMatchBruteForce) {
   auto x = random_text(2000, 5, 4);
   const std::vector<int> D = {2, 1, 7};
-  // A large bound builds the trie by sorting, a small one by hashing: both must be exact.
-  for (uint64_t limit : {uint64_t(1) << 33, uint64_t(32) << 20}) {
+  // Built by sorting and by hashing: both must be exact.
+  for (bool sort : {true, false}) {
   MemoryBudget budget;
-  budget.limit = limit;
+  budget.allow_sort = sort;
   SkipTrie trie;
   ASSERT_TRUE(count_trie(x.data(), x.size(), 7, x.size(), D, &budget, Control{}, &trie).ok());
   EXPECT_EQ(trie.positions, x.size() - 7);

@@ -28,6 +28,7 @@ constexpr int kMaxSkipOffset = 1 << 20;
 struct MemoryBudget {
   uint64_t limit = uint64_t(8) << 30;
   uint64_t used = 0, peak = 0;
+  bool allow_sort = true;  // false forces the hashing paths (tests compare the two)
   Status take(uint64_t bytes);
   void give(uint64_t bytes) { used -= bytes; }
 };
