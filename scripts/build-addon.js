@@ -13,7 +13,11 @@ if (!env.npm_config_nodedir) {
   const guess = path.resolve(path.dirname(process.execPath), '..');
   if (fs.existsSync(path.join(guess, 'include', 'node', 'node_api.h'))) env.npm_config_nodedir = guess;
 }
-const configured = fs.existsSync(path.join(root, 'build', 'config.gypi'));
+// Reconfigure when the source list or binding.gyp changed since the last configure.
+const makefile = path.join(root, 'build', 'Makefile');
+const mtime = (f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0);
+const configured = fs.existsSync(path.join(root, 'build', 'config.gypi')) &&
+  mtime(makefile) >= Math.max(mtime(path.join(root, 'native', 'sources.json')), mtime(path.join(root, 'binding.gyp')));
 const args = configured ? ['build', '-j', '2'] : ['rebuild', '-j', '2'];
 const r = spawnSync(process.execPath, [gyp, ...args], { cwd: root, stdio: 'inherit', env });
 process.exit(r.status ?? 1);
