@@ -9,19 +9,9 @@ import { Model, paramCount } from '../lib/model';
 import { readRaw, writeRaw } from '../lib/io/raw';
 import { readSafetensors } from '../lib/io/safetensors';
 import { decodeModelFile, encodeSafetensorsModel, loadModel } from '../lib/io/model-file';
+import { mulberry32 } from '../lib/random';
 
 type Rand = () => number;
-
-function mulberry32(seed: number): Rand {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const randInt = (rand: Rand, n: number): number => Math.floor(rand() * n);
 const pick = <T>(rand: Rand, xs: readonly T[]): T => xs[randInt(rand, xs.length)];

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Model, VOCAB } from '../lib/model';
 import { native } from '../lib/native';
+import { mulberry32 } from '../lib/random';
 
 export const repoRoot = path.join(__dirname, '..');
 
@@ -26,17 +27,7 @@ export function availableIsas(): string[] {
   return native().info().isas;
 }
 
-/** Deterministic PRNG in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../lib/random';
 
 export function randomModel(hidden: number, seed: number, scale = 0.5): Model {
   const m = new Model(hidden);

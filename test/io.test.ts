@@ -12,6 +12,7 @@ import { SafetensorsInput, f32View, readSafetensors, writeSafetensors } from '..
 import {
   convertModel, decodeModelFile, encodeSafetensorsModel, loadModel, loadModelFile, saveModel,
 } from '../lib/io/model-file';
+import { mulberry32 } from '../lib/random';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -23,17 +24,6 @@ function studyModelPath(): string {
     throw new Error(`study model not found at ${file}: set BI_EMBED_STUDY_DIR to the folder holding sat_model.bin`);
   }
   return file;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function randomModel(H: number, seed: number): Model {

@@ -42,17 +42,9 @@ export const RECIPE_DEFAULTS: Readonly<Record<Recipe, RecipeDefaults>> = {
 
 export const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
 
-/** Deterministic PRNG in [0, 1) (mulberry32, 32-bit state): the documented init generator. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../random';
+
+export { mulberry32 };
 
 /**
  * SPEC §1 init: every weight (U[0,1) − 0.5)/128, biases 0. One draw per weight in raw

@@ -9,9 +9,18 @@
 #include <string>
 #include <vector>
 
+#include "bi/kernels.h"
 #include "bi/rnn.h"
 
 namespace bi_test {
+
+// Every kernel table this CPU and build can run, scalar first.
+inline std::vector<const bi::Kernels*> all_kernels() {
+  std::vector<const bi::Kernels*> ks;
+  for (bi::Isa i : {bi::Isa::scalar, bi::Isa::avx2, bi::Isa::neon})
+    if (bi::kernels_for(i)) ks.push_back(bi::kernels_for(i));
+  return ks;
+}
 
 // −log2 p summed over t = begin … end−2 from h = 0; optionally keeps h_t per step.
 inline double reference_bits(const bi::ModelView& m, const uint8_t* x, uint64_t begin, uint64_t end,

@@ -13,15 +13,9 @@
 #include "reference.h"
 
 using namespace bi;
+using bi_test::all_kernels;
 
 namespace {
-
-std::vector<const Kernels*> all_kernels() {
-  std::vector<const Kernels*> ks;
-  for (Isa i : {Isa::scalar, Isa::avx2, Isa::neon})
-    if (kernels_for(i)) ks.push_back(kernels_for(i));
-  return ks;
-}
 
 // Skewed bytes with long runs, so the 8-bit SWAR counters overflow many times.
 std::vector<uint8_t> skewed_text(size_t n, uint32_t seed) {
