@@ -364,9 +364,175 @@ Status count_skipgrams(const uint8_t* data, uint64_t size, uint64_t s_begin, uin
   return Status::Ok();
 }
 
+namespace {
+
+using EmitFn = std::function<void(uint64_t ctx, const uint32_t* by_y, const uint8_t* ys, int n_y)>;
+
+// Sort words (K ≥ 2): the pass-1 bucket holds byte 0 of the context, so a word W stores
+// bytes 1…K−1 from the top byte down (byte j at bits B−8j of a B-bit word: unsigned order is
+// the lexicographic order of the bytes) and x_s in the low byte. One array of the narrowest
+// word that fits (uint32_t for K ≤ 4, else uint64_t): fewer bytes moved per item and one
+// write stream per scatter instead of a key array plus a y array.
+template <typename W>
+constexpr int kBits = int(8 * sizeof(W));
+inline uint64_t word_context(uint32_t w, uint64_t b0) { return (uint64_t(__builtin_bswap32(w & ~uint32_t(255))) << 8) | b0; }
+inline uint64_t word_context(uint64_t w, uint64_t b0) { return (__builtin_bswap64(w & ~uint64_t(255)) << 8) | b0; }
+
+// Pass 1: scatter every position's word into the bucket of byte 0. K is a template
+// argument so the packing loop unrolls (this pass reads K streams of the corpus).
+template <typename W, int K>
+void scatter_words(const uint8_t* data, uint64_t s_begin, uint64_t s_end, const int* offsets, uint64_t* pos, W* key) {
+  static_assert(K >= 2 && K <= int(sizeof(W)), "bytes 1…K−1 and y fill at most the word");
+  uint64_t off[K];
+  for (int j = 0; j < K; ++j) off[j] = uint64_t(offsets[j]);
+  for (uint64_t s = s_begin; s < s_end; ++s) {
+    W w = data[s];
+    for (int j = 1; j < K; ++j) w |= W(data[s - off[j]]) << (kBits<W> - 8 * j);
+    key[pos[data[s - off[0]]]++] = w;
+  }
+}
+
+// Stable insertion sort by the context part of the words (small groups: a radix pass's
+// 256-entry histograms would cost more than the items).
+template <typename W>
+void insertion_sort(W* a, uint64_t n) {
+  for (uint64_t i = 1; i < n; ++i) {
+    const W w = a[i];
+    uint64_t j = i;
+    for (; j > 0 && (a[j - 1] >> 8) > (w >> 8); --j) a[j] = a[j - 1];
+    a[j] = w;
+  }
+}
+
+// One stable counting-sort pass of a[0, n) into b by the digit (w >> shift) & mask, with
+// the histogram hist[0 … mask]; false (nothing moved) when every item has the same digit.
+template <typename W>
+bool radix_pass(const W* a, W* b, uint64_t n, int shift, uint32_t mask, uint32_t* hist) {
+  std::memset(hist, 0, (size_t(mask) + 1) * sizeof(uint32_t));
+  for (uint64_t i = 0; i < n; ++i) ++hist[(a[i] >> shift) & mask];
+  if (hist[(a[0] >> shift) & mask] == n) return false;
+  uint32_t acc = 0;
+  for (uint32_t d = 0; d <= mask; ++d) {
+    const uint32_t h = hist[d];
+    hist[d] = acc, acc += h;
+  }
+  for (uint64_t i = 0; i < n; ++i) b[hist[(a[i] >> shift) & mask]++] = a[i];
+  return true;
+}
+
+constexpr uint64_t kWide = 1 << 14;  // from this group size on, 16-bit digits pay for their histogram
+
+// Stable LSD sort of a[0, n) by bytes K−1 … 2 (byte 1 is already equal), ping-ponging with
+// b; returns the buffer holding the result. The groups it gets mostly fit in cache. Large
+// ones sort two bytes per pass (wide: 2^16 counters); smaller ones take all the bytes'
+// histograms in one read; a digit shared by the whole group is skipped.
+template <typename W, int K>
+W* sort_rest(W* a, W* b, uint64_t n, uint32_t* wide) {
+  if (K <= 2) return a;
+  if (n <= 32) {
+    insertion_sort(a, n);
+    return a;
+  }
+  if (n >= kWide) {
+    int j = K - 1;
+    for (; j >= 3; j -= 2)  // bytes j−1 and j: byte j−1 is the more significant half
+      if (radix_pass(a, b, n, kBits<W> - 8 * j, 0xffff, wide)) std::swap(a, b);
+    if (j == 2 && radix_pass(a, b, n, kBits<W> - 16, 0xff, wide)) std::swap(a, b);
+    return a;
+  }
+  uint32_t hist[kMaxSkipOrder][256];
+  std::memset(hist[2], 0, sizeof(hist[0]) * size_t(K - 2));
+  for (uint64_t i = 0; i < n; ++i)
+    for (int j = 2; j < K; ++j) ++hist[j][(a[i] >> (kBits<W> - 8 * j)) & 255];
+  for (int j = K - 1; j >= 2; --j) {
+    const int shift = kBits<W> - 8 * j;
+    if (hist[j][(a[0] >> shift) & 255] == n) continue;
+    uint32_t pos[256], acc = 0;
+    for (int d = 0; d < 256; ++d) pos[d] = acc, acc += hist[j][d];
+    for (uint64_t i = 0; i < n; ++i) b[pos[(a[i] >> shift) & 255]++] = a[i];
+    std::swap(a, b);
+  }
+  return a;
+}
+
+// Sorts and counts K ≥ 2 offsets, given the byte-0 buckets start[0 … 256] of the N words
+// (K is a template argument so that the per-item loops unroll).
+template <typename W, int K>
+Status sort_words(const uint8_t* data, uint64_t s_begin, uint64_t s_end, const std::vector<int>& offsets,
+                  const uint64_t* start, uint64_t largest, MemoryBudget* budget, const Control& control,
+                  const EmitFn& emit) {
+  static_assert(K >= 2 && K <= int(sizeof(W)), "bytes 1…K−1 and y fill at most the word");
+  const uint64_t N = s_end - s_begin;
+  // Memory: the words, a scratch buffer as large as the largest bucket and a small buffer
+  // for in-cache sorting (≤ 2 words per position plus 512 KiB), and a 16-bit histogram.
+  constexpr uint64_t kHot = (512 << 10) / sizeof(W);
+  const uint64_t bytes = (N + largest + kHot) * sizeof(W) + (uint64_t(1) << 16) * sizeof(uint32_t);
+  Status st = budget->take(bytes);
+  if (!st.ok()) return st;
+  struct Give {  // gives the bytes back however the call ends
+    MemoryBudget* b;
+    uint64_t n;
+    ~Give() { b->give(n); }
+  } give{budget, bytes};
+  SlotArray<W> key_buf, tmp_buf;  // large ones are mmap'ed with huge pages requested
+  key_buf.allocate(N ? N : 1);
+  tmp_buf.allocate(largest ? largest : 1);
+  std::unique_ptr<W[]> hot_buf(new W[kHot]);
+  std::unique_ptr<uint32_t[]> wide(new uint32_t[1 << 16]);
+  W *key = key_buf.data(), *tmp = tmp_buf.data(), *hot = hot_buf.get();
+  uint64_t pos[256];
+  std::copy(start, start + 256, pos);
+  scatter_words<W, K>(data, s_begin, s_end, offsets.data(), pos, key);
+  if (control.cancelled()) return Status::Error("E_ABORTED", "counting cancelled");
+  // Runs of one context: next-byte counts through a 256 table and the list of bytes seen.
+  uint32_t by_y[256] = {0};
+  uint8_t seen[256];
+  auto emit_runs = [&](const W* w, uint64_t n, uint64_t b0) {
+    for (uint64_t i = 0; i < n;) {
+      const W c = w[i] >> 8;
+      int n_y = 0;
+      for (; i < n && (w[i] >> 8) == c; ++i) {
+        const uint8_t y = uint8_t(w[i]);
+        if (by_y[y]++ == 0) seen[n_y++] = y;
+      }
+      emit(word_context(W(c << 8), b0), by_y, seen, n_y);
+      for (int k = 0; k < n_y; ++k) by_y[seen[k]] = 0;
+    }
+  };
+  // Pass 2 (MSD again): each bucket is scattered by byte 1 into the scratch buffer; the
+  // sub-buckets mostly fit in L2, where the remaining bytes are LSD-sorted and counted.
+  for (int b = 0; b < 256; ++b) {
+    const uint64_t lo = start[b], n = start[b + 1] - lo;
+    W* k0 = key + lo;
+    if (n <= 32) {
+      insertion_sort(k0, n);
+      emit_runs(k0, n, uint64_t(b));
+    } else {
+      uint64_t sub[257], p1[256], h1[256] = {0}, acc = 0;
+      constexpr int top = kBits<W> - 8;
+      for (uint64_t i = 0; i < n; ++i) ++h1[k0[i] >> top];
+      for (int d = 0; d < 256; ++d) sub[d] = p1[d] = acc, acc += h1[d];
+      sub[256] = n;
+      for (uint64_t i = 0; i < n; ++i) tmp[p1[k0[i] >> top]++] = k0[i];
+      for (int d = 0; d < 256; ++d) {
+        const uint64_t m = sub[d + 1] - sub[d];
+        // The LSD partner: the small buffer, which stays in cache, when the group fits in it.
+        if (m) emit_runs(sort_rest<W, K>(tmp + sub[d], m <= kHot ? hot : k0 + sub[d], m, wide.get()), m, uint64_t(b));
+      }
+    }
+    if ((b & 15) == 15) {
+      control.report(double(start[b + 1]), double(N));
+      if (control.cancelled()) return Status::Error("E_ABORTED", "counting cancelled");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status sorted_counts(const uint8_t* data, uint64_t size, uint64_t s_begin, uint64_t s_end,
                      const std::vector<int>& offsets, MemoryBudget* budget, const Control& control,
-                     const std::function<void(uint64_t ctx, const uint32_t* by_y, const uint8_t* ys, int n_y)>& emit) {
+                     const EmitFn& emit) {
   Status st = check_offsets(offsets);
   if (!st.ok()) return st;
   const uint64_t md = uint64_t(max_offset(offsets));
@@ -375,85 +541,54 @@ Status sorted_counts(const uint8_t* data, uint64_t size, uint64_t s_begin, uint6
                                         ") need s ≥ " + std::to_string(md) + " and s ≤ " + std::to_string(size));
   const uint64_t N = s_end - s_begin;
   if (N >= (uint64_t(1) << 32)) return Status::Error("E_RANGE", "one count holds fewer than 2^32 positions: count shards");
-  const uint64_t bytes = N * 2 * (sizeof(uint64_t) + 1);
-  st = budget->take(bytes);
-  if (!st.ok()) return st;
-  struct Give {
-    MemoryBudget* b;
-    uint64_t n;
-    ~Give() { b->give(n); }
-  } give{budget, bytes};
   const int K = int(offsets.size());
-  // Uninitialised buffers: every element is written before it is read.
-  std::unique_ptr<uint64_t[]> key_buf(new uint64_t[N ? N : 1]), tmp_buf(new uint64_t[N ? N : 1]);
-  std::unique_ptr<uint8_t[]> y_buf(new uint8_t[N ? N : 1]), ytmp_buf(new uint8_t[N ? N : 1]);
-  uint64_t* key = key_buf.get();
-  uint8_t* y = y_buf.get();
-  // Pass 1 (MSD): scatter by byte 0, the most significant digit, packing contexts on the way.
-  // The order is lexicographic by (byte 0, byte 1, …), so the contexts of every prefix of the
-  // offset list come out contiguous (the trie is built from that order).
-  uint64_t start[257] = {0};
-  if (K == 0) {
-    for (uint64_t i = 0; i < N; ++i) key[i] = 0, y[i] = data[s_begin + i];
-    start[256] = N;
-    for (int b = 1; b < 256; ++b) start[b] = N;
-  } else {
-    uint64_t hist[256] = {0};
-    const uint8_t* first = data - uint64_t(offsets[0]);
-    for (uint64_t s = s_begin; s < s_end; ++s) ++hist[first[s]];
-    uint64_t pos[256], acc = 0;
-    for (int b = 0; b < 256; ++b) start[b] = pos[b] = acc, acc += hist[b];
-    start[256] = N;
+  struct Give {  // gives the buffers' bytes back however the call ends
+    MemoryBudget* b;
+    uint64_t n = 0;
+    ~Give() { b->give(n); }
+  } give{budget};
+  // Every path emits the contexts in increasing lexicographic order of (byte 0, byte 1, …) —
+  // the contexts of every prefix of the offset list come out contiguous (the trie is built
+  // from that order) — and each context's next bytes in order of first occurrence.
+  if (K <= 1) {
+    // One context byte: a dense 256 × 256 count, no sort; seen lists each context's next
+    // bytes in order of first occurrence, as a stable sort would leave them.
+    const uint64_t bytes = 256 * 256 * (sizeof(uint32_t) + 1);
+    st = budget->take(bytes);
+    if (!st.ok()) return st;
+    give.n = bytes;
+    std::vector<uint32_t> count(256 * 256);
+    std::vector<uint8_t> seen(256 * 256);
+    uint32_t n_seen[256] = {0};
+    const uint64_t d0 = K ? uint64_t(offsets[0]) : 0;
     for (uint64_t s = s_begin; s < s_end; ++s) {
-      const uint64_t p = pos[first[s]]++;
-      key[p] = pack_context(data, s, offsets.data(), K);
-      y[p] = data[s];
+      const uint32_t c = K ? uint32_t(data[s - d0]) << 8 : 0, y = data[s];
+      if (count[c | y]++ == 0) seen[c | n_seen[c >> 8]++] = uint8_t(y);
     }
+    for (int c = 0; c < 256; ++c)
+      if (n_seen[c]) emit(uint64_t(c), &count[size_t(c) << 8], &seen[size_t(c) << 8], int(n_seen[c]));
+    return Status::Ok();
   }
-  if (control.cancelled()) return Status::Error("E_ABORTED", "counting cancelled");
-  // Pass 2 (LSD within each bucket, which mostly fits in cache): bytes K−1 … 1, y carried
-  // along; a digit shared by the whole bucket is skipped.
+  // Pass 1 (MSD) buckets by byte 0, the most significant digit: its histogram first.
+  uint64_t start[257], hist[256] = {0}, largest = 0, acc = 0;
+  const uint8_t* first = data - uint64_t(offsets[0]);
+  for (uint64_t s = s_begin; s < s_end; ++s) ++hist[first[s]];
   for (int b = 0; b < 256; ++b) {
-    const uint64_t lo = start[b], n = start[b + 1] - lo;
-    if (n < 2) continue;
-    uint64_t *k0 = key + lo, *k1 = tmp_buf.get() + lo;
-    uint8_t *y0 = y + lo, *y1 = ytmp_buf.get() + lo;
-    for (int j = K - 1; j >= 1; --j) {
-      uint64_t hist[256] = {0};
-      const int shift = 8 * j;
-      for (uint64_t i = 0; i < n; ++i) ++hist[(k0[i] >> shift) & 255];
-      if (std::find(hist, hist + 256, n) != hist + 256) continue;
-      uint64_t pos[256], acc = 0;
-      for (int d = 0; d < 256; ++d) pos[d] = acc, acc += hist[d];
-      for (uint64_t i = 0; i < n; ++i) {
-        const uint64_t p = pos[(k0[i] >> shift) & 255]++;
-        k1[p] = k0[i];
-        y1[p] = y0[i];
-      }
-      std::swap(k0, k1);
-      std::swap(y0, y1);
-    }
-    if (k0 != key + lo) {  // an odd number of passes left the bucket in the scratch buffer
-      std::memcpy(key + lo, k0, n * sizeof(uint64_t));
-      std::memcpy(y + lo, y0, n);
-    }
-    if ((b & 15) == 15) {
-      control.report(double(start[b + 1]), double(N));
-      if (control.cancelled()) return Status::Error("E_ABORTED", "counting cancelled");
-    }
+    start[b] = acc;
+    acc += hist[b];
+    largest = std::max(largest, hist[b]);
   }
-  // Runs of one context: next-byte counts through a 256 table and the list of bytes seen.
-  uint32_t by_y[256] = {0};
-  uint8_t seen[256];
-  for (uint64_t i = 0; i < N;) {
-    const uint64_t c = key[i];
-    int n_y = 0;
-    for (; i < N && key[i] == c; ++i)
-      if (by_y[y[i]]++ == 0) seen[n_y++] = y[i];
-    emit(c, by_y, seen, n_y);
-    for (int k = 0; k < n_y; ++k) by_y[seen[k]] = 0;
+  start[256] = N;
+  // The narrowest word that holds bytes 1…K−1 and y.
+  switch (K) {
+    case 2: return sort_words<uint32_t, 2>(data, s_begin, s_end, offsets, start, largest, budget, control, emit);
+    case 3: return sort_words<uint32_t, 3>(data, s_begin, s_end, offsets, start, largest, budget, control, emit);
+    case 4: return sort_words<uint32_t, 4>(data, s_begin, s_end, offsets, start, largest, budget, control, emit);
+    case 5: return sort_words<uint64_t, 5>(data, s_begin, s_end, offsets, start, largest, budget, control, emit);
+    case 6: return sort_words<uint64_t, 6>(data, s_begin, s_end, offsets, start, largest, budget, control, emit);
+    case 7: return sort_words<uint64_t, 7>(data, s_begin, s_end, offsets, start, largest, budget, control, emit);
+    default: return sort_words<uint64_t, 8>(data, s_begin, s_end, offsets, start, largest, budget, control, emit);
   }
-  return Status::Ok();
 }
 
 Status count_skipgrams_sorted(const uint8_t* data, uint64_t size, uint64_t s_begin, uint64_t s_end,
@@ -695,7 +830,7 @@ Status build_trie_sorted(const uint8_t* data, uint64_t size, uint64_t s_begin, u
 Status count_trie(const uint8_t* data, uint64_t size, uint64_t s_begin, uint64_t s_end,
                   const std::vector<int>& offsets, MemoryBudget* budget, const Control& control,
                   SkipTrie* trie) {
-  // Sorting (18 bytes per position, plus the levels' lists) when it fits in the bound.
+  // Sorting (≤ 16 bytes per position, plus the levels' lists) when it fits in the bound.
   if (budget->allow_sort && s_end >= s_begin && budget->used + (s_end - s_begin) * 40 + (uint64_t(64) << 20) <= budget->limit)
     return build_trie_sorted(data, size, s_begin, s_end, offsets, budget, control, trie);
   PairTable top;

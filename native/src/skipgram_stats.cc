@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "bi/counts.h"
 #include "bi/skipgram.h"
@@ -12,7 +13,16 @@
 namespace bi {
 
 namespace {
-inline double nlog2n(uint64_t n) { return n ? double(n) * std::log2(double(n)) : 0.0; }
+// n log2 n, from a 32 KiB table for n < 4096 (most counts are small, and log2 was a tenth of
+// the counting time); the table holds the same expression, so the bits are the same.
+inline double nlog2n(uint64_t n) {
+  static const std::vector<double> table = [] {
+    std::vector<double> t(1 << 12, 0.0);
+    for (size_t i = 1; i < t.size(); ++i) t[i] = double(i) * std::log2(double(i));
+    return t;
+  }();
+  return n < table.size() ? table[n] : double(n) * std::log2(double(n));
+}
 }  // namespace
 
 Status conditional_entropy(const uint8_t* data, uint64_t size, uint64_t begin, uint64_t end,
@@ -29,7 +39,8 @@ Status conditional_entropy(const uint8_t* data, uint64_t size, uint64_t begin, u
   const uint64_t used0 = budget->used, peak0 = budget->peak;
   budget->peak = used0;
   if (!budget->allow_sort || used0 + (end - s0) * 18 > budget->limit) {
-    // No room to sort (18 bytes per position): hash the pairs, then sum them by context.
+    // No room to sort (≤ 16 bytes per position; 18 kept as the bound): hash the pairs, then
+    // sum them by context.
     PairTable pairs, totals;
     pairs.attach(budget);
     totals.attach(budget);

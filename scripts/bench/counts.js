@@ -3,7 +3,8 @@
 // Skip-gram counting throughput (bytes/s, one core): one pass of (context, next byte) into
 // the hashed top level plus the context totals (skipgramStats), per offset set, and as the
 // reference in the same run the dense 256×256 pair count of one offset (miProfile d = 1).
-// Memory: the sort buffers, 18 bytes per position.
+// Memory: the sort buffers, 4-byte words per position for ≤ 4 offsets, 8-byte words above,
+// plus scratch for the largest first-byte bucket (none for one offset: a dense table).
 const { api, corpusPath, options, emit } = require('./common');
 
 const SETS = [[1], [1, 8, 20, 3], [1, 2, 3, 4], [1, 8, 20, 3, 27, 2, 12, 7], [1, 2, 3, 4, 5, 6, 7, 8]];

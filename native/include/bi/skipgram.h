@@ -169,8 +169,12 @@ Status merge_counts(const PairTable& from, PairTable* into);
 
 // The same counts by sorting: the contexts of s ∈ [s_begin, s_end) are radix-sorted (with
 // x_s carried along) and each context is emitted once with its next-byte counts by_y[b] for
-// the n_y bytes b = ys[0 … n_y) that follow it. Memory: 18 bytes per position (taken from
-// the budget for the call's duration); throughput does not depend on the number of patterns.
+// the n_y bytes b = ys[0 … n_y) that follow it, contexts in increasing order of (byte 0,
+// byte 1, …), next bytes in order of first occurrence. Memory (taken from the budget for the
+// call's duration): one word per position plus a scratch word per position of the largest
+// first-byte bucket, 4-byte words for ≤ 4 offsets, 8-byte words above (≤ 8 or ≤ 16 bytes per
+// position, plus 768 KiB of in-cache buffers; 320 KiB for ≤ 1 offset); throughput does not
+// depend on the number of patterns.
 Status sorted_counts(const uint8_t* data, uint64_t size, uint64_t s_begin, uint64_t s_end,
                      const std::vector<int>& offsets, MemoryBudget* budget, const Control& control,
                      const std::function<void(uint64_t ctx, const uint32_t* by_y, const uint8_t* ys, int n_y)>& emit);
@@ -197,7 +201,7 @@ struct SkipTrie {
 Status build_trie(const std::vector<int>& offsets, PairTable&& top, MemoryBudget* budget,
                   const Control& control, SkipTrie* trie);
 // Builds the trie in one pass over the sorted counts of [s_begin, s_end) (every level's
-// groups are contiguous in that order); memory ≈ 18 bytes per position while sorting.
+// groups are contiguous in that order); memory ≤ 16 bytes per position while sorting.
 Status build_trie_sorted(const uint8_t* data, uint64_t size, uint64_t s_begin, uint64_t s_end,
                          const std::vector<int>& offsets, MemoryBudget* budget, const Control& control,
                          SkipTrie* trie);
