@@ -36,8 +36,16 @@ export function randomModel(hidden: number, seed: number, scale = 0.5): Model {
   return m;
 }
 
+// Every temporary folder a test file makes is removed when that file's tests end.
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const d of tempDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
 export function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'bi-embed-test-'));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'bi-embed-test-'));
+  tempDirs.push(d);
+  return d;
 }
 
 /** SPEC §0 in float64: Σ −log2 p(x_{t+1}) over t = begin … end−2 from h = 0. */

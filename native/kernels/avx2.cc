@@ -181,6 +181,15 @@ float* scratch_a() {
   return reinterpret_cast<float*>((p + 31) & ~std::uintptr_t(31));
 }
 
+// Per-thread scratch for the packed B panels of one K block (kc × N rounded up to 16),
+// grown on demand and kept, 32-byte aligned.
+float* scratch_b(size_t floats) {
+  static thread_local std::vector<float> buf;
+  if (buf.size() < floats + 8) buf.resize(floats + 8);
+  const std::uintptr_t p = reinterpret_cast<std::uintptr_t>(buf.data());
+  return reinterpret_cast<float*>((p + 31) & ~std::uintptr_t(31));
+}
+
 template <bool TA>
 void gemm(int M, int N, int K, const float* A, ptrdiff_t lda, const float* B,
           ptrdiff_t ldb, float* C, ptrdiff_t ldc, bool accumulate) {
@@ -190,17 +199,25 @@ void gemm(int M, int N, int K, const float* A, ptrdiff_t lda, const float* B,
       for (int i = 0; i < M; ++i) std::fill(C + i * ldc, C + i * ldc + N, 0.0f);
     return;
   }
-  alignas(32) float panel[kKC * kNR];
   // Packing B costs about one row block's worth of loads, so it only pays when
-  // the panel is reused by several row blocks.
-  const bool pack = M > kMR;
+  // the panel is reused by several row blocks and its rows would fall into a few L1
+  // sets (a stride of whole 64-byte lines); with another stride (callers pad ldb to
+  // H + 8) the unpacked rows spread over the sets and stay in L1. All panels of a K
+  // block are packed once and shared by every row block (panel j/16 at (j/16)·kc·16).
+  const bool pack = M > kMR && ldb % 16 == 0;
   const int mcmax = TA ? kMCT : kMC;
   float* apack = TA ? scratch_a() : nullptr;
+  float* bpack = pack ? scratch_b((size_t)std::min(kKC, K) * ((N + kNR - 1) / kNR) * kNR) : nullptr;
   for (int k0 = 0; k0 < K; k0 += kKC) {
     const int kc = std::min(kKC, K - k0);
     const bool acc = accumulate || k0 > 0;
     const float* Ak = TA ? A + k0 * lda : A + k0;
     const float* Bk = B + k0 * ldb;
+    if (pack)
+      for (int j = 0; j < N; j += kNR) {
+        const int w = std::min(kNR, N - j);
+        pack_b(kc, w, (w + 7) / 8, Bk + j, ldb, bpack + (ptrdiff_t)(j / kNR) * kc * kNR);
+      }
     for (int i0 = 0; i0 < M; i0 += mcmax) {
       const int mc = std::min(mcmax, M - i0);
       if (TA) pack_a_t(kc, mc, Ak + i0, lda, apack);
@@ -211,8 +228,7 @@ void gemm(int M, int N, int K, const float* A, ptrdiff_t lda, const float* B,
         ptrdiff_t bld = ldb;
         bool masked = (w & 7) != 0;
         if (pack) {
-          pack_b(kc, w, nv, bp, ldb, panel);
-          bp = panel;
+          bp = bpack + (ptrdiff_t)(j / kNR) * kc * kNR;
           bld = 8 * nv;
           masked = false;
         }
@@ -520,8 +536,95 @@ float logsoftmax_xent(int n, const float* logits, int target, float* dlogits, fl
   return (float)(lse - (double)lt);
 }
 
+// ---------------------------------------------------------------- Adam
+struct AdamVec {
+  __m256 gscale, b1, b2, ob1, ob2, c1, c2, lr, eps;
+};
+
+// A product kept rounded on its own: GCC would otherwise fuse it into the add that
+// follows (an FMA), and Adam here would no longer match the scalar table bitwise.
+inline __m256 rounded(__m256 x) {
+#if defined(__GNUC__)
+  __asm__("" : "+x"(x));
+#endif
+  return x;
+}
+
+// Eight parameters of Adam, the scalar table's operations in its order (bitwise the
+// same results); returns the lanes whose new p is ±Inf or NaN (all exponent bits set).
+inline __m256i adam8(const AdamVec& a, float* p, float* m, float* v, const float* g) {
+  const __m256 gi = _mm256_mul_ps(a.gscale, _mm256_loadu_ps(g));
+  const __m256 mn = _mm256_add_ps(rounded(_mm256_mul_ps(a.b1, _mm256_loadu_ps(m))), rounded(_mm256_mul_ps(a.ob1, gi)));
+  const __m256 vn = _mm256_add_ps(rounded(_mm256_mul_ps(a.b2, _mm256_loadu_ps(v))),
+                                  rounded(_mm256_mul_ps(_mm256_mul_ps(a.ob2, gi), gi)));
+  const __m256 num = _mm256_mul_ps(a.lr, _mm256_mul_ps(mn, a.c1));
+  const __m256 den = _mm256_add_ps(_mm256_sqrt_ps(_mm256_mul_ps(vn, a.c2)), a.eps);
+  const __m256 pn = _mm256_sub_ps(_mm256_loadu_ps(p), _mm256_div_ps(num, den));
+  _mm256_storeu_ps(m, mn);
+  _mm256_storeu_ps(v, vn);
+  _mm256_storeu_ps(p, pn);
+  const __m256i expo = _mm256_set1_epi32(0x7f800000);
+  return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_castps_si256(pn), expo), expo);
+}
+
+bool adam(int n, float* p, float* m, float* v, const float* g, const AdamStep& s) {
+  const AdamVec a = {_mm256_set1_ps(s.gscale), _mm256_set1_ps(s.b1), _mm256_set1_ps(s.b2),
+                     _mm256_set1_ps(1.0f - s.b1), _mm256_set1_ps(1.0f - s.b2), _mm256_set1_ps(s.c1),
+                     _mm256_set1_ps(s.c2), _mm256_set1_ps(s.lr), _mm256_set1_ps(s.eps)};
+  __m256i bad = _mm256_setzero_si256();
+  int i = 0;
+  for (; i + 8 <= n; i += 8) bad = _mm256_or_si256(bad, adam8(a, p + i, m + i, v + i, g + i));
+  if (i < n) {  // the tail through the same vector code (zero padding stays finite)
+    const int r = n - i;
+    alignas(32) float tp[8] = {}, tm[8] = {}, tv[8] = {}, tg[8] = {};
+    std::copy(p + i, p + n, tp);
+    std::copy(m + i, m + n, tm);
+    std::copy(v + i, v + n, tv);
+    std::copy(g + i, g + n, tg);
+    bad = _mm256_or_si256(bad, adam8(a, tp, tm, tv, tg));
+    std::copy(tp, tp + r, p + i);
+    std::copy(tm, tm + r, m + i);
+    std::copy(tv, tv + r, v + i);
+  }
+  return _mm256_testz_si256(bad, bad) != 0;
+}
+
+// ---------------------------------------------------------------- transpose
+// One 8×8 block: unpack pairs of rows, shuffle pairs of pairs, swap 128-bit halves.
+inline void transpose8x8(const float* s, ptrdiff_t lds, float* d, ptrdiff_t ldd) {
+  __m256 r[8], t[8], u[8];
+  BI_UNROLL
+  for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(s + i * lds);
+  BI_UNROLL
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+  }
+  BI_UNROLL
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+    u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+    u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+    u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+  }
+  BI_UNROLL
+  for (int j = 0; j < 4; ++j) {
+    _mm256_storeu_ps(d + j * ldd, _mm256_permute2f128_ps(u[j], u[j + 4], 0x20));
+    _mm256_storeu_ps(d + (j + 4) * ldd, _mm256_permute2f128_ps(u[j], u[j + 4], 0x31));
+  }
+}
+
+void transpose(int rows, int cols, const float* src, int lds, float* dst, int ldd) {
+  const int r8 = rows & ~7, c8 = cols & ~7;
+  for (int i = 0; i < r8; i += 8)
+    for (int j = 0; j < c8; j += 8)
+      transpose8x8(src + (ptrdiff_t)i * lds + j, lds, dst + (ptrdiff_t)j * ldd + i, ldd);
+  for (int i = 0; i < rows; ++i)  // edges: the last cols % 8 columns, then the last rows % 8 rows
+    for (int j = i < r8 ? c8 : 0; j < cols; ++j) dst[(ptrdiff_t)j * ldd + i] = src[(ptrdiff_t)i * lds + j];
+}
+
 const Kernels kTable = {Isa::avx2, "avx2", gemm_nn, gemm_tn, gemv_n, gemv_t,
-                        ger,       tanh_,  logsoftmax_xent,   dot,     axpy};
+                        ger,       tanh_,  logsoftmax_xent,   dot,     axpy, adam, transpose};
 
 }  // namespace
 }  // namespace avx2

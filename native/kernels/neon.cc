@@ -387,8 +387,71 @@ float logsoftmax_xent(int n, const float* logits, int target, float* dlogits, fl
   return (float)(lse - (double)lt);
 }
 
+// ---------------------------------------------------------------- Adam
+struct AdamVec {
+  float32x4_t gscale, b1, b2, ob1, ob2, c1, c2, lr, eps;
+};
+
+// Four parameters of Adam, the scalar table's operations in its order; returns the
+// lanes whose new p is ±Inf or NaN (all exponent bits set).
+inline uint32x4_t adam4(const AdamVec& a, float* p, float* m, float* v, const float* g) {
+  const float32x4_t gi = vmulq_f32(a.gscale, vld1q_f32(g));
+  const float32x4_t mn = vaddq_f32(vmulq_f32(a.b1, vld1q_f32(m)), vmulq_f32(a.ob1, gi));
+  const float32x4_t vn = vaddq_f32(vmulq_f32(a.b2, vld1q_f32(v)), vmulq_f32(vmulq_f32(a.ob2, gi), gi));
+  const float32x4_t num = vmulq_f32(a.lr, vmulq_f32(mn, a.c1));
+  const float32x4_t den = vaddq_f32(vsqrtq_f32(vmulq_f32(vn, a.c2)), a.eps);
+  const float32x4_t pn = vsubq_f32(vld1q_f32(p), vdivq_f32(num, den));
+  vst1q_f32(m, mn);
+  vst1q_f32(v, vn);
+  vst1q_f32(p, pn);
+  const uint32x4_t expo = vdupq_n_u32(0x7f800000u);
+  return vceqq_u32(vandq_u32(vreinterpretq_u32_f32(pn), expo), expo);
+}
+
+bool adam(int n, float* p, float* m, float* v, const float* g, const AdamStep& s) {
+  const AdamVec a = {vdupq_n_f32(s.gscale), vdupq_n_f32(s.b1), vdupq_n_f32(s.b2),
+                     vdupq_n_f32(1.0f - s.b1), vdupq_n_f32(1.0f - s.b2), vdupq_n_f32(s.c1),
+                     vdupq_n_f32(s.c2), vdupq_n_f32(s.lr), vdupq_n_f32(s.eps)};
+  uint32x4_t bad = vdupq_n_u32(0);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) bad = vorrq_u32(bad, adam4(a, p + i, m + i, v + i, g + i));
+  if (i < n) {  // the tail through the same vector code (zero padding stays finite)
+    const int r = n - i;
+    float tp[4] = {}, tm[4] = {}, tv[4] = {}, tg[4] = {};
+    std::copy(p + i, p + n, tp);
+    std::copy(m + i, m + n, tm);
+    std::copy(v + i, v + n, tv);
+    std::copy(g + i, g + n, tg);
+    bad = vorrq_u32(bad, adam4(a, tp, tm, tv, tg));
+    std::copy(tp, tp + r, p + i);
+    std::copy(tm, tm + r, m + i);
+    std::copy(tv, tv + r, v + i);
+  }
+  return vmaxvq_u32(bad) == 0;
+}
+
+// ---------------------------------------------------------------- transpose
+// One 4×4 block: trn pairs of rows, then combine the low and high halves.
+inline void transpose4x4(const float* s, ptrdiff_t lds, float* d, ptrdiff_t ldd) {
+  const float32x4x2_t p01 = vtrnq_f32(vld1q_f32(s), vld1q_f32(s + lds));
+  const float32x4x2_t p23 = vtrnq_f32(vld1q_f32(s + 2 * lds), vld1q_f32(s + 3 * lds));
+  vst1q_f32(d, vcombine_f32(vget_low_f32(p01.val[0]), vget_low_f32(p23.val[0])));
+  vst1q_f32(d + ldd, vcombine_f32(vget_low_f32(p01.val[1]), vget_low_f32(p23.val[1])));
+  vst1q_f32(d + 2 * ldd, vcombine_f32(vget_high_f32(p01.val[0]), vget_high_f32(p23.val[0])));
+  vst1q_f32(d + 3 * ldd, vcombine_f32(vget_high_f32(p01.val[1]), vget_high_f32(p23.val[1])));
+}
+
+void transpose(int rows, int cols, const float* src, int lds, float* dst, int ldd) {
+  const int r4 = rows & ~3, c4 = cols & ~3;
+  for (int i = 0; i < r4; i += 4)
+    for (int j = 0; j < c4; j += 4)
+      transpose4x4(src + (ptrdiff_t)i * lds + j, lds, dst + (ptrdiff_t)j * ldd + i, ldd);
+  for (int i = 0; i < rows; ++i)  // edges: the last cols % 4 columns, then the last rows % 4 rows
+    for (int j = i < r4 ? c4 : 0; j < cols; ++j) dst[(ptrdiff_t)j * ldd + i] = src[(ptrdiff_t)i * lds + j];
+}
+
 const Kernels kTable = {Isa::neon, "neon", gemm_nn, gemm_tn, gemv_n, gemv_t,
-                        ger,       tanh_,  logsoftmax_xent,   dot,     axpy};
+                        ger,       tanh_,  logsoftmax_xent,   dot,     axpy, adam, transpose};
 
 }  // namespace
 }  // namespace neon

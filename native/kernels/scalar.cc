@@ -2,6 +2,8 @@
 // Every SIMD table is tested against these (native/tests/test_kernels.cc).
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 
 #include "bi/kernels.h"
@@ -96,8 +98,27 @@ void axpy(int n, float a, const float* x, float* y) {
   for (int i = 0; i < n; ++i) y[i] += a * x[i];
 }
 
+bool adam(int n, float* p, float* m, float* v, const float* g, const AdamStep& s) {
+  uint32_t bad = 0;
+  for (int i = 0; i < n; ++i) {
+    const float gi = s.gscale * g[i];
+    m[i] = s.b1 * m[i] + (1.0f - s.b1) * gi;
+    v[i] = s.b2 * v[i] + (1.0f - s.b2) * gi * gi;
+    p[i] -= s.lr * (m[i] * s.c1) / (std::sqrt(v[i] * s.c2) + s.eps);
+    uint32_t u;
+    std::memcpy(&u, p + i, sizeof u);
+    bad |= (u & 0x7f800000u) == 0x7f800000u;
+  }
+  return bad == 0;
+}
+
+void transpose(int rows, int cols, const float* src, int lds, float* dst, int ldd) {
+  for (int i = 0; i < rows; ++i)
+    for (int j = 0; j < cols; ++j) dst[(size_t)j * ldd + i] = src[(size_t)i * lds + j];
+}
+
 const Kernels kTable = {Isa::scalar, "scalar", gemm_nn, gemm_tn, gemv_n, gemv_t,
-                        ger,         tanh_,    logsoftmax_xent,  dot,    axpy};
+                        ger,         tanh_,    logsoftmax_xent,  dot,    axpy, adam, transpose};
 
 }  // namespace
 }  // namespace scalar

@@ -1,5 +1,6 @@
 #include "bi/optim.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -55,6 +56,22 @@ bool adam_update(float* p, float* m, float* v, const float* g, size_t n, const A
     bad |= non_finite(p[i]);
   }
   return bad == 0;
+}
+
+bool adam_update(const Kernels& k, float* p, float* m, float* v, const float* g, size_t n, const AdamConfig& c,
+                 uint64_t t, float gscale) {
+  AdamStep s;
+  s.gscale = gscale;
+  s.b1 = float(c.beta1);
+  s.b2 = float(c.beta2);
+  s.c1 = float(1.0 / (1.0 - std::pow(c.beta1, double(t))));
+  s.c2 = float(1.0 / (1.0 - std::pow(c.beta2, double(t))));
+  s.lr = float(c.lr);
+  s.eps = float(c.eps);
+  bool ok = true;
+  constexpr size_t kChunk = size_t(1) << 30;  // the kernel takes an int count
+  for (size_t a = 0; a < n; a += kChunk) ok = k.adam(int(std::min(kChunk, n - a)), p + a, m + a, v + a, g + a, s) && ok;
+  return ok;
 }
 
 }  // namespace bi

@@ -32,10 +32,36 @@ double learning_rate(const TrainConfig& c, uint64_t step) {
 
 namespace {
 
+// During a call the parameters and Adam moments are kept in the training layout (Wx
+// stored transposed, as the gradient is), so no step transposes the gradient: the
+// update is element-wise, hence a permutation of it gives bitwise the same values.
+// The caller's buffers are converted on entry and back on every return.
+void wx_to_train(int H, float* p, float* tmp) {
+  if (!p) return;
+  transpose(H, kVocab, p, kVocab, tmp, H);
+  std::memcpy(p, tmp, sizeof(float) * size_t(H) * kVocab);
+}
+void wx_to_raw(int H, float* p, float* tmp) {
+  if (!p) return;
+  transpose(kVocab, H, p, H, tmp, kVocab);
+  std::memcpy(p, tmp, sizeof(float) * size_t(H) * kVocab);
+}
+struct TrainLayoutScope {
+  int H;
+  float *p, *m, *v;
+  std::vector<float> tmp;
+  TrainLayoutScope(int H_, float* p_, float* m_, float* v_) : H(H_), p(p_), m(m_), v(v_), tmp(size_t(H_) * kVocab) {
+    for (float* b : {p, m, v}) wx_to_train(H, b, tmp.data());
+  }
+  ~TrainLayoutScope() {
+    for (float* b : {p, m, v}) wx_to_raw(H, b, tmp.data());
+  }
+};
+
 // Forward weights refreshed in place after every update (no reallocation per step).
-// Only the input rows WxTb[x] of the bytes this step reads are rebuilt (`used`): the other
-// rows are stale but never read, and for one stream that skips most of a 256 × H transpose.
-void refresh_forward(const ModelView& m, const bool* used, ForwardWeights* w) {
+// m.Wx holds WxT (training layout). Only the input rows WxTb[x] of the bytes this step
+// reads are rebuilt (`used`): the other rows are stale but never read.
+void refresh_forward(const Kernels& k, const ModelView& m, const bool* used, ForwardWeights* w) {
   const int H = m.H;
   w->H = H;
   w->WxTb.resize(size_t(kVocab) * H);
@@ -45,10 +71,11 @@ void refresh_forward(const ModelView& m, const bool* used, ForwardWeights* w) {
   for (int x = 0; x < kVocab; ++x) {
     if (!used[x]) continue;
     float* row = w->WxTb.data() + size_t(x) * H;
-    for (int i = 0; i < H; ++i) row[i] = m.Wx[size_t(i) * kVocab + x] + m.bh[i];
+    const float* wx = m.Wx + size_t(x) * H;
+    for (int i = 0; i < H; ++i) row[i] = wx[i] + m.bh[i];
   }
-  transpose(H, H, m.Wh, H, w->WhT.data(), H);
-  transpose(kVocab, H, m.Wy, H, w->WyT.data(), kVocab);
+  k.transpose(H, H, m.Wh, H, w->WhT.data(), H);
+  k.transpose(kVocab, H, m.Wy, H, w->WyT.data(), kVocab);
 }
 
 struct Group {
@@ -102,8 +129,9 @@ Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, Train
     gr->ys.resize(size_t(T) * gr->count);
     groups.push_back(std::move(gr));
   }
-  std::vector<float> grad(n);
   ThreadPool pool(c.threads);
+  TrainLayoutScope layout(H, s->params, c.optimizer == Optimizer::adam ? s->m : nullptr,
+                          c.optimizer == Optimizer::adam ? s->v : nullptr);
   const int reduce_chunks = c.threads > 1 ? 4 * c.threads : 1;
   ForwardWeights w;
   const ModelView m = param_views<const float>(s->params, H);
@@ -122,7 +150,7 @@ Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, Train
       const uint8_t* p = data + c.begin + ((uint64_t(b) * W / uint64_t(B) + step) % W) * uint64_t(T);
       for (int t = 0; t < Ts; ++t) used[p[t]] = true;
     }
-    refresh_forward(m, used, &w);
+    refresh_forward(k, m, used, &w);
 
     pool.run(G, [&](int gi) {
       Group& g = *groups[gi];
@@ -159,18 +187,24 @@ Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, Train
       return Status::Error("E_NON_FINITE", std::string("non-finite ") + (std::isfinite(nats) ? "gradient" : "loss") +
                                                " at step " + std::to_string(step) +
                                                "; the parameters were left at the previous step");
-    grads_to_raw(H, total, grad.data());
 
+    // The update is element-wise: its chunks over the pool give bitwise the same values.
     const double lr = learning_rate(c, step);
     const float gscale = clip_scale(norm, c.clip);
-    bool finite;
-    if (c.optimizer == Optimizer::sgd) {
-      finite = sgd_update(s->params, grad.data(), n, lr, gscale);
-    } else {
-      AdamConfig ac = c.adam;
-      ac.lr = lr;
-      finite = adam_update(s->params, s->m, s->v, grad.data(), n, ac, step + 1, gscale);
-    }
+    const int update_chunks = c.threads > 1 ? 4 * c.threads : 1;
+    bool chunk_ok[4 * 256];
+    pool.run(update_chunks, [&](int ci) {
+      const size_t a = n * size_t(ci) / update_chunks, e = n * size_t(ci + 1) / update_chunks;
+      if (c.optimizer == Optimizer::sgd) {
+        chunk_ok[ci] = sgd_update(s->params + a, total + a, e - a, lr, gscale);
+      } else {
+        AdamConfig ac = c.adam;
+        ac.lr = lr;
+        chunk_ok[ci] = adam_update(k, s->params + a, s->m + a, s->v + a, total + a, e - a, ac, step + 1, gscale);
+      }
+    });
+    bool finite = true;
+    for (int ci = 0; ci < update_chunks; ++ci) finite = finite && chunk_ok[ci];
     if (!finite)
       return Status::Error("E_NON_FINITE", "a parameter overflowed to a non-finite value at step " +
                                                std::to_string(step) + " (learning rate too high?)");
@@ -194,6 +228,7 @@ Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, Train
           s->best_bpc = bpc;
           s->best_step = s->step;
           std::memcpy(s->best, s->params, sizeof(float) * n);
+          wx_to_raw(H, s->best, layout.tmp.data());  // best is kept in the raw layout
         }
       }
     }

@@ -10,6 +10,9 @@
 //       included); tanh(0) == 0; NaN in -> NaN out.
 //   logsoftmax_xent: loss |a - b| <= 1e-5 · max(1, |b|) (logits in [-1,1] and
 //       scaled up to magnitude 1e4); dlogits |a - b| <= 1e-6 · max(1, |scale|).
+//   transpose: exact.
+//   adam: p, m, v each |a - b| <= 1e-6 · (1 + |b|) (avx2: bitwise equal); a non-finite
+//       p is reported.
 // Outputs are written into buffers with ld > cols and guard cells after the
 // last row; guards and padding must come back bit-for-bit unchanged.
 #include <gtest/gtest.h>
@@ -271,6 +274,72 @@ TEST(KernelsSimd, DotAxpy) {
       for (int i = 0; i < n; ++i) bound[i] = std::fabs(y0[i]) + std::fabs(a * x[i]);
       expect_close_buf(ygot, yref, bound, 1e-5, 1, n, n, "axpy");
     }
+  }
+}
+
+// Adam: every SIMD table against the scalar one, element-wise relative 1e-6 (the SIMD
+// tables may fuse a multiply-add), over tails of every length; the non-finite flag.
+TEST(KernelsSimd, Adam) {
+  FOR_EACH_SIMD(k) {
+    SCOPED_TRACE(k->name);
+    std::mt19937 g(606);
+    std::vector<int> sizes = kSizes;
+    sizes.push_back(0);
+    sizes.push_back(1024);
+    const AdamStep st = {0.7f, 0.9f, 0.999f, 1.5f, 3.0f, 2e-3f, 1e-8f};
+    for (int n : sizes) {
+      SCOPED_TRACE(testing::Message() << "n=" << n);
+      const auto p0 = random_vec(n, g), m0 = random_vec(n, g), gr = random_vec(n, g);
+      auto v0 = random_vec(n, g);
+      for (float& x : v0) x = std::fabs(x);
+      auto pr = p0, mr = m0, vr = v0, pg = p0, mg = m0, vg = v0;
+      EXPECT_TRUE(scalar_kernels()->adam(n, pr.data(), mr.data(), vr.data(), gr.data(), st));
+      EXPECT_TRUE(k->adam(n, pg.data(), mg.data(), vg.data(), gr.data(), st));
+      if (k->isa == Isa::avx2) {  // no fused multiply-adds there: bitwise the scalar table
+        EXPECT_EQ(0, std::memcmp(pg.data(), pr.data(), sizeof(float) * n));
+        EXPECT_EQ(0, std::memcmp(mg.data(), mr.data(), sizeof(float) * n));
+        EXPECT_EQ(0, std::memcmp(vg.data(), vr.data(), sizeof(float) * n));
+      }
+      for (int i = 0; i < n; ++i) {
+        EXPECT_NEAR(mg[i], mr[i], 1e-6 * (1 + std::fabs(mr[i]))) << i;
+        EXPECT_NEAR(vg[i], vr[i], 1e-6 * (1 + std::fabs(vr[i]))) << i;
+        EXPECT_NEAR(pg[i], pr[i], 1e-6 * (1 + std::fabs(pr[i]))) << i;
+      }
+      if (n > 0) {  // an infinite gradient in the last element (a tail) is reported
+        auto gi = gr;
+        gi[n - 1] = std::numeric_limits<float>::infinity();
+        auto p1 = p0, m1 = m0, v1 = v0;
+        EXPECT_FALSE(k->adam(n, p1.data(), m1.data(), v1.data(), gi.data(), st));
+        p1 = p0, m1 = m0, v1 = v0;
+        EXPECT_FALSE(scalar_kernels()->adam(n, p1.data(), m1.data(), v1.data(), gi.data(), st));
+      }
+    }
+  }
+}
+
+// transpose: an exact copy; padding of dst (ldd > rows) and guards stay untouched.
+TEST(KernelsAll, Transpose) {
+  std::vector<const Kernels*> tables = simd_tables();
+  tables.push_back(scalar_kernels());
+  for (const Kernels* k : tables) {
+    SCOPED_TRACE(k->name);
+    std::mt19937 g(707);
+    for (int rows : {1, 3, 4, 7, 8, 9, 17, 128, 256})
+      for (int cols : {1, 3, 4, 5, 8, 15, 16, 33, 128, 256}) {
+        SCOPED_TRACE(testing::Message() << rows << "x" << cols);
+        const int lds = cols + 3, ldd = rows + 5;
+        const auto src = random_vec((size_t)rows * lds, g);
+        std::vector<float> dst((size_t)cols * ldd + kGuardCells, kGuard);
+        k->transpose(rows, cols, src.data(), lds, dst.data(), ldd);
+        int bad = 0;
+        for (int j = 0; j < cols; ++j)
+          for (int i = 0; i < ldd; ++i) {
+            const float want = i < rows ? src[(size_t)i * lds + j] : kGuard;
+            bad += std::memcmp(&dst[(size_t)j * ldd + i], &want, 4) != 0;
+          }
+        for (int e = 0; e < kGuardCells; ++e) bad += dst[(size_t)cols * ldd + e] != kGuard;
+        EXPECT_EQ(bad, 0);
+      }
   }
 }
 
@@ -538,7 +607,8 @@ TEST(Dispatch, TablesAreConsistent) {
     for (const void* fn : {(const void*)k->gemm_nn, (const void*)k->gemm_tn, (const void*)k->gemv_n,
                            (const void*)k->gemv_t, (const void*)k->ger, (const void*)k->tanh,
                            (const void*)k->logsoftmax_xent, (const void*)k->dot,
-                           (const void*)k->axpy})
+                           (const void*)k->axpy, (const void*)k->adam,
+                           (const void*)k->transpose})
       EXPECT_NE(fn, nullptr);
   }
   std::cout << "[ info ] best ISA here: " << isa_name(best_isa()) << "\n";

@@ -8,6 +8,11 @@
 
 namespace bi {
 
+// Coefficients of one Adam step (see Kernels::adam).
+struct AdamStep {
+  float gscale, b1, b2, c1, c2, lr, eps;
+};
+
 enum class Isa { scalar = 0, avx2 = 1, neon = 2 };
 
 struct Kernels {
@@ -41,6 +46,12 @@ struct Kernels {
   float (*dot)(int n, const float* x, const float* y);
   // y += a·x
   void (*axpy)(int n, float a, const float* x, float* y);
+  // Adam over n parameters, element-wise (optim.h): ĝ = gscale·g, m = b1·m + (1−b1)·ĝ,
+  // v = b2·v + (1−b2)·ĝ², p −= lr·(m·c1)/(√(v·c2) + eps), c1, c2 the bias corrections.
+  // Returns false when some updated p is ±Inf or NaN.
+  bool (*adam)(int n, float* p, float* m, float* v, const float* g, const AdamStep& s);
+  // dst[j·ldd + i] = src[i·lds + j] for a rows × cols source (an exact copy).
+  void (*transpose)(int rows, int cols, const float* src, int lds, float* dst, int ldd);
 };
 
 // Tables compiled into this build. Returns nullptr when the ISA is not compiled

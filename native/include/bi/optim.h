@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "bi/kernels.h"
+
 namespace bi {
 
 // Σ g² in double, in a fixed order (eight interleaved partial sums).
@@ -24,5 +26,9 @@ struct AdamConfig {
 // m̂ = m/(1−β1^t), v̂ = v/(1−β2^t); t ≥ 1 is the 1-based step number.
 bool adam_update(float* p, float* m, float* v, const float* g, size_t n, const AdamConfig& c, uint64_t t,
                  float gscale);
+// The same update through the kernel table (k.adam): the scalar and AVX2 tables give
+// bitwise the results of the function above; NEON may fuse a multiply-add.
+bool adam_update(const Kernels& k, float* p, float* m, float* v, const float* g, size_t n, const AdamConfig& c,
+                 uint64_t t, float gscale);
 
 }  // namespace bi

@@ -88,6 +88,10 @@ struct WindowBuffers {
   std::vector<float> logits;  // one chunk of ≤ 256 rows × 256, overwritten by dlogits
   std::vector<float> dnext;   // B·H: ∂loss/∂h_{t−1} through the recurrence
   std::vector<double> nats;   // T·B
+  // B > 1: copies of Whᵀ, Wh (row stride H + 8 when H is a multiple of 16), Wyᵀ (stride
+  // 256 + 8) and Wy (H + 8): the GEMMs read them unpacked, their rows spread over the L1
+  // sets, instead of packing them again on every call (see the AVX2 gemm).
+  std::vector<float> whtp, whp, wytp, wyp;
   void resize(int T, int B, int H);
 };
 
