@@ -54,6 +54,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterCounts(env, exports);
   RegisterConstruct(env, exports);
   RegisterRead(env, exports);
+  RegisterSkipgramShards(env, exports);
   return exports;
 }
 

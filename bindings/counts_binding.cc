@@ -6,120 +6,14 @@
 //                  {mode: 'heldout', fit: [b, e], valid: [b, e], smoothing, threads}, maxBytes)
 //   skipgramHeldOut(data, offsets, train [b, e], test [b, e], {smoothing, maxBytes})
 //   skipgramWitness(params, hidden, data, offsets, begin, end, {isa, maxBytes, train?: [b, e]})
-#include <functional>
 #include <memory>
 
-#include "args.h"
 #include "bi/skipgram.h"
-#include "job.h"
 #include "modules.h"
+#include "skipgram_args.h"
 
 namespace bi_napi {
 namespace {
-
-// A job given as two closures: the work (pool thread) and the result (main thread).
-class FnJob : public Job {
- public:
-  FnJob(Napi::Env env, Napi::Value cancel, Napi::Value progress) : Job(env, cancel, progress) {}
-  std::function<bi::Status(const bi::Control&)> run;
-  std::function<Napi::Value(Napi::Env)> result;
-
- protected:
-  bi::Status Run(const bi::Control& control) override { return run(control); }
-  Napi::Value Result(Napi::Env env) override { return result(env); }
-};
-
-uint64_t PosArg(Napi::Env env, Napi::Value v, const char* name) {
-  if (!v.IsNumber()) Throw(env, "E_RANGE", std::string(name) + " must be a number");
-  const double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d >= 0 && d <= 9007199254740991.0) || d != double(uint64_t(d)))
-    Throw(env, "E_RANGE", std::string(name) + " must be a non-negative integer");
-  return uint64_t(d);
-}
-
-bi::LmRange RangeArg(Napi::Env env, Napi::Value v, const char* name) {
-  if (!v.IsArray() || v.As<Napi::Array>().Length() != 2) Throw(env, "E_RANGE", std::string(name) + " must be [begin, end]");
-  auto a = v.As<Napi::Array>();
-  bi::LmRange r{PosArg(env, a.Get(0u), name), PosArg(env, a.Get(1u), name)};
-  if (r.begin > r.end) Throw(env, "E_RANGE", std::string(name) + " has begin > end");
-  return r;
-}
-
-std::vector<int> OffsetsArg(Napi::Env env, Napi::Value v) {
-  auto a = TypedArrayArg<int32_t, napi_int32_array>(env, v, "offsets");
-  std::vector<int> out(a.data, a.data + a.length);
-  bi::Status st = bi::check_offsets(out);
-  if (!st.ok()) Throw(env, st.code, st.message);
-  return out;
-}
-
-uint64_t MaxBytesArg(Napi::Env env, Napi::Object opt) {
-  if (!opt.Has("maxBytes") || opt.Get("maxBytes").IsUndefined()) return uint64_t(8) << 30;
-  const uint64_t b = PosArg(env, opt.Get("maxBytes"), "maxBytes");
-  if (b < 4096) Throw(env, "E_OPTION", "maxBytes must be at least 4096");
-  return b;
-}
-
-bi::Smoothing SmoothingArg(Napi::Env env, Napi::Object opt) {
-  if (!opt.Has("smoothing") || opt.Get("smoothing").IsUndefined()) return bi::Smoothing::kneser_ney;
-  const std::string s = opt.Get("smoothing").ToString();
-  if (s == "kneser-ney") return bi::Smoothing::kneser_ney;
-  if (s == "witten-bell") return bi::Smoothing::witten_bell;
-  Throw(env, "E_OPTION", "smoothing must be 'kneser-ney' or 'witten-bell'");
-}
-
-Napi::Object OptionsArg(Napi::Env env, const Napi::CallbackInfo& info, size_t i) {
-  if (info.Length() <= i || !info[i].IsObject()) Throw(env, "E_NATIVE", "options object expected");
-  return info[i].As<Napi::Object>();
-}
-
-Napi::Int32Array ToInt32(Napi::Env env, const std::vector<int>& v) {
-  auto a = Napi::Int32Array::New(env, v.size());
-  for (size_t i = 0; i < v.size(); ++i) a[i] = v[i];
-  return a;
-}
-template <typename T>
-Napi::Float64Array ToFloat64(Napi::Env env, const std::vector<T>& v) {
-  auto a = Napi::Float64Array::New(env, v.size());
-  for (size_t i = 0; i < v.size(); ++i) a[i] = double(v[i]);
-  return a;
-}
-
-Napi::Object EntropyToJs(Napi::Env env, const bi::EntropyResult& r) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("bits", r.bits);
-  o.Set("patterns", double(r.patterns));
-  o.Set("contexts", double(r.contexts));
-  o.Set("positions", double(r.positions));
-  o.Set("bytes", double(r.bytes));
-  return o;
-}
-
-// Reads the corpus argument and keeps it alive.
-bi::LmRange DataArg(Napi::Env env, FnJob* job, Napi::Value v, const uint8_t** data) {
-  auto d = BytesArg(env, v, "data");
-  job->Keep(v);
-  *data = d.data;
-  return {0, d.length};
-}
-
-template <typename Setup>
-Napi::Value StartJob(const Napi::CallbackInfo& info, size_t cancel_at, Setup setup) {
-  Napi::Env env = info.Env();
-  auto* job = new FnJob(env, info.Length() > cancel_at ? info[cancel_at] : env.Undefined(),
-                        info.Length() > cancel_at + 1 ? info[cancel_at + 1] : env.Undefined());
-  try {
-    setup(env, job);
-  } catch (...) {
-    delete job;
-    throw;
-  }
-  return job->Start();
-}
-
-void CheckRange(Napi::Env env, bi::LmRange r, uint64_t size, const char* name) {
-  if (r.end > size) Throw(env, "E_RANGE", std::string(name) + " ends past the data");
-}
 
 Napi::Value Entropy(const Napi::CallbackInfo& info) {
   return StartJob(info, 5, [&](Napi::Env env, FnJob* job) {
@@ -207,34 +101,16 @@ Napi::Value HeldOut(const Napi::CallbackInfo& info) {
     const bi::Smoothing sm = SmoothingArg(env, opt);
     auto budget = std::make_shared<bi::MemoryBudget>();
     budget->limit = MaxBytesArg(env, opt);
-    struct Out {
-      bi::HeldOutResult r;
-      uint64_t train_positions = 0, patterns = 0, contexts = 0, bytes = 0;
-    };
-    auto out = std::make_shared<Out>();
+    auto out = std::make_shared<HeldOutOut>();
     job->run = [=](const bi::Control& c) {
       const uint64_t s0 = std::max<uint64_t>(train.begin, uint64_t(bi::max_offset(offsets)));
       if (s0 >= train.end) return bi::Status::Error("E_CORPUS_TOO_SHORT", "the training part is shorter than the largest offset");
       bi::SkipTrie trie;
       bi::Status st = bi::count_trie(data, size, s0, train.end, offsets, budget.get(), c, &trie);
       if (!st.ok()) return st;
-      out->train_positions = trie.positions;
-      out->patterns = trie.levels.back().pairs.size();
-      out->contexts = trie.levels.back().contexts.size();
-      out->bytes = trie.bytes();
-      return bi::score_trie(trie, sm, data, size, test.begin, test.end, c, &out->r);
+      return ScoreTrie(trie, sm, data, size, test, c, out.get());
     };
-    job->result = [=](Napi::Env e) -> Napi::Value {
-      Napi::Object o = Napi::Object::New(e);
-      o.Set("bits", out->r.bits);
-      o.Set("positions", double(out->r.positions));
-      o.Set("depth", ToFloat64(e, out->r.depth));
-      o.Set("trainPositions", double(out->train_positions));
-      o.Set("patterns", double(out->patterns));
-      o.Set("contexts", double(out->contexts));
-      o.Set("bytes", double(out->bytes));
-      return o;
-    };
+    job->result = [=](Napi::Env e) -> Napi::Value { return HeldOutToJs(e, *out); };
   });
 }
 

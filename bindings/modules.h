@@ -1,6 +1,6 @@
 // Each native module registers its functions on the addon's exports. One file per
 // module: eval_binding.cc, train_binding.cc, counts_binding.cc, construct_binding.cc,
-// read_binding.cc.
+// read_binding.cc, skipgram_shards_binding.cc.
 #pragma once
 #include <napi.h>
 
@@ -10,4 +10,5 @@ void RegisterTrain(Napi::Env env, Napi::Object exports);
 void RegisterCounts(Napi::Env env, Napi::Object exports);
 void RegisterConstruct(Napi::Env env, Napi::Object exports);
 void RegisterRead(Napi::Env env, Napi::Object exports);
+void RegisterSkipgramShards(Napi::Env env, Napi::Object exports);
 }  // namespace bi_napi

@@ -23,6 +23,8 @@ export const ErrorCodes = {
   ABORTED: 'E_ABORTED',
   NON_FINITE: 'E_NON_FINITE',
   MEMORY_LIMIT: 'E_MEMORY_LIMIT',
+  /** A skip-gram count table (in memory or in a file) breaks its invariants (docs/skipgram.md). */
+  COUNT_TABLE: 'E_COUNT_TABLE',
   STUDY_DIR: 'E_STUDY_DIR',
   CHECKPOINT: 'E_CHECKPOINT',
   NATIVE: 'E_NATIVE',

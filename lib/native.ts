@@ -226,7 +226,28 @@ export interface NativeSkipgram {
 }
 // ───── end skipgram module ─────
 
-export interface NativeAddon extends NativePhi, NativeSkipgram {
+// ───── skipgram shards (lib/skipgram/counts.ts) ─────
+/** A sorted count table (native/include/bi/skipgram_shards.h). */
+export interface NativeCountTable {
+  offsets: Int32Array;
+  positions: number;
+  contexts: BigUint64Array;
+  next: Uint8Array;
+  counts: Uint32Array;
+}
+export interface NativeSkipgramShards {
+  skipgramCountTable(data: Uint8Array, begin: number, end: number, offsets: Int32Array, options: { maxBytes?: number },
+    cancel: Cancel, onProgress: Progress): Promise<NativeCountTable>;
+  skipgramMergeTables(parts: NativeCountTable[], cancel: Cancel, onProgress: Progress): Promise<NativeCountTable>;
+  skipgramTableStats(table: NativeCountTable, cancel: Cancel, onProgress: Progress): Promise<NativeSkipgramStats>;
+  skipgramTableHeldOut(table: NativeCountTable, data: Uint8Array, test: [number, number],
+    options: { smoothing: string; maxBytes?: number }, cancel: Cancel, onProgress: Progress): Promise<NativeHeldOut>;
+  /** Throws E_COUNT_TABLE / E_OPTION / E_RANGE / E_SHAPE / E_DTYPE for an invalid table. */
+  skipgramTableCheck(table: NativeCountTable): void;
+}
+// ───── end skipgram shards ─────
+
+export interface NativeAddon extends NativePhi, NativeSkipgram, NativeSkipgramShards {
   setErrorClass(ctor: new (code: string, message: string) => Error): void;
   info(): NativeInfo;
   evaluate(

@@ -45,6 +45,8 @@ export type SafetensorsInput =
   | { name: string; dtype: 'F64'; shape: readonly number[]; data: Float64Array }
   | { name: string; dtype: 'I64'; shape: readonly number[]; data: BigInt64Array }
   | { name: string; dtype: 'I32'; shape: readonly number[]; data: Int32Array }
+  | { name: string; dtype: 'U64'; shape: readonly number[]; data: BigUint64Array }
+  | { name: string; dtype: 'U32'; shape: readonly number[]; data: Uint32Array }
   | { name: string; dtype: string; shape: readonly number[]; data: Uint8Array };
 
 interface HeaderEntry {

@@ -12,19 +12,6 @@
 
 namespace bi {
 
-namespace {
-// n log2 n, from a 32 KiB table for n < 4096 (most counts are small, and log2 was a tenth of
-// the counting time); the table holds the same expression, so the bits are the same.
-inline double nlog2n(uint64_t n) {
-  static const std::vector<double> table = [] {
-    std::vector<double> t(1 << 12, 0.0);
-    for (size_t i = 1; i < t.size(); ++i) t[i] = double(i) * std::log2(double(i));
-    return t;
-  }();
-  return n < table.size() ? table[n] : double(n) * std::log2(double(n));
-}
-}  // namespace
-
 Status conditional_entropy(const uint8_t* data, uint64_t size, uint64_t begin, uint64_t end,
                            const std::vector<int>& offsets, MemoryBudget* budget,
                            const Control& control, EntropyResult* out) {
@@ -34,8 +21,7 @@ Status conditional_entropy(const uint8_t* data, uint64_t size, uint64_t begin, u
   if (end > size || begin > end) return Status::Error("E_RANGE", "range outside the data");
   *out = EntropyResult{};
   if (s0 >= end) return Status::Error("E_CORPUS_TOO_SHORT", "no position s ≥ max offset in the range");
-  double sum_pairs = 0, sum_ctx = 0;
-  uint64_t patterns = 0, contexts = 0;
+  EntropySums sums;
   const uint64_t used0 = budget->used, peak0 = budget->peak;
   budget->peak = used0;
   if (!budget->allow_sort || used0 + (end - s0) * 18 > budget->limit) {
@@ -50,16 +36,14 @@ Status conditional_entropy(const uint8_t* data, uint64_t size, uint64_t begin, u
     for (const PairEntry& e : pairs.slots()) {
       if (!st.ok()) break;
       if (!e.count) continue;
-      sum_pairs += nlog2n(e.count);
+      sums.add_pair(e.count);
       batch[n++] = PairEntry{e.ctx, e.count, 0, 256};
       if (n == 256) st = totals.add_entries(batch, n), n = 0;
     }
     if (st.ok()) st = totals.add_entries(batch, n);
     if (st.ok())
       for (const PairEntry& e : totals.slots())
-        if (e.count) sum_ctx += nlog2n(e.count);
-    patterns = pairs.size();
-    contexts = totals.size();
+        if (e.count) sums.add_context(e.count);
   } else {
     // Sorting needs no table: each context arrives once with its next-byte counts.
     st = sorted_counts(data, size, s0, end, offsets, budget, control,
@@ -67,21 +51,15 @@ Status conditional_entropy(const uint8_t* data, uint64_t size, uint64_t begin, u
                        uint64_t total = 0;
                        for (int k = 0; k < n_y; ++k) {
                          total += by_y[ys[k]];
-                         sum_pairs += nlog2n(by_y[ys[k]]);
+                         sums.add_pair(by_y[ys[k]]);
                        }
-                       sum_ctx += nlog2n(total);
-                       patterns += uint64_t(n_y);
-                       ++contexts;
+                       sums.add_context(total);
                      });
   }
   out->bytes = budget->peak - used0;
   budget->peak = std::max(peak0, budget->peak);
   if (!st.ok()) return st;
-  out->positions = end - s0;
-  out->patterns = patterns;
-  out->contexts = contexts;
-  out->bits = (sum_ctx - sum_pairs) / double(out->positions);
-  if (out->bits < 0) out->bits = 0;  // rounding when every context is deterministic
+  sums.finish(end - s0, out);
   return Status::Ok();
 }
 
