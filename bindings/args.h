@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "bi/kernels.h"
 #include "errors.h"
@@ -43,6 +44,48 @@ inline int IntArg(Napi::Env env, Napi::Value v, const char* name, int lo, int hi
   if (!(d >= lo && d <= hi) || d != static_cast<int>(d))
     Throw(env, "E_OPTION", std::string(name) + " must be an integer in " + std::to_string(lo) + "…" + std::to_string(hi));
   return static_cast<int>(d);
+}
+
+constexpr double kMaxSafeInteger = 9007199254740991.0;  // 2^53 − 1: a double holds it exactly
+
+// A non-negative integer held exactly by a double; `code` names the error otherwise.
+inline uint64_t IndexArg(Napi::Env env, Napi::Value v, const char* name, const char* code = "E_RANGE") {
+  if (!v.IsNumber()) Throw(env, code, std::string(name) + " must be a number");
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0 && d <= kMaxSafeInteger) || d != double(uint64_t(d)))
+    Throw(env, code, std::string(name) + " must be a non-negative integer");
+  return uint64_t(d);
+}
+
+inline double NumArg(Napi::Env env, Napi::Value v, const char* name) {
+  if (!v.IsNumber()) Throw(env, "E_OPTION", std::string(name) + " must be a number");
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+inline std::vector<double> DoublesArg(Napi::Env env, Napi::Value v, const char* name) {
+  auto a = TypedArrayArg<double, napi_float64_array>(env, v, name);
+  return std::vector<double>(a.data, a.data + a.length);
+}
+
+inline std::vector<int> IntsArg(Napi::Env env, Napi::Value v, const char* name) {
+  auto a = TypedArrayArg<int32_t, napi_int32_array>(env, v, name);
+  return std::vector<int>(a.data, a.data + a.length);
+}
+
+// The array's data, after checking it has exactly `need` elements.
+template <typename T>
+T* Sized(Napi::Env env, ArrayArg<T> a, size_t need, const char* name) {
+  if (a.length != need)
+    Throw(env, "E_SHAPE", std::string(name) + " must have " + std::to_string(need) + " elements, got " + std::to_string(a.length));
+  return a.data;
+}
+
+// Counts and sums travel to JS as Float64Arrays (exact below 2^53).
+template <typename T>
+Napi::Float64Array ToFloat64(Napi::Env env, const std::vector<T>& v) {
+  auto a = Napi::Float64Array::New(env, v.size());
+  for (size_t i = 0; i < v.size(); ++i) a[i] = double(v[i]);
+  return a;
 }
 
 // Kernels named by `isa` ("" or undefined = the default, which honours BI_FORCE_ISA).

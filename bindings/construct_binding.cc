@@ -14,28 +14,6 @@
 namespace bi_napi {
 namespace {
 
-constexpr double kMaxSafe = 9007199254740991.0;
-
-uint64_t U64Arg(Napi::Env env, Napi::Value v, const char* name) {
-  if (!v.IsNumber()) Throw(env, "E_OPTION", std::string(name) + " must be a number");
-  const double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d >= 0 && d <= kMaxSafe) || d != double(uint64_t(d)))
-    Throw(env, "E_OPTION", std::string(name) + " must be a non-negative integer");
-  return uint64_t(d);
-}
-
-double NumArg(Napi::Env env, Napi::Value v, const char* name) {
-  if (!v.IsNumber()) Throw(env, "E_OPTION", std::string(name) + " must be a number");
-  return v.As<Napi::Number>().DoubleValue();
-}
-
-template <typename T>
-T* Sized(Napi::Env env, ArrayArg<T> a, size_t need, const char* name) {
-  if (a.length != need)
-    Throw(env, "E_SHAPE", std::string(name) + " must have " + std::to_string(need) + " elements, got " + std::to_string(a.length));
-  return a.data;
-}
-
 std::vector<uint64_t> U64Vector(Napi::Env env, Napi::Object o, const char* key, size_t need) {
   auto a = TypedArrayArg<double, napi_float64_array>(env, o.Get(key), key);
   Sized(env, a, need, key);
@@ -48,29 +26,12 @@ bi::PhiCounts CountsArg(Napi::Env env, Napi::Value v) {
   if (!v.IsObject()) Throw(env, "E_OPTION", "counts must be an object");
   Napi::Object o = v.As<Napi::Object>();
   bi::PhiCounts c;
-  c.n = U64Arg(env, o.Get("n"), "counts.n");
+  c.n = IndexArg(env, o.Get("n"), "counts.n", "E_OPTION");
   c.count = U64Vector(env, o, "count", 256);
   c.plus = U64Vector(env, o, "plus", size_t(bi::kPhiHidden) * 256);
   c.total = U64Vector(env, o, "total", size_t(bi::kPhiGroups) * 256);
   c.nonneg = U64Vector(env, o, "nonneg", bi::kPhiHidden);
   return c;
-}
-
-Napi::Float64Array ToJs(Napi::Env env, const std::vector<uint64_t>& v) {
-  auto a = Napi::Float64Array::New(env, v.size());
-  for (size_t i = 0; i < v.size(); ++i) a[i] = double(v[i]);
-  return a;
-}
-
-Napi::Float64Array ToJs(Napi::Env env, const std::vector<double>& v) {
-  auto a = Napi::Float64Array::New(env, v.size());
-  for (size_t i = 0; i < v.size(); ++i) a[i] = v[i];
-  return a;
-}
-
-std::vector<double> DoublesArg(Napi::Env env, Napi::Value v, const char* name) {
-  auto a = TypedArrayArg<double, napi_float64_array>(env, v, name);
-  return std::vector<double>(a.data, a.data + a.length);
 }
 
 int ThreadsOpt(Napi::Env env, Napi::Object opt) {
@@ -90,29 +51,23 @@ class CountJob : public Job {
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
     o.Set("n", double(counts.n));
-    o.Set("count", ToJs(env, counts.count));
-    o.Set("plus", ToJs(env, counts.plus));
-    o.Set("total", ToJs(env, counts.total));
-    o.Set("nonneg", ToJs(env, counts.nonneg));
+    o.Set("count", ToFloat64(env, counts.count));
+    o.Set("plus", ToFloat64(env, counts.plus));
+    o.Set("total", ToFloat64(env, counts.total));
+    o.Set("nonneg", ToFloat64(env, counts.nonneg));
     return o;
   }
 };
 
 Napi::Value PhiCount(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto* job = new CountJob(env, info[3], info[4]);
-  try {
-    auto data = BytesArg(env, info[0], "data");
+  return Launch(new CountJob(env, info[3], info[4]), [&](CountJob* job) {
+    auto data = KeptBytes(env, job, info[0], "data");
     job->data = data.data;
     job->size = data.length;
-    job->Keep(info[0]);
-    job->begin = U64Arg(env, info[1], "begin");
-    job->end = U64Arg(env, info[2], "end");
-  } catch (...) {
-    delete job;
-    throw;
-  }
-  return job->Start();
+    job->begin = IndexArg(env, info[1], "begin", "E_OPTION");
+    job->end = IndexArg(env, info[2], "end", "E_OPTION");
+  });
 }
 
 // ---- phiBuild
@@ -160,17 +115,15 @@ class SampleJob : public Job {
 
 Napi::Value PhiSample(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto* job = new SampleJob(env, info[7], info[8]);
-  try {
-    auto data = BytesArg(env, info[0], "data");
+  return Launch(new SampleJob(env, info[7], info[8]), [&](SampleJob* job) {
+    auto data = KeptBytes(env, job, info[0], "data");
     job->data = data.data;
     job->size = data.length;
-    job->Keep(info[0]);
-    job->begin = U64Arg(env, info[1], "begin");
-    job->end = U64Arg(env, info[2], "end");
+    job->begin = IndexArg(env, info[1], "begin", "E_OPTION");
+    job->end = IndexArg(env, info[2], "end", "E_OPTION");
     const float* bh = Sized(env, Float32Arg(env, info[3], "bh"), bi::kPhiHidden, "bh");
     job->bh.assign(bh, bh + bi::kPhiHidden);
-    job->seed = U64Arg(env, info[4], "seed");
+    job->seed = IndexArg(env, info[4], "seed", "E_OPTION");
     if (!info[5].IsObject()) Throw(env, "E_OPTION", "phiSample: out must be an object");
     Napi::Object out = info[5].As<Napi::Object>();
     auto pos = TypedArrayArg<double, napi_float64_array>(env, out.Get("positions"), "positions");
@@ -182,11 +135,7 @@ Napi::Value PhiSample(const Napi::CallbackInfo& info) {
     job->Keep(out.Get("states"));
     job->Keep(out.Get("targets"));
     job->kernels = &KernelsArg(env, info[6]);
-  } catch (...) {
-    delete job;
-    throw;
-  }
-  return job->Start();
+  });
 }
 
 // ---- phiGrid
@@ -206,20 +155,18 @@ class GridJob : public Job {
     options.control = control;
     return bi::phi_grid(counts, by, states, targets, S, alphas, scales, options, &bits);
   }
-  Napi::Value Result(Napi::Env env) override { return ToJs(env, bits); }
+  Napi::Value Result(Napi::Env env) override { return ToFloat64(env, bits); }
 };
 
 Napi::Value PhiGrid(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto* job = new GridJob(env, info[7], info[8]);
-  try {
+  return Launch(new GridJob(env, info[7], info[8]), [&](GridJob* job) {
     job->counts = CountsArg(env, info[0]);
     job->by = Sized(env, Float32Arg(env, info[1], "by"), bi::kVocab, "by");
     job->Keep(info[1]);
-    auto targets = BytesArg(env, info[3], "targets");
+    auto targets = KeptBytes(env, job, info[3], "targets");
     job->S = targets.length;
     job->targets = targets.data;
-    job->Keep(info[3]);
     job->states = Sized(env, Float32Arg(env, info[2], "states"), job->S * bi::kPhiHidden, "states");
     job->Keep(info[2]);
     job->alphas = DoublesArg(env, info[4], "alphas");
@@ -228,11 +175,7 @@ Napi::Value PhiGrid(const Napi::CallbackInfo& info) {
     Napi::Object opt = info[6].As<Napi::Object>();
     job->options.kernels = &KernelsArg(env, opt.Get("isa"));
     job->options.threads = ThreadsOpt(env, opt);
-  } catch (...) {
-    delete job;
-    throw;
-  }
-  return job->Start();
+  });
 }
 
 // ---- phiFitReadout
@@ -252,17 +195,15 @@ class FitJob : public Job {
     options.control = control;
     return bi::phi_fit_readout(states, targets, S, options, Wy, by, &loss);
   }
-  Napi::Value Result(Napi::Env env) override { return ToJs(env, loss); }
+  Napi::Value Result(Napi::Env env) override { return ToFloat64(env, loss); }
 };
 
 Napi::Value PhiFitReadout(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto* job = new FitJob(env, info[5], info[6]);
-  try {
-    auto targets = BytesArg(env, info[1], "targets");
+  return Launch(new FitJob(env, info[5], info[6]), [&](FitJob* job) {
+    auto targets = KeptBytes(env, job, info[1], "targets");
     job->S = targets.length;
     job->targets = targets.data;
-    job->Keep(info[1]);
     job->states = Sized(env, Float32Arg(env, info[0], "states"), job->S * bi::kPhiHidden, "states");
     job->Keep(info[0]);
     job->Wy = Sized(env, Float32Arg(env, info[2], "Wy"), size_t(bi::kVocab) * bi::kPhiHidden, "Wy");
@@ -278,11 +219,7 @@ Napi::Value PhiFitReadout(const Napi::CallbackInfo& info) {
     job->options.decay = NumArg(env, opt.Get("decay"), "decay");
     auto ms = DoublesArg(env, opt.Get("milestones"), "milestones");
     job->options.milestones.assign(ms.begin(), ms.end());
-  } catch (...) {
-    delete job;
-    throw;
-  }
-  return job->Start();
+  });
 }
 
 }  // namespace

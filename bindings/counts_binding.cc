@@ -19,7 +19,7 @@ Napi::Value Entropy(const Napi::CallbackInfo& info) {
   return StartJob(info, 5, [&](Napi::Env env, FnJob* job) {
     const uint8_t* data;
     const uint64_t size = DataArg(env, job, info[0], &data).end;
-    const bi::LmRange r{PosArg(env, info[1], "begin"), PosArg(env, info[2], "end")};
+    const bi::LmRange r{IndexArg(env, info[1], "begin"), IndexArg(env, info[2], "end")};
     CheckRange(env, r, size, "range");
     auto offsets = OffsetsArg(env, info[3]);
     auto budget = std::make_shared<bi::MemoryBudget>();
@@ -34,7 +34,7 @@ Napi::Value MiProfile(const Napi::CallbackInfo& info) {
   return StartJob(info, 4, [&](Napi::Env env, FnJob* job) {
     const uint8_t* data;
     const uint64_t size = DataArg(env, job, info[0], &data).end;
-    const bi::LmRange r{PosArg(env, info[1], "begin"), PosArg(env, info[2], "end")};
+    const bi::LmRange r{IndexArg(env, info[1], "begin"), IndexArg(env, info[2], "end")};
     CheckRange(env, r, size, "range");
     const int max_d = IntArg(env, info[3], "maxOffset", 1, bi::kMaxSkipOffset);
     auto out = std::make_shared<std::vector<double>>();
@@ -56,7 +56,7 @@ Napi::Value Greedy(const Napi::CallbackInfo& info) {
     auto steps = std::make_shared<std::vector<bi::GreedyStep>>();
     const std::string mode = opt.Get("mode").ToString();
     if (mode == "study") {
-      const bi::LmRange r{PosArg(env, opt.Get("begin"), "begin"), PosArg(env, opt.Get("end"), "end")};
+      const bi::LmRange r{IndexArg(env, opt.Get("begin"), "begin"), IndexArg(env, opt.Get("end"), "end")};
       CheckRange(env, r, size, "range");
       job->run = [=](const bi::Control& c) {
         return bi::greedy_study(data, size, r.begin, r.end, start, order, max_d, budget.get(), c, steps.get());
@@ -124,7 +124,7 @@ Napi::Value Witness(const Napi::CallbackInfo& info) {
     const uint8_t* data;
     const uint64_t size = DataArg(env, job, info[2], &data).end;
     auto offsets = OffsetsArg(env, info[3]);
-    const bi::LmRange r{PosArg(env, info[4], "begin"), PosArg(env, info[5], "end")};
+    const bi::LmRange r{IndexArg(env, info[4], "begin"), IndexArg(env, info[5], "end")};
     CheckRange(env, r, size, "range");
     Napi::Object opt = OptionsArg(env, info, 6);
     const bi::Kernels* k = &KernelsArg(env, opt.Get("isa"));

@@ -50,10 +50,9 @@ class EvalJob : public Job {
 // Checks an output array's size against what the job will write.
 template <typename T>
 T* OutputArg(Napi::Env env, EvalJob* job, ArrayArg<T> a, size_t need, const char* name, Napi::Value v) {
-  if (a.length != need)
-    Throw(env, "E_SHAPE", std::string(name) + " must have " + std::to_string(need) + " elements, got " + std::to_string(a.length));
+  T* p = Sized(env, a, need, name);
   job->Keep(v);
-  return a.data;
+  return p;
 }
 
 }  // namespace
@@ -62,8 +61,7 @@ namespace {
 Napi::Value Evaluate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 5 || !info[4].IsObject()) Throw(env, "E_NATIVE", "evaluate: wrong arguments");
-  auto* job = new EvalJob(env, info[5], info[6]);
-  try {
+  return Launch(new EvalJob(env, info[5], info[6]), [&](EvalJob* job) {
     auto params = Float32Arg(env, info[0], "params");
     const int H = IntArg(env, info[1], "hidden", bi::kMinHidden, bi::kMaxHidden);
     if (params.length != bi::param_count(H))
@@ -71,10 +69,9 @@ Napi::Value Evaluate(const Napi::CallbackInfo& info) {
     job->model = bi::param_views<const float>(params.data, H);
     job->Keep(info[0]);
 
-    auto data = BytesArg(env, info[2], "data");
+    auto data = KeptBytes(env, job, info[2], "data");
     job->data = data.data;
     job->size = data.length;
-    job->Keep(info[2]);
 
     auto ranges = TypedArrayArg<double, napi_float64_array>(env, info[3], "ranges");
     if (ranges.length % 2 != 0) Throw(env, "E_RANGE", "ranges must hold [begin, end) pairs");
@@ -114,11 +111,7 @@ Napi::Value Evaluate(const Napi::CallbackInfo& info) {
         job->captures.push_back(cap);
       }
     }
-  } catch (...) {
-    delete job;
-    throw;
-  }
-  return job->Start();
+  });
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bi/control.h"
+#include "args.h"
 #include "bi/status.h"
 #include "errors.h"
 
@@ -47,5 +48,24 @@ class Job : public Napi::AsyncProgressWorker<ProgressEvent> {
   const int32_t* cancel_flag_ = nullptr;
   bi::Status status_;
 };
+
+// A bytes argument (Buffer or Uint8Array) that `job` keeps alive while it runs.
+inline ArrayArg<uint8_t> KeptBytes(Napi::Env env, Job* job, Napi::Value v, const char* name) {
+  auto a = BytesArg(env, v, name);
+  job->Keep(v);
+  return a;
+}
+
+// Starts `job` after `fill` has read its arguments; a throwing fill deletes it.
+template <typename J, typename Fill>
+Napi::Value Launch(J* job, Fill fill) {
+  try {
+    fill(job);
+  } catch (...) {
+    delete job;
+    throw;
+  }
+  return job->Start();
+}
 
 }  // namespace bi_napi

@@ -14,14 +14,6 @@
 namespace bi_napi {
 namespace {
 
-uint64_t IndexArg(Napi::Env env, Napi::Value v, const char* name) {
-  if (!v.IsNumber()) Throw(env, "E_RANGE", std::string(name) + " must be a number");
-  const double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d >= 0 && d <= 9007199254740991.0) || d != double(uint64_t(d)))
-    Throw(env, "E_RANGE", std::string(name) + " must be a non-negative integer");
-  return uint64_t(d);
-}
-
 // Reads a rows object; the job keeps its states array alive.
 bi::StateRows RowsArg(Napi::Env env, Job* job, Napi::Value v, int H) {
   if (!v.IsObject()) Throw(env, "E_NATIVE", "rows must be an object");
@@ -37,30 +29,6 @@ bi::StateRows RowsArg(Napi::Env env, Job* job, Napi::Value v, int H) {
   r.begin = IndexArg(env, o.Get("begin"), "begin");
   r.end = IndexArg(env, o.Get("end"), "end");
   return r;
-}
-
-std::vector<int> IntsArg(Napi::Env env, Napi::Value v, const char* name) {
-  auto a = TypedArrayArg<int32_t, napi_int32_array>(env, v, name);
-  return std::vector<int>(a.data, a.data + a.length);
-}
-
-template <typename T>
-Napi::Float64Array Doubles(Napi::Env env, const std::vector<T>& v) {
-  auto out = Napi::Float64Array::New(env, v.size());
-  for (size_t i = 0; i < v.size(); ++i) out[i] = double(v[i]);
-  return out;
-}
-
-// Runs `job` after `fill` reads its arguments; a throwing fill deletes it.
-template <typename J, typename Fill>
-Napi::Value Launch(J* job, Fill fill) {
-  try {
-    fill(job);
-  } catch (...) {
-    delete job;
-    throw;
-  }
-  return job->Start();
 }
 
 class FactorMapJob : public Job {
@@ -79,12 +47,12 @@ class FactorMapJob : public Job {
   }
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
-    o.Set("pairLag1", Doubles(env, result.pair_lag1));
-    o.Set("pairLag2", Doubles(env, result.pair_lag2));
-    o.Set("pairR2", Doubles(env, result.pair_r2));
-    o.Set("singleR2", Doubles(env, result.single_r2));
-    o.Set("pairCells", Doubles(env, result.pair_cells));
-    o.Set("pairUnseen", Doubles(env, result.pair_unseen));
+    o.Set("pairLag1", ToFloat64(env, result.pair_lag1));
+    o.Set("pairLag2", ToFloat64(env, result.pair_lag2));
+    o.Set("pairR2", ToFloat64(env, result.pair_r2));
+    o.Set("singleR2", ToFloat64(env, result.single_r2));
+    o.Set("pairCells", ToFloat64(env, result.pair_cells));
+    o.Set("pairUnseen", ToFloat64(env, result.pair_unseen));
     o.Set("peakCellBytes", double(result.peak_cell_bytes));
     return o;
   }
@@ -104,8 +72,8 @@ class FeatureMapJob : public Job {
   }
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
-    o.Set("r2", Doubles(env, result.r2));
-    o.Set("byteR2", Doubles(env, result.byte_r2));
+    o.Set("r2", ToFloat64(env, result.r2));
+    o.Set("byteR2", ToFloat64(env, result.byte_r2));
     return o;
   }
 };
@@ -123,12 +91,12 @@ class HebbianJob : public Job {
   bi::Status Run(const bi::Control&) override { return bi::hebbian(*kernels, data, size, rows, &result); }
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
-    o.Set("mean", Doubles(env, result.mean));
-    o.Set("C", Doubles(env, result.C));
-    o.Set("Cx", Doubles(env, result.Cx));
-    o.Set("Cy", Doubles(env, result.Cy));
-    o.Set("countX", Doubles(env, result.count_x));
-    o.Set("countY", Doubles(env, result.count_y));
+    o.Set("mean", ToFloat64(env, result.mean));
+    o.Set("C", ToFloat64(env, result.C));
+    o.Set("Cx", ToFloat64(env, result.Cx));
+    o.Set("Cy", ToFloat64(env, result.Cy));
+    o.Set("countX", ToFloat64(env, result.count_x));
+    o.Set("countY", ToFloat64(env, result.count_y));
     return o;
   }
 };
@@ -165,22 +133,12 @@ class ReadbackJob : public Job {
   }
 };
 
-struct Data {
-  const uint8_t* data;
-  uint64_t size;
-};
-Data DataArg(Napi::Env env, Job* job, Napi::Value v) {
-  auto d = BytesArg(env, v, "data");
-  job->Keep(v);
-  return {d.data, d.length};
-}
-
 Napi::Value FactorMap(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return Launch(new FactorMapJob(env, info[6], info[7]), [&](FactorMapJob* job) {
-    auto d = DataArg(env, job, info[0]);
+    auto d = KeptBytes(env, job, info[0], "data");
     job->data = d.data;
-    job->size = d.size;
+    job->size = d.length;
     const int H = IntArg(env, info[1], "hidden", bi::kMinHidden, bi::kMaxHidden);
     job->fit = RowsArg(env, job, info[2], H);
     job->score = RowsArg(env, job, info[3], H);
@@ -192,9 +150,9 @@ Napi::Value FactorMap(const Napi::CallbackInfo& info) {
 Napi::Value FeatureMap(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return Launch(new FeatureMapJob(env, info[3], info[4]), [&](FeatureMapJob* job) {
-    auto d = DataArg(env, job, info[0]);
+    auto d = KeptBytes(env, job, info[0], "data");
     job->data = d.data;
-    job->size = d.size;
+    job->size = d.length;
     job->rows = RowsArg(env, job, info[2], IntArg(env, info[1], "hidden", bi::kMinHidden, bi::kMaxHidden));
   });
 }
@@ -202,9 +160,9 @@ Napi::Value FeatureMap(const Napi::CallbackInfo& info) {
 Napi::Value Hebbian(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return Launch(new HebbianJob(env, info[4], info[5]), [&](HebbianJob* job) {
-    auto d = DataArg(env, job, info[0]);
+    auto d = KeptBytes(env, job, info[0], "data");
     job->data = d.data;
-    job->size = d.size;
+    job->size = d.length;
     job->rows = RowsArg(env, job, info[2], IntArg(env, info[1], "hidden", bi::kMinHidden, bi::kMaxHidden));
     job->kernels = &KernelsArg(env, info[3]);
   });
@@ -218,9 +176,9 @@ Napi::Value Readback(const Napi::CallbackInfo& info) {
     if (params.length != bi::param_count(H)) Throw(env, "E_SHAPE", "params do not match H");
     job->Keep(info[0]);
     job->model = bi::param_views<const float>(params.data, H);
-    auto d = DataArg(env, job, info[2]);
+    auto d = KeptBytes(env, job, info[2], "data");
     job->data = d.data;
-    job->size = d.size;
+    job->size = d.length;
     job->fit = RowsArg(env, job, info[3], H);
     job->score = RowsArg(env, job, info[4], H);
     job->options.partner = IntsArg(env, info[5], "partner");

@@ -26,25 +26,16 @@ class FnJob : public Job {
   Napi::Value Result(Napi::Env env) override { return result(env); }
 };
 
-inline uint64_t PosArg(Napi::Env env, Napi::Value v, const char* name) {
-  if (!v.IsNumber()) Throw(env, "E_RANGE", std::string(name) + " must be a number");
-  const double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d >= 0 && d <= 9007199254740991.0) || d != double(uint64_t(d)))
-    Throw(env, "E_RANGE", std::string(name) + " must be a non-negative integer");
-  return uint64_t(d);
-}
-
 inline bi::LmRange RangeArg(Napi::Env env, Napi::Value v, const char* name) {
   if (!v.IsArray() || v.As<Napi::Array>().Length() != 2) Throw(env, "E_RANGE", std::string(name) + " must be [begin, end]");
   auto a = v.As<Napi::Array>();
-  bi::LmRange r{PosArg(env, a.Get(0u), name), PosArg(env, a.Get(1u), name)};
+  bi::LmRange r{IndexArg(env, a.Get(0u), name), IndexArg(env, a.Get(1u), name)};
   if (r.begin > r.end) Throw(env, "E_RANGE", std::string(name) + " has begin > end");
   return r;
 }
 
 inline std::vector<int> OffsetsArg(Napi::Env env, Napi::Value v) {
-  auto a = TypedArrayArg<int32_t, napi_int32_array>(env, v, "offsets");
-  std::vector<int> out(a.data, a.data + a.length);
+  std::vector<int> out = IntsArg(env, v, "offsets");
   bi::Status st = bi::check_offsets(out);
   if (!st.ok()) Throw(env, st.code, st.message);
   return out;
@@ -52,7 +43,7 @@ inline std::vector<int> OffsetsArg(Napi::Env env, Napi::Value v) {
 
 inline uint64_t MaxBytesArg(Napi::Env env, Napi::Object opt) {
   if (!opt.Has("maxBytes") || opt.Get("maxBytes").IsUndefined()) return uint64_t(8) << 30;
-  const uint64_t b = PosArg(env, opt.Get("maxBytes"), "maxBytes");
+  const uint64_t b = IndexArg(env, opt.Get("maxBytes"), "maxBytes");
   if (b < 4096) Throw(env, "E_OPTION", "maxBytes must be at least 4096");
   return b;
 }
@@ -75,13 +66,6 @@ inline Napi::Int32Array ToInt32(Napi::Env env, const std::vector<int>& v) {
   for (size_t i = 0; i < v.size(); ++i) a[i] = v[i];
   return a;
 }
-template <typename T>
-inline Napi::Float64Array ToFloat64(Napi::Env env, const std::vector<T>& v) {
-  auto a = Napi::Float64Array::New(env, v.size());
-  for (size_t i = 0; i < v.size(); ++i) a[i] = double(v[i]);
-  return a;
-}
-
 inline Napi::Object EntropyToJs(Napi::Env env, const bi::EntropyResult& r) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("bits", r.bits);
@@ -94,8 +78,7 @@ inline Napi::Object EntropyToJs(Napi::Env env, const bi::EntropyResult& r) {
 
 // Reads the corpus argument and keeps it alive.
 inline bi::LmRange DataArg(Napi::Env env, FnJob* job, Napi::Value v, const uint8_t** data) {
-  auto d = BytesArg(env, v, "data");
-  job->Keep(v);
+  auto d = KeptBytes(env, job, v, "data");
   *data = d.data;
   return {0, d.length};
 }
@@ -105,13 +88,7 @@ inline Napi::Value StartJob(const Napi::CallbackInfo& info, size_t cancel_at, Se
   Napi::Env env = info.Env();
   auto* job = new FnJob(env, info.Length() > cancel_at ? info[cancel_at] : env.Undefined(),
                         info.Length() > cancel_at + 1 ? info[cancel_at + 1] : env.Undefined());
-  try {
-    setup(env, job);
-  } catch (...) {
-    delete job;
-    throw;
-  }
-  return job->Start();
+  return Launch(job, [&](FnJob* j) { setup(env, j); });
 }
 
 inline void CheckRange(Napi::Env env, bi::LmRange r, uint64_t size, const char* name) {

@@ -23,7 +23,7 @@ bi::SkipCountsView TableArg(Napi::Env env, FnJob* job, Napi::Value v) {
   Napi::Object o = v.As<Napi::Object>();
   bi::SkipCountsView t;
   t.offsets = OffsetsArg(env, o.Get("offsets"));
-  t.positions = PosArg(env, o.Get("positions"), "positions");
+  t.positions = IndexArg(env, o.Get("positions"), "positions");
   const Napi::Value ctx = o.Get("contexts"), next = o.Get("next"), count = o.Get("counts");
   auto c = TypedArrayArg<uint64_t, napi_biguint64_array>(env, ctx, "contexts");
   auto y = TypedArrayArg<uint8_t, napi_uint8_array>(env, next, "next");
@@ -62,7 +62,7 @@ Napi::Value CountTable(const Napi::CallbackInfo& info) {
   return StartJob(info, 5, [&](Napi::Env env, FnJob* job) {
     const uint8_t* data;
     const uint64_t size = DataArg(env, job, info[0], &data).end;
-    const bi::LmRange r{PosArg(env, info[1], "begin"), PosArg(env, info[2], "end")};
+    const bi::LmRange r{IndexArg(env, info[1], "begin"), IndexArg(env, info[2], "end")};
     if (r.begin > r.end) Throw(env, "E_RANGE", "range has begin > end");
     CheckRange(env, r, size, "range");
     auto offsets = OffsetsArg(env, info[3]);

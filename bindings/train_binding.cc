@@ -56,9 +56,7 @@ class TrainJob : public Job {
 
 double NumberArg(Napi::Env env, Napi::Object o, const char* name, double fallback) {
   Napi::Value v = o.Get(name);
-  if (v.IsUndefined()) return fallback;
-  if (!v.IsNumber()) Throw(env, "E_OPTION", std::string(name) + " must be a number");
-  return v.As<Napi::Number>().DoubleValue();
+  return v.IsUndefined() ? fallback : NumArg(env, v, name);
 }
 
 float* StateArray(Napi::Env env, TrainJob* job, Napi::Object state, const char* name, size_t need, bool required) {
@@ -67,23 +65,19 @@ float* StateArray(Napi::Env env, TrainJob* job, Napi::Object state, const char* 
     if (required) Throw(env, "E_NATIVE", std::string("train state has no ") + name);
     return nullptr;
   }
-  auto a = Float32Arg(env, v, name);
-  if (a.length != need)
-    Throw(env, "E_SHAPE", std::string("train state ") + name + " must have " + std::to_string(need) + " floats");
+  float* p = Sized(env, Float32Arg(env, v, name), need, name);
   job->Keep(v);
-  return a.data;
+  return p;
 }
 
 Napi::Value TrainRun(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 4 || !info[1].IsObject() || !info[2].IsObject() || !info[3].IsObject())
     Throw(env, "E_NATIVE", "trainRun: wrong arguments");
-  auto* job = new TrainJob(env, info[4], info[5]);
-  try {
-    auto data = BytesArg(env, info[0], "data");
+  return Launch(new TrainJob(env, info[4], info[5]), [&](TrainJob* job) {
+    auto data = KeptBytes(env, job, info[0], "data");
     job->data = data.data;
     job->size = data.length;
-    job->Keep(info[0]);
 
     Napi::Object cfg = info[2].As<Napi::Object>();
     bi::TrainConfig& c = job->config;
@@ -134,11 +128,7 @@ Napi::Value TrainRun(const Napi::CallbackInfo& info) {
     Napi::Object run = info[3].As<Napi::Object>();
     job->run.max_steps = uint64_t(NumberArg(env, run, "maxSteps", 0));
     job->run.max_seconds = NumberArg(env, run, "maxSeconds", 0);
-  } catch (...) {
-    delete job;
-    throw;
-  }
-  return job->Start();
+  });
 }
 
 // fmaPeak(isa, seconds) → Promise<number>: FLOP/s of one thread (bench:train's ceiling).
