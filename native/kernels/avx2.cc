@@ -623,8 +623,37 @@ void transpose(int rows, int cols, const float* src, int lds, float* dst, int ld
     for (int j = i < r8 ? c8 : 0; j < cols; ++j) dst[(ptrdiff_t)j * ldd + i] = src[(ptrdiff_t)i * lds + j];
 }
 
-const Kernels kTable = {Isa::avx2, "avx2", gemm_nn, gemm_tn, gemv_n, gemv_t,
-                        ger,       tanh_,  logsoftmax_xent,   dot,     axpy, adam, transpose};
+// ---------------------------------------------------------------- tanh'
+// (dh + dnext)·(1 − h·h) on eight lanes, h·h rounded on its own as in the scalar table.
+template <bool NEXT>
+inline __m256 tanh_grad8(__m256 dh, __m256 dnext, __m256 h) {
+  const __m256 d = NEXT ? _mm256_add_ps(dh, dnext) : dh;
+  return _mm256_mul_ps(d, _mm256_sub_ps(_mm256_set1_ps(1.0f), rounded(_mm256_mul_ps(h, h))));
+}
+
+template <bool NEXT>
+void tanh_grad_t(int n, const float* dh, const float* dnext, const float* h, float* dz) {
+  int i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(dz + i, tanh_grad8<NEXT>(_mm256_loadu_ps(dh + i), NEXT ? _mm256_loadu_ps(dnext + i) : __m256(),
+                                              _mm256_loadu_ps(h + i)));
+  if (i < n) {
+    const __m256i m = tail_mask(n - i);
+    _mm256_maskstore_ps(dz + i, m,
+                        tanh_grad8<NEXT>(_mm256_maskload_ps(dh + i, m),
+                                         NEXT ? _mm256_maskload_ps(dnext + i, m) : __m256(),
+                                         _mm256_maskload_ps(h + i, m)));
+  }
+}
+
+void tanh_grad(int n, const float* dh, const float* dnext, const float* h, float* dz) {
+  if (dnext) tanh_grad_t<true>(n, dh, dnext, h, dz);
+  else tanh_grad_t<false>(n, dh, dnext, h, dz);
+}
+
+const Kernels kTable = {Isa::avx2, "avx2", gemm_nn, gemm_tn, gemv_n, gemv_t,   ger,
+                        tanh_,     logsoftmax_xent,   dot,     axpy,   adam,   transpose,
+                        tanh_grad};
 
 }  // namespace
 }  // namespace avx2

@@ -450,8 +450,26 @@ void transpose(int rows, int cols, const float* src, int lds, float* dst, int ld
     for (int j = i < r4 ? c4 : 0; j < cols; ++j) dst[(ptrdiff_t)j * ldd + i] = src[(ptrdiff_t)i * lds + j];
 }
 
-const Kernels kTable = {Isa::neon, "neon", gemm_nn, gemm_tn, gemv_n, gemv_t,
-                        ger,       tanh_,  logsoftmax_xent,   dot,     axpy, adam, transpose};
+// ---------------------------------------------------------------- tanh'
+void tanh_grad(int n, const float* dh, const float* dnext, const float* h, float* dz) {
+  const float32x4_t one = vdupq_n_f32(1.0f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    float32x4_t d = vld1q_f32(dh + i);
+    if (dnext) d = vaddq_f32(d, vld1q_f32(dnext + i));
+    const float32x4_t hv = vld1q_f32(h + i);
+    vst1q_f32(dz + i, vmulq_f32(d, vsubq_f32(one, vmulq_f32(hv, hv))));
+  }
+  for (; i < n; ++i) {
+    const float d = dnext ? dh[i] + dnext[i] : dh[i];
+    const float hh = h[i] * h[i];
+    dz[i] = d * (1.0f - hh);
+  }
+}
+
+const Kernels kTable = {Isa::neon, "neon", gemm_nn, gemm_tn, gemv_n, gemv_t,   ger,
+                        tanh_,     logsoftmax_xent,   dot,     axpy,   adam,   transpose,
+                        tanh_grad};
 
 }  // namespace
 }  // namespace neon

@@ -117,8 +117,17 @@ void transpose(int rows, int cols, const float* src, int lds, float* dst, int ld
     for (int j = 0; j < cols; ++j) dst[(size_t)j * ldd + i] = src[(size_t)i * lds + j];
 }
 
-const Kernels kTable = {Isa::scalar, "scalar", gemm_nn, gemm_tn, gemv_n, gemv_t,
-                        ger,         tanh_,    logsoftmax_xent,  dot,    axpy, adam, transpose};
+void tanh_grad(int n, const float* dh, const float* dnext, const float* h, float* dz) {
+  for (int i = 0; i < n; ++i) {
+    const float d = dnext ? dh[i] + dnext[i] : dh[i];
+    const float hh = h[i] * h[i];
+    dz[i] = d * (1.0f - hh);
+  }
+}
+
+const Kernels kTable = {Isa::scalar, "scalar", gemm_nn, gemm_tn, gemv_n, gemv_t,   ger,
+                        tanh_,       logsoftmax_xent,  dot,     axpy,   adam,   transpose,
+                        tanh_grad};
 
 }  // namespace
 }  // namespace scalar

@@ -58,8 +58,7 @@ bool adam_update(float* p, float* m, float* v, const float* g, size_t n, const A
   return bad == 0;
 }
 
-bool adam_update(const Kernels& k, float* p, float* m, float* v, const float* g, size_t n, const AdamConfig& c,
-                 uint64_t t, float gscale) {
+AdamStep adam_step(const AdamConfig& c, uint64_t t, float gscale) {
   AdamStep s;
   s.gscale = gscale;
   s.b1 = float(c.beta1);
@@ -68,6 +67,12 @@ bool adam_update(const Kernels& k, float* p, float* m, float* v, const float* g,
   s.c2 = float(1.0 / (1.0 - std::pow(c.beta2, double(t))));
   s.lr = float(c.lr);
   s.eps = float(c.eps);
+  return s;
+}
+
+bool adam_update(const Kernels& k, float* p, float* m, float* v, const float* g, size_t n, const AdamConfig& c,
+                 uint64_t t, float gscale) {
+  const AdamStep s = adam_step(c, t, gscale);
   bool ok = true;
   constexpr size_t kChunk = size_t(1) << 30;  // the kernel takes an int count
   for (size_t a = 0; a < n; a += kChunk) ok = k.adam(int(std::min(kChunk, n - a)), p + a, m + a, v + a, g + a, s) && ok;

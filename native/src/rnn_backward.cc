@@ -55,29 +55,10 @@ double window_backward(const Kernels& k, const ModelView& m, const ForwardWeight
   float* logits = buf->logits.data();
   float* dnext = buf->dnext.data();
 
-  // Padded copies of the weights for the GEMMs of several streams (B = 1 packs them:
-  // each GEMM runs once per window there).
-  const int ldp = H % 16 == 0 ? H + 8 : H, ldy = kVocab + 8;
-  const float* wyt = w.WyT.data();
-  const float* wy = m.Wy;
-  int ldwyt = kVocab, ldwy = H;
-  if (B > 1) {
-    buf->whtp.resize(size_t(H) * ldp);
-    buf->whp.resize(size_t(H) * ldp);
-    buf->wytp.resize(size_t(H) * ldy);
-    buf->wyp.resize(size_t(kVocab) * ldp);
-    for (int i = 0; i < H; ++i) {
-      std::memcpy(buf->whtp.data() + size_t(i) * ldp, w.WhT.data() + size_t(i) * H, sizeof(float) * H);
-      std::memcpy(buf->whp.data() + size_t(i) * ldp, m.Wh + size_t(i) * H, sizeof(float) * H);
-      std::memcpy(buf->wytp.data() + size_t(i) * ldy, w.WyT.data() + size_t(i) * kVocab, sizeof(float) * kVocab);
-    }
-    for (int o = 0; o < kVocab; ++o)
-      std::memcpy(buf->wyp.data() + size_t(o) * ldp, m.Wy + size_t(o) * H, sizeof(float) * H);
-    wyt = buf->wytp.data();
-    wy = buf->wyp.data();
-    ldwyt = ldy;
-    ldwy = ldp;
-  }
+  // The padded weight copies of pad_forward (row strides ldh, ldv).
+  const int ldh = w.ldh, ldv = w.ldv;
+  const float* whtp = w.WhTp.data();
+  const float* whp = w.Whp.data();
 
   // Forward: h_t for every step (dz holds the pre-activations for now; unused later).
   // Z[b] = WxTb[x_b] + Hprev[b]·WhT, h = tanh Z (rnn_step, with the padded WhT).
@@ -87,9 +68,9 @@ double window_backward(const Kernels& k, const ModelView& m, const ForwardWeight
     for (int b = 0; b < B; ++b)
       std::memcpy(z + size_t(b) * H, w.WxTb.data() + size_t(xs[size_t(t) * B + b]) * H, sizeof(float) * H);
     if (B == 1)  // one stream: Wh·h as a row-dot gemv (faster than gemv_t on Whᵀ)
-      k.gemv_n(H, H, m.Wh, H, hs + t * BH, z, true);
+      k.gemv_n(H, H, whp, ldh, hs + t * BH, z, true);
     else
-      k.gemm_nn(B, H, H, hs + t * BH, H, buf->whtp.data(), ldp, z, H, true);
+      k.gemm_nn(B, H, H, hs + t * BH, H, whtp, ldh, z, H, true);
     k.tanh(int(BH), z, hs + (t + 1) * BH);
   }
   std::memcpy(h, hs + T * BH, sizeof(float) * BH);
@@ -103,7 +84,7 @@ double window_backward(const Kernels& k, const ModelView& m, const ForwardWeight
     const int rc = std::min(kOutputRows, R - r0);
     const float* hc = hout + size_t(r0) * H;
     for (int r = 0; r < rc; ++r) std::memcpy(logits + size_t(r) * kVocab, w.by.data(), sizeof(float) * kVocab);
-    k.gemm_nn(rc, kVocab, H, hc, H, wyt, ldwyt, logits, kVocab, true);
+    k.gemm_nn(rc, kVocab, H, hc, H, w.WyTp.data(), ldv, logits, kVocab, true);
     for (int r = 0; r < rc; ++r) {
       float* lr = logits + size_t(r) * kVocab;
       const double v = k.logsoftmax_xent(kVocab, lr, ys[r0 + r], lr, scale);
@@ -112,7 +93,7 @@ double window_backward(const Kernels& k, const ModelView& m, const ForwardWeight
     }
     k.gemm_tn(kVocab, H, rc, logits, kVocab, hc, H, g.Wy, H);
     for (int r = 0; r < rc; ++r) k.axpy(kVocab, 1.0f, logits + size_t(r) * kVocab, g.by);
-    k.gemm_nn(rc, H, kVocab, logits, kVocab, wy, ldwy, dh + size_t(r0) * H, H, false);
+    k.gemm_nn(rc, H, kVocab, logits, kVocab, w.Wyp.data(), ldh, dh + size_t(r0) * H, H, false);
   }
 
   // Backward through time: dz_t = (dh_t + dnext)·(1 − h_t²), dnext = dz_t·Wh.
@@ -120,16 +101,12 @@ double window_backward(const Kernels& k, const ModelView& m, const ForwardWeight
     const float* ht = hs + (t + 1) * BH;
     const float* dht = dh + t * BH;
     float* dzt = dz + t * BH;
-    const bool carry = t < T - 1;
-    for (size_t i = 0; i < BH; ++i) {
-      const float d = carry ? dht[i] + dnext[i] : dht[i];
-      dzt[i] = d * (1.0f - ht[i] * ht[i]);
-    }
+    k.tanh_grad(int(BH), dht, t < T - 1 ? dnext : nullptr, ht, dzt);
     if (t == 0) break;  // the state entering the window is a constant
     if (B == 1)
-      k.gemv_n(H, H, w.WhT.data(), H, dzt, dnext, false);  // Whᵀ·dz
+      k.gemv_n(H, H, whtp, ldh, dzt, dnext, false);  // Whᵀ·dz
     else
-      k.gemm_nn(B, H, H, dzt, H, buf->whp.data(), ldp, dnext, H, false);
+      k.gemm_nn(B, H, H, dzt, H, whp, ldh, dnext, H, false);
   }
 
   // Recurrent and input weights over the whole window: dWh += dZᵀ·Hprev, dWxT[x] += dz, dbh += dz.

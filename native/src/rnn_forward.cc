@@ -32,6 +32,23 @@ ForwardWeights prepare_forward(const ModelView& m) {
   return w;
 }
 
+void pad_forward(const Kernels& k, const ModelView& m, ForwardWeights* w) {
+  const int H = m.H;
+  // A stride that is a multiple of 64 bytes puts the rows of a panel into a few L1 sets;
+  // 8 floats more keeps 32-byte alignment (no load crosses a cache line).
+  w->ldh = H % 16 == 0 ? H + 8 : H;
+  w->ldv = kVocab + 8;
+  w->WhTp.resize(size_t(H) * w->ldh);
+  w->Whp.resize(size_t(H) * w->ldh);
+  w->WyTp.resize(size_t(H) * w->ldv);
+  w->Wyp.resize(size_t(kVocab) * w->ldh);
+  k.transpose(H, H, m.Wh, H, w->WhTp.data(), w->ldh);
+  k.transpose(kVocab, H, m.Wy, H, w->WyTp.data(), w->ldv);
+  for (int i = 0; i < H; ++i) std::memcpy(w->Whp.data() + size_t(i) * w->ldh, m.Wh + size_t(i) * H, sizeof(float) * H);
+  for (int o = 0; o < kVocab; ++o)
+    std::memcpy(w->Wyp.data() + size_t(o) * w->ldh, m.Wy + size_t(o) * H, sizeof(float) * H);
+}
+
 void rnn_step(const Kernels& k, const ForwardWeights& w, int B, const uint8_t* xs,
               const float* hprev, float* z, float* hnext) {
   const int H = w.H;

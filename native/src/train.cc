@@ -65,8 +65,6 @@ void refresh_forward(const Kernels& k, const ModelView& m, const bool* used, For
   const int H = m.H;
   w->H = H;
   w->WxTb.resize(size_t(kVocab) * H);
-  w->WhT.resize(size_t(H) * H);
-  w->WyT.resize(size_t(H) * kVocab);
   w->by.assign(m.by, m.by + kVocab);
   for (int x = 0; x < kVocab; ++x) {
     if (!used[x]) continue;
@@ -74,13 +72,12 @@ void refresh_forward(const Kernels& k, const ModelView& m, const bool* used, For
     const float* wx = m.Wx + size_t(x) * H;
     for (int i = 0; i < H; ++i) row[i] = wx[i] + m.bh[i];
   }
-  k.transpose(H, H, m.Wh, H, w->WhT.data(), H);
-  k.transpose(kVocab, H, m.Wy, H, w->WyT.data(), kVocab);
+  pad_forward(k, m, w);  // the window reads only the padded copies (no WhT, WyT)
 }
 
 struct Group {
   int first = 0, count = 0;  // streams [first, first + count)
-  std::vector<float> grad;   // training layout
+  AlignedVector<float> grad;  // training layout
   std::vector<float> h;      // count × H, the states this step leaves
   std::vector<uint8_t> xs, ys;
   WindowBuffers buf;
@@ -153,8 +150,7 @@ Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, Train
     refresh_forward(k, m, used, &w);
 
     pool.run(G, [&](int gi) {
-      Group& g = *groups[gi];
-      std::fill(g.grad.begin(), g.grad.end(), 0.0f);
+      Group& g = *groups[gi];  // g.grad is all zeros here (cleared by the last reduction or update)
       for (int j = 0; j < g.count; ++j) {
         const int b = g.first + j;
         const uint64_t win = (uint64_t(b) * W / uint64_t(B) + step) % W;
@@ -176,7 +172,11 @@ Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, Train
     if (G > 1) {
       pool.run(reduce_chunks, [&](int ci) {
         const size_t a = n * size_t(ci) / reduce_chunks, e = n * size_t(ci + 1) / reduce_chunks;
-        for (int g = 1; g < G; ++g) k.axpy(int(e - a), 1.0f, groups[g]->grad.data() + a, total + a);
+        for (int g = 1; g < G; ++g) {
+          float* src = groups[g]->grad.data();
+          k.axpy(int(e - a), 1.0f, src + a, total + a);
+          std::memset(src + a, 0, sizeof(float) * (e - a));  // ready for the next step
+        }
       });
     }
     double nats = 0;
@@ -193,15 +193,24 @@ Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, Train
     const float gscale = clip_scale(norm, c.clip);
     const int update_chunks = c.threads > 1 ? 4 * c.threads : 1;
     bool chunk_ok[4 * 256];
+    AdamConfig ac = c.adam;
+    ac.lr = lr;
+    const AdamStep st = adam_step(ac, step + 1, gscale);  // what adam_update(k, …) would pass
+    // Blocks of kClearBlock floats: each block of the gradient is cleared for the next step
+    // right after the update read it, while it is still in L1 (no separate pass over it).
+    constexpr size_t kClearBlock = 2048;
     pool.run(update_chunks, [&](int ci) {
       const size_t a = n * size_t(ci) / update_chunks, e = n * size_t(ci + 1) / update_chunks;
-      if (c.optimizer == Optimizer::sgd) {
-        chunk_ok[ci] = sgd_update(s->params + a, total + a, e - a, lr, gscale);
-      } else {
-        AdamConfig ac = c.adam;
-        ac.lr = lr;
-        chunk_ok[ci] = adam_update(k, s->params + a, s->m + a, s->v + a, total + a, e - a, ac, step + 1, gscale);
+      bool ok = true;
+      for (size_t b0 = a; b0 < e; b0 += kClearBlock) {
+        const int len = int(std::min(kClearBlock, e - b0));
+        if (c.optimizer == Optimizer::sgd)
+          ok = sgd_update(s->params + b0, total + b0, size_t(len), lr, gscale) && ok;
+        else
+          ok = k.adam(len, s->params + b0, s->m + b0, s->v + b0, total + b0, st) && ok;
+        std::memset(total + b0, 0, sizeof(float) * len);
       }
+      chunk_ok[ci] = ok;
     });
     bool finite = true;
     for (int ci = 0; ci < update_chunks; ++ci) finite = finite && chunk_ok[ci];

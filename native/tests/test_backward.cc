@@ -15,13 +15,6 @@ using namespace bi;
 
 namespace {
 
-std::vector<const Kernels*> all_kernels() {
-  std::vector<const Kernels*> ks;
-  for (Isa i : {Isa::scalar, Isa::avx2, Isa::neon})
-    if (kernels_for(i)) ks.push_back(kernels_for(i));
-  return ks;
-}
-
 // A window problem: T steps, B streams, bytes xs/ys (row t·B + b), initial states h0.
 struct Problem {
   int H, T, B;
@@ -119,6 +112,7 @@ std::vector<float> kernel_grad(const Kernels& k, const Problem& pr, const std::v
   const int H = pr.H;
   auto m = param_views<const float>(params.data(), H);
   ForwardWeights w = prepare_forward(m);
+  pad_forward(k, m, &w);
   std::vector<float> g(param_count(H), 0.0f), raw(param_count(H));
   std::vector<float> h = pr.h0;
   WindowBuffers buf;
@@ -174,7 +168,7 @@ TEST(Backward, EveryIsaMatchesTheFloat64Reference) {
         const double ref_loss = reference_loss(pr, P, &ref);
         double gmax = 0;
         for (double v : ref) gmax = std::max(gmax, std::fabs(v));
-        for (const Kernels* k : all_kernels()) {
+        for (const Kernels* k : bi_test::all_kernels()) {
           double loss = 0;
           auto g = kernel_grad(*k, pr, pf, &loss);
           EXPECT_NEAR(loss, ref_loss, 1e-5 * (1 + ref_loss)) << k->name << " H=" << H << " B=" << B << " T=" << T;
@@ -189,7 +183,7 @@ TEST(Backward, EveryIsaMatchesTheFloat64Reference) {
 
 TEST(Backward, SimdMatchesScalar) {
   const Kernels* scalar = kernels_for(Isa::scalar);
-  for (const Kernels* k : all_kernels()) {
+  for (const Kernels* k : bi_test::all_kernels()) {
     if (k == scalar) continue;
     for (int H : {3, 8, 15, 16, 17, 64, 128}) {
       for (int B : {1, 4, 7}) {
@@ -216,6 +210,7 @@ TEST(Backward, WindowCarriesTheFinalStates) {
     auto pf = bi_test::random_params(H, 6, 0.4f);
     auto m = param_views<const float>(pf.data(), H);
     ForwardWeights w = prepare_forward(m);
+    pad_forward(*k, m, &w);
     std::vector<float> g(param_count(H), 0.0f), h = pr.h0, z(size_t(B) * H), hn(size_t(B) * H), hp = pr.h0;
     WindowBuffers buf;
     window_backward(*k, m, w, T, B, pr.xs.data(), pr.ys.data(), h.data(), 1.0f, &buf, param_views<float>(g.data(), H));

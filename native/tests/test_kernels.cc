@@ -17,6 +17,7 @@
 // last row; guards and padding must come back bit-for-bit unchanged.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -314,6 +315,40 @@ TEST(KernelsSimd, Adam) {
         EXPECT_FALSE(scalar_kernels()->adam(n, p1.data(), m1.data(), v1.data(), gi.data(), st));
       }
     }
+  }
+}
+
+// tanh_grad: (dh + dnext)·(1 − h²) and dh·(1 − h²) (dnext null), in place over dh too;
+// AVX2 bitwise the scalar table, NEON within 1e-6 relative (a compiler may fuse the scalar
+// table's multiply-add there); guards after the output stay untouched.
+TEST(KernelsSimd, TanhGrad) {
+  FOR_EACH_SIMD(k) {
+    SCOPED_TRACE(k->name);
+    std::mt19937 g(909);
+    for (int n : kSizes)
+      for (bool next : {true, false})
+        for (bool in_place : {false, true}) {
+          SCOPED_TRACE(testing::Message() << "n=" << n << " next=" << next << " in_place=" << in_place);
+          const auto dh = random_vec(n, g, -2.0f, 2.0f), dn = random_vec(n, g, -2.0f, 2.0f),
+                     h = random_vec(n, g, -1.0f, 1.0f);
+          std::vector<float> ref(n + kGuardCells, kGuard), got(n + kGuardCells, kGuard);
+          scalar_kernels()->tanh_grad(n, dh.data(), next ? dn.data() : nullptr, h.data(), ref.data());
+          if (in_place) {
+            std::copy(dh.begin(), dh.end(), got.begin());
+            k->tanh_grad(n, got.data(), next ? dn.data() : nullptr, h.data(), got.data());
+          } else {
+            k->tanh_grad(n, dh.data(), next ? dn.data() : nullptr, h.data(), got.data());
+          }
+          for (int i = 0; i < n; ++i) {
+            const double want = (double(dh[i]) + (next ? double(dn[i]) : 0.0)) * (1.0 - double(h[i]) * h[i]);
+            ASSERT_NEAR(ref[i], want, 1e-6 * (1 + std::fabs(want))) << i;
+            if (k->isa == Isa::avx2) {
+              ASSERT_EQ(0, std::memcmp(&got[i], &ref[i], 4)) << i;
+            }
+            ASSERT_NEAR(got[i], ref[i], 1e-6 * (1 + std::fabs(ref[i]))) << i;
+          }
+          for (int e = 0; e < kGuardCells; ++e) ASSERT_TRUE(is_guard(got[n + e])) << e;
+        }
   }
 }
 

@@ -215,6 +215,7 @@ TEST(Train, StepsEqualAHandWrittenLoopOverWindowBackward) {
   for (uint64_t step = 0; step < 2 * W + 3; ++step) {
     auto m = param_views<const float>(p.data(), c.H);
     ForwardWeights w = prepare_forward(m);
+    pad_forward(k, m, &w);
     std::vector<float> g(n, 0.0f), raw(n);
     std::vector<uint8_t> xs(size_t(c.window) * c.streams), ys(xs.size());
     for (int b = 0; b < c.streams; ++b) {

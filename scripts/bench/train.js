@@ -1,5 +1,5 @@
 'use strict';
-// usage: npm run bench:train [-- --json] [-- --seconds S]
+// usage: npm run bench:train [-- --json] [-- --seconds S] [-- --batch 1,16,64] [-- --threads 1,2]
 // Training throughput (bytes/s) of the scale recipe (Adam, BPTT-50, H = 128) on
 // enwiki-2016-sample.xml for batch 1, 16, 64 on 1 and 2 threads, with the default ISA,
 // and its share of the FMA ceiling measured in the same run: ceiling = threads × one
@@ -7,15 +7,20 @@
 const { api, corpusPath, options, emit } = require('./common');
 
 async function main() {
-  const opts = options({ seconds: { type: 'string', default: '4' } });
+  const opts = options({
+    seconds: { type: 'string', default: '4' },
+    batch: { type: 'string', default: '1,16,64' }, // one configuration: --batch 64 --threads 1
+    threads: { type: 'string', default: '1,2' },
+  });
+  const list = (s) => s.split(',').map(Number).filter((v) => Number.isInteger(v) && v > 0);
   const { Corpus, train, fmaPeak, trainFlopsPerByte, info } = api();
   const corpus = Corpus.open(corpusPath('enwiki-2016-sample.xml'));
   const isa = info().isa;
   const hidden = 128;
   const flopsPerByte = trainFlopsPerByte(hidden);
   const seconds = Number(opts.seconds);
-  for (const batch of [1, 16, 64]) {
-    for (const threads of [1, 2]) {
+  for (const batch of list(opts.batch)) {
+    for (const threads of list(opts.threads)) {
       // The peak is measured next to each configuration: on a shared machine the load drifts.
       const peak = await fmaPeak({ seconds: 0.3 });
       await train({ corpus, recipe: 'scale', hidden, batch, threads, steps: 3, evalEvery: 1e9, testBytes: 4096 }); // warm-up

@@ -52,6 +52,9 @@ struct Kernels {
   bool (*adam)(int n, float* p, float* m, float* v, const float* g, const AdamStep& s);
   // dst[j·ldd + i] = src[i·lds + j] for a rows × cols source (an exact copy).
   void (*transpose)(int rows, int cols, const float* src, int lds, float* dst, int ldd);
+  // Backward through tanh: dz[i] = (dh[i] + dnext[i])·(1 − h[i]·h[i]), or dh[i]·(1 − h[i]·h[i])
+  // when dnext is null (h = tanh z). Rounded step by step (no fused multiply-add on AVX2).
+  void (*tanh_grad)(int n, const float* dh, const float* dnext, const float* h, float* dz);
 };
 
 // Tables compiled into this build. Returns nullptr when the ISA is not compiled

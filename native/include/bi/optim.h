@@ -26,6 +26,8 @@ struct AdamConfig {
 // m̂ = m/(1−β1^t), v̂ = v/(1−β2^t); t ≥ 1 is the 1-based step number.
 bool adam_update(float* p, float* m, float* v, const float* g, size_t n, const AdamConfig& c, uint64_t t,
                  float gscale);
+// The coefficients of step t for the kernel table's adam (what adam_update(k, …) passes it).
+AdamStep adam_step(const AdamConfig& c, uint64_t t, float gscale);
 // The same update through the kernel table (k.adam): the scalar and AVX2 tables give
 // bitwise the results of the function above; NEON may fuse a multiply-add.
 bool adam_update(const Kernels& k, float* p, float* m, float* v, const float* g, size_t n, const AdamConfig& c,

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "bi/aligned.h"
 #include "bi/kernels.h"
 #include "bi/status.h"
 
@@ -50,12 +51,21 @@ Status check_hidden(int H);
 // WxTb[x] = Wx[:, x] + bh (the input column with the bias folded in), WhT = Whᵀ, WyT = Wyᵀ.
 struct ForwardWeights {
   int H = 0;
-  std::vector<float> WxTb;  // 256 × H
-  std::vector<float> WhT;   // H × H
-  std::vector<float> WyT;   // H × 256
-  std::vector<float> by;    // 256
+  AlignedVector<float> WxTb;  // 256 × H
+  AlignedVector<float> WhT;   // H × H
+  AlignedVector<float> WyT;   // H × 256
+  AlignedVector<float> by;    // 256
+  // For window_backward (pad_forward): Whᵀ, Wh, Wyᵀ, Wy with row strides ldh (rows of H) and
+  // ldv (rows of 256) padded off multiples of 64 bytes, so the GEMMs read them unpacked (their
+  // rows spread over the L1 sets) instead of packing the same panels on every call.
+  int ldh = 0, ldv = 0;
+  AlignedVector<float> WhTp, Whp;  // H × ldh
+  AlignedVector<float> WyTp;       // H × ldv
+  AlignedVector<float> Wyp;        // 256 × ldh
 };
 ForwardWeights prepare_forward(const ModelView& m);
+// Fills the padded copies of w from m.Wh and m.Wy (nothing else is read or changed).
+void pad_forward(const Kernels& k, const ModelView& m, ForwardWeights* w);
 
 // One recurrence step for B streams: Z[b] = WxTb[x_b] + Hprev[b]·WhT, Hnext[b] = tanh Z[b].
 // Hprev rows may be null-state (pass hprev = nullptr for h = 0). Rows have stride H.
@@ -82,16 +92,12 @@ void transpose(int rows, int cols, const float* src, int lds, float* dst, int ld
 
 // Scratch of one window of T steps for B streams (rows (t, b) at (t·B + b)·H), reusable.
 struct WindowBuffers {
-  std::vector<float> hs;      // (T+1)·B·H: block 0 = initial states, block t+1 = h_t
-  std::vector<float> dz;      // T·B·H
-  std::vector<float> dh;      // T·B·H: ∂loss/∂h_t from the readout
-  std::vector<float> logits;  // one chunk of ≤ 256 rows × 256, overwritten by dlogits
-  std::vector<float> dnext;   // B·H: ∂loss/∂h_{t−1} through the recurrence
+  AlignedVector<float> hs;      // (T+1)·B·H: block 0 = initial states, block t+1 = h_t
+  AlignedVector<float> dz;      // T·B·H
+  AlignedVector<float> dh;      // T·B·H: ∂loss/∂h_t from the readout
+  AlignedVector<float> logits;  // one chunk of ≤ 256 rows × 256, overwritten by dlogits
+  AlignedVector<float> dnext;   // B·H: ∂loss/∂h_{t−1} through the recurrence
   std::vector<double> nats;   // T·B
-  // B > 1: copies of Whᵀ, Wh (row stride H + 8 when H is a multiple of 16), Wyᵀ (stride
-  // 256 + 8) and Wy (H + 8): the GEMMs read them unpacked, their rows spread over the L1
-  // sets, instead of packing them again on every call (see the AVX2 gemm).
-  std::vector<float> whtp, whp, wytp, wyp;
   void resize(int T, int B, int H);
 };
 
@@ -99,7 +105,8 @@ struct WindowBuffers {
 // final states h_{T−1}), scores targets ys, and accumulates (+=) the gradients of
 // scale · Σ nats into g (training layout). xs, ys: T × B bytes, row t·B + b. The state
 // entering the window is treated as a constant (truncated BPTT). w must hold the
-// forward weights of m. Returns Σ nats over the T·B positions, summed in a fixed order.
+// forward weights of m, with pad_forward applied. Returns Σ nats over the T·B positions,
+// summed in a fixed order.
 double window_backward(const Kernels& k, const ModelView& m, const ForwardWeights& w, int T, int B,
                        const uint8_t* xs, const uint8_t* ys, float* h, float scale, WindowBuffers* buf,
                        const TrainGradView& g);
