@@ -13,12 +13,8 @@
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
-#elif defined(__GNUC__)
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-#endif
+#include "bi/target_avx2.h"
+BI_TARGET_AVX2_BEGIN
 
 namespace bi {
 namespace avx2 {
@@ -659,11 +655,7 @@ const Kernels kTable = {Isa::avx2, "avx2", gemm_nn, gemm_tn, gemv_n, gemv_t,   g
 }  // namespace avx2
 }  // namespace bi
 
-#if defined(__clang__)
-#pragma clang attribute pop
-#elif defined(__GNUC__)
-#pragma GCC pop_options
-#endif
+BI_TARGET_AVX2_END
 
 namespace bi {
 const Kernels* avx2_kernels() { return &avx2::kTable; }

@@ -10,12 +10,8 @@
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
-#elif defined(__GNUC__)
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-#endif
+#include "bi/target_avx2.h"
+BI_TARGET_AVX2_BEGIN
 namespace bi {
 namespace fma_probe_avx2 {
 // 12 chains × 8 lanes × 2 FLOP per iteration.
@@ -33,11 +29,7 @@ float run(long iters) {
 }
 }  // namespace fma_probe_avx2
 }  // namespace bi
-#if defined(__clang__)
-#pragma clang attribute pop
-#elif defined(__GNUC__)
-#pragma GCC pop_options
-#endif
+BI_TARGET_AVX2_END
 #endif
 
 namespace bi {
