@@ -29,7 +29,7 @@ struct Stream {
 
 // States of one chunk: rows (step j, stream b) at (j·B + b)·H.
 struct ChunkBuffer {
-  std::vector<float> h, z;
+  AlignedVector<float> h, z;  // 64-byte aligned: no GEMM load straddles two cache lines
   uint64_t first_step = 0;
   int steps = 0;
 };
@@ -137,7 +137,8 @@ class StreamGroup {
   int B_ = 0, chunk_steps_ = 1;
   uint64_t max_steps_ = 0;
   ChunkBuffer bufs_[2];
-  std::vector<float> logits_, nats_;
+  AlignedVector<float> logits_;
+  std::vector<float> nats_;
   std::vector<uint8_t> targets_, xs_;
 };
 
@@ -164,7 +165,8 @@ Status evaluate(const ModelView& model, const uint8_t* data, uint64_t size,
                 const std::vector<EvalRange>& ranges, const EvalOptions& opt, EvalResult* result) {
   Status st = validate(model, size, ranges, opt);
   if (!st.ok()) return st;
-  const ForwardWeights w = prepare_forward(model);
+  ForwardWeights w = prepare_forward(model);
+  pad_forward(*opt.kernels, model, &w);  // multi-stream GEMMs read padded weights, unpacked
 
   std::vector<Stream> all(ranges.size());
   uint64_t loss_offset = 0, total_preds = 0;

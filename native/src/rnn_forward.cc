@@ -57,6 +57,8 @@ void rnn_step(const Kernels& k, const ForwardWeights& w, int B, const uint8_t* x
   if (hprev) {
     if (B == 1)
       k.gemv_t(H, H, w.WhT.data(), H, hprev, z, true);
+    else if (w.ldh > 0)  // padded copy (pad_forward): the GEMM reads it without packing
+      k.gemm_nn(B, H, H, hprev, H, w.WhTp.data(), w.ldh, z, H, true);
     else
       k.gemm_nn(B, H, H, hprev, H, w.WhT.data(), H, z, H, true);
   }
@@ -67,7 +69,10 @@ void readout_xent(const Kernels& k, const ForwardWeights& w, int R, const float*
                   const uint8_t* targets, float* logits, float* nats) {
   const int H = w.H;
   for (int r = 0; r < R; ++r) std::memcpy(logits + size_t(r) * kVocab, w.by.data(), sizeof(float) * kVocab);
-  k.gemm_nn(R, kVocab, H, h, H, w.WyT.data(), kVocab, logits, kVocab, true);
+  if (w.ldv > 0)
+    k.gemm_nn(R, kVocab, H, h, H, w.WyTp.data(), w.ldv, logits, kVocab, true);
+  else
+    k.gemm_nn(R, kVocab, H, h, H, w.WyT.data(), kVocab, logits, kVocab, true);
   for (int r = 0; r < R; ++r)
     nats[r] = k.logsoftmax_xent(kVocab, logits + size_t(r) * kVocab, targets[r], nullptr, 1.0f);
 }
