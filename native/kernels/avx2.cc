@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bi/kernels.h"
+#include "bi/unroll.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
@@ -22,14 +23,6 @@ namespace {
 
 using std::ptrdiff_t;
 
-// Register arrays must be fully unrolled early so GCC keeps them in registers.
-#if defined(__GNUC__) && !defined(__clang__)
-#define BI_UNROLL _Pragma("GCC unroll 16")
-#elif defined(__clang__)
-#define BI_UNROLL _Pragma("unroll")
-#else
-#define BI_UNROLL
-#endif
 
 // Lanes 0..r-1 set (r clamped to 0..8 by the comparison).
 inline __m256i tail_mask(int r) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bi/kernels.h"
+#include "bi/unroll.h"
 
 #if defined(__aarch64__) || defined(_M_ARM64)
 #include <arm_neon.h>
@@ -18,14 +19,6 @@ namespace {
 
 using std::ptrdiff_t;
 
-// Register arrays must be fully unrolled early so GCC keeps them in registers.
-#if defined(__GNUC__) && !defined(__clang__)
-#define BI_UNROLL _Pragma("GCC unroll 16")
-#elif defined(__clang__)
-#define BI_UNROLL _Pragma("unroll")
-#else
-#define BI_UNROLL
-#endif
 
 // ---------------------------------------------------------------- GEMM
 // Register block: R (<= 4) rows × NV (<= 4) vectors of 4 columns = up to 16
