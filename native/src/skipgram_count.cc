@@ -93,40 +93,11 @@ void free_slots(void* p, uint64_t bytes) {
 
 // ───────────── PairTable ─────────────
 
-PairTable::PairTable(PairTable&& o) noexcept { *this = std::move(o); }
-PairTable& PairTable::operator=(PairTable&& o) noexcept {
-  if (this != &o) {
-    if (budget_) budget_->give(bytes());
-    slots_ = std::move(o.slots_);
-    mask_ = o.mask_;
-    size_ = o.size_;
-    budget_ = o.budget_;
-    o.mask_ = o.size_ = 0;
-  }
-  return *this;
-}
-PairTable::~PairTable() {
-  if (budget_) budget_->give(bytes());
-}
-
 Status PairTable::grow(uint64_t min_slots) {
   uint64_t n = std::max<uint64_t>(kMinSlots, slots_.size() * 2);
   while (n < min_slots) n *= 2;
-  if (budget_) {
-    Status st = budget_->take(n * sizeof(PairEntry));
-    if (!st.ok()) return st;
-  }
-  SlotArray<PairEntry> old = std::move(slots_);
-  slots_.allocate(n);
-  mask_ = n - 1;
-  for (const PairEntry& e : old) {
-    if (!e.count) continue;
-    uint64_t i = pair_hash(e.ctx, e.y) & mask_;
-    while (slots_[i].count) i = (i + 1) & mask_;
-    slots_[i] = e;
-  }
-  if (budget_) budget_->give(old.size() * sizeof(PairEntry));
-  return Status::Ok();
+  return rehash(n, [](const PairEntry& e) { return e.count != 0; },
+                [](const PairEntry& e) { return pair_hash(e.ctx, e.y); });
 }
 
 Status PairTable::reserve(uint64_t n) {
@@ -237,39 +208,10 @@ Status PairTable::add_entries(const PairEntry* in, int n) {
 
 // ───────────── ContextTable ─────────────
 
-ContextTable::ContextTable(ContextTable&& o) noexcept { *this = std::move(o); }
-ContextTable& ContextTable::operator=(ContextTable&& o) noexcept {
-  if (this != &o) {
-    if (budget_) budget_->give(bytes());
-    slots_ = std::move(o.slots_);
-    mask_ = o.mask_;
-    size_ = o.size_;
-    budget_ = o.budget_;
-    o.mask_ = o.size_ = 0;
-  }
-  return *this;
-}
-ContextTable::~ContextTable() {
-  if (budget_) budget_->give(bytes());
-}
-
 Status ContextTable::grow() {
   const uint64_t n = std::max<uint64_t>(kMinSlots, slots_.size() * 2);
-  if (budget_) {
-    Status st = budget_->take(n * sizeof(ContextEntry));
-    if (!st.ok()) return st;
-  }
-  SlotArray<ContextEntry> old = std::move(slots_);
-  slots_.allocate(n);
-  mask_ = n - 1;
-  for (const ContextEntry& e : old) {
-    if (!e.distinct) continue;
-    uint64_t i = mix(e.ctx) & mask_;
-    while (slots_[i].distinct) i = (i + 1) & mask_;
-    slots_[i] = e;
-  }
-  if (budget_) budget_->give(old.size() * sizeof(ContextEntry));
-  return Status::Ok();
+  return rehash(n, [](const ContextEntry& e) { return e.distinct != 0; },
+                [](const ContextEntry& e) { return mix(e.ctx); });
 }
 
 uint64_t ContextTable::slot_of(uint64_t ctx) const { return mix(ctx) & mask_; }

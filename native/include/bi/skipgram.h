@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <utility>
 #include <vector>
 
 
@@ -75,6 +76,59 @@ class SlotArray {
   uint64_t n_ = 0;
 };
 
+// The slots of one open-addressing table (linear probing, a power-of-two size), their memory
+// charged to an optional MemoryBudget: what PairTable and ContextTable share.
+template <typename Entry>
+class BudgetedSlots {
+ public:
+  BudgetedSlots() = default;
+  BudgetedSlots(BudgetedSlots&& o) noexcept { *this = std::move(o); }
+  BudgetedSlots& operator=(BudgetedSlots&& o) noexcept {
+    if (this != &o) {
+      if (budget_) budget_->give(bytes());
+      slots_ = std::move(o.slots_);
+      mask_ = o.mask_;
+      size_ = o.size_;
+      budget_ = o.budget_;
+      o.mask_ = o.size_ = 0;
+    }
+    return *this;
+  }
+  ~BudgetedSlots() {
+    if (budget_) budget_->give(bytes());
+  }
+  void attach(MemoryBudget* budget) { budget_ = budget; }
+  uint64_t size() const { return size_; }
+  uint64_t bytes() const { return slots_.size() * sizeof(Entry); }
+  const SlotArray<Entry>& slots() const { return slots_; }
+
+ protected:
+  // Moves every used entry (used(e)) into n fresh slots, each at its first free slot from
+  // home(e) & mask. Fails with E_MEMORY_LIMIT, leaving the table as it was.
+  template <typename Used, typename Home>
+  Status rehash(uint64_t n, Used used, Home home) {
+    if (budget_) {
+      Status st = budget_->take(n * sizeof(Entry));
+      if (!st.ok()) return st;
+    }
+    SlotArray<Entry> old = std::move(slots_);
+    slots_.allocate(n);
+    mask_ = n - 1;
+    for (const Entry& e : old) {
+      if (!used(e)) continue;
+      uint64_t i = home(e) & mask_;
+      while (used(slots_[i])) i = (i + 1) & mask_;
+      slots_[i] = e;
+    }
+    if (budget_) budget_->give(old.size() * sizeof(Entry));
+    return Status::Ok();
+  }
+
+  SlotArray<Entry> slots_;
+  uint64_t mask_ = 0, size_ = 0;
+  MemoryBudget* budget_ = nullptr;
+};
+
 // (context, next byte) → raw count and continuation count (the number of distinct longer
 // contexts that sum into this entry, ≤ 256; 0 at the top level). Open addressing, linear
 // probing, load ≤ 3/4; count == 0 marks an empty slot. Counts are uint32: one trie holds
@@ -87,19 +141,11 @@ struct PairEntry {
 };
 static_assert(sizeof(PairEntry) == 16, "PairEntry is 16 bytes");
 
-class PairTable {
+class PairTable : public BudgetedSlots<PairEntry> {
  public:
-  PairTable() = default;
-  PairTable(PairTable&& o) noexcept;
-  PairTable& operator=(PairTable&& o) noexcept;
-  ~PairTable();
-  void attach(MemoryBudget* budget) { budget_ = budget; }
   Status add(uint64_t ctx, uint32_t y, uint64_t count, uint32_t cont);
   const PairEntry* find(uint64_t ctx, uint32_t y) const;
   uint64_t slot_of(uint64_t ctx, uint32_t y) const;  // the first probe (for prefetching)
-  uint64_t size() const { return size_; }
-  uint64_t bytes() const { return slots_.size() * sizeof(PairEntry); }
-  const SlotArray<PairEntry>& slots() const { return slots_; }
   // Adds one to each of n (context, next byte) pairs (the counting hot loop).
   Status add_batch(const uint64_t* ctx, const uint8_t* y, int n);
   // Adds n entries (the level-building loop), prefetching their slots.
@@ -108,9 +154,6 @@ class PairTable {
 
  private:
   Status grow(uint64_t min_slots);
-  SlotArray<PairEntry> slots_;
-  uint64_t mask_ = 0, size_ = 0;
-  MemoryBudget* budget_ = nullptr;
 };
 
 // Per context of one level: raw total, the Kneser–Ney total (continuation counts below the
@@ -126,13 +169,8 @@ struct ContextEntry {
 };
 static_assert(sizeof(ContextEntry) == 32, "ContextEntry is 32 bytes");
 
-class ContextTable {
+class ContextTable : public BudgetedSlots<ContextEntry> {
  public:
-  ContextTable() = default;
-  ContextTable(ContextTable&& o) noexcept;
-  ContextTable& operator=(ContextTable&& o) noexcept;
-  ~ContextTable();
-  void attach(MemoryBudget* budget) { budget_ = budget; }
   // The entry of ctx, inserted (distinct = 0, the caller fills it) if absent; may grow.
   Status upsert(uint64_t ctx, ContextEntry** out);
   const ContextEntry* find(uint64_t ctx) const;
@@ -140,15 +178,9 @@ class ContextTable {
   Status reserve(uint64_t n);
   // Inserts n entries whose contexts are not in the table yet, prefetching their slots.
   Status insert_batch(const ContextEntry* e, int n);
-  uint64_t size() const { return size_; }
-  uint64_t bytes() const { return slots_.size() * sizeof(ContextEntry); }
-  const SlotArray<ContextEntry>& slots() const { return slots_; }
 
  private:
   Status grow();
-  SlotArray<ContextEntry> slots_;
-  uint64_t mask_ = 0, size_ = 0;
-  MemoryBudget* budget_ = nullptr;
 };
 
 Status check_offsets(const std::vector<int>& offsets);
