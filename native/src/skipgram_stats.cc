@@ -45,16 +45,8 @@ Status conditional_entropy(const uint8_t* data, uint64_t size, uint64_t begin, u
       for (const PairEntry& e : totals.slots())
         if (e.count) sums.add_context(e.count);
   } else {
-    // Sorting needs no table: each context arrives once with its next-byte counts.
-    st = sorted_counts(data, size, s0, end, offsets, budget, control,
-                     [&](uint64_t, const uint32_t* by_y, const uint8_t* ys, int n_y) {
-                       uint64_t total = 0;
-                       for (int k = 0; k < n_y; ++k) {
-                         total += by_y[ys[k]];
-                         sums.add_pair(by_y[ys[k]]);
-                       }
-                       sums.add_context(total);
-                     });
+    // Grouping needs no table that outlives a group.
+    st = grouped_entropy_sums(data, size, s0, end, offsets, budget, control, &sums);
   }
   out->bytes = budget->peak - used0;
   budget->peak = std::max(peak0, budget->peak);

@@ -109,6 +109,49 @@ TEST(Skipgram, EntropyAndPatternsMatchBruteForce) {
   }
 }
 
+// The grouping path with shrunken sizes reaches every branch on small inputs: buckets split
+// into hash parts, large parts counted whole in the largest table, parts that overflow it
+// split by bytes down to a single context (heavy contexts come from runs of one byte).
+TEST(Skipgram, GroupedEntropyMatchesBruteForceInEveryBranch) {
+  const GroupShape shapes[] = {GroupShape{}, GroupShape{4, 16, 10}, GroupShape{1, 1, 10}, GroupShape{64, 256, 10}, GroupShape{1 << 20, 16, 10}};
+  for (uint32_t seed = 1; seed <= 8; ++seed) {
+    auto x = random_text(6000 + 500 * seed, seed, 2 + seed % 5);
+    for (size_t i = 1000; i < 2500; ++i) x[i] = 'a';  // a context seen ~1500 times
+    std::mt19937 rng(seed);
+    std::vector<int> D;
+    const int K = 2 + int(seed % 7);
+    while (int(D.size()) < K) {
+      int d = 1 + rng() % 12;
+      if (std::find(D.begin(), D.end(), d) == D.end()) D.push_back(d);
+    }
+    if (seed == 8) {  // parts that overflow the table down to a single context of > 16 words
+      x = random_text(100000, seed, 64);
+      D = {1, 2};
+    }
+    size_t patterns;
+    const double ref = brute_entropy(x, D, &patterns);
+    const int md = *std::max_element(D.begin(), D.end());
+    std::set<std::vector<uint8_t>> contexts;
+    for (auto& [k, n] : brute_counts(x, D, D.size(), md, x.size())) contexts.insert(k.first);
+    for (const GroupShape& shape : shapes) {
+      MemoryBudget budget;
+      EntropySums sums;
+      ASSERT_TRUE(grouped_entropy_sums(x.data(), x.size(), md, x.size(), D, &budget, Control{}, &sums, shape).ok());
+      EntropyResult r;
+      sums.finish(x.size() - md, &r);
+      EXPECT_NEAR(r.bits, ref, 1e-11) << "seed " << seed << " part " << shape.part_items;  // sums of 10^5 n log n
+      EXPECT_EQ(r.patterns, patterns) << "seed " << seed << " part " << shape.part_items;
+      EXPECT_EQ(r.contexts, contexts.size()) << "seed " << seed << " part " << shape.part_items;
+      EXPECT_EQ(budget.used, 0u);
+    }
+  }
+  MemoryBudget budget;
+  EntropySums sums;
+  auto x = random_text(100, 1);
+  EXPECT_EQ(grouped_entropy_sums(x.data(), x.size(), 3, x.size(), {1, 2, 3}, &budget, Control{}, &sums, GroupShape{4, 16, 5}).code,
+            "E_OPTION");
+}
+
 TEST(Skipgram, EmptyOffsetListGivesOrderZeroEntropy) {
   auto x = random_text(500, 9);
   size_t patterns;

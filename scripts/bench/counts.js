@@ -1,7 +1,7 @@
 'use strict';
 // usage: npm run bench:counts [-- --json] [-- --corpus NAME]
-// Skip-gram counting throughput (bytes/s, one core): one pass of (context, next byte) into
-// the hashed top level plus the context totals (skipgramStats), per offset set, and as the
+// Skip-gram counting throughput (bytes/s, one core): the plug-in statistics of each offset
+// set (skipgramStats: every (context, next byte) count, grouped in cache), and as the
 // reference in the same run the dense 256×256 pair count of one offset (miProfile d = 1).
 // Memory: the sort buffers, 4-byte words per position for ≤ 4 offsets, 8-byte words above,
 // plus scratch for the largest first-byte bucket (none for one offset: a dense table).
@@ -30,14 +30,20 @@ async function main() {
     bench: 'counts', kind: 'dense-pair', offsets: [1], bytes: corpus.size, seconds: ref.seconds, bytesPerSecond: Math.round(refRate),
     cpuSeconds: ref.cpuSeconds, bytesPerCpuSecond: Math.round(refCpu),
   }, `dense pair table d=1           ${(refRate / 1e6).toFixed(1).padStart(7)} MB/s wall ${(refCpu / 1e6).toFixed(1).padStart(7)} MB/s cpu  (reference)`);
+  // Each set twice: the first call pays for first-touching its buffers (the kernel zeroes
+  // fresh pages; on a VM the host may back them lazily as well), the repeat reuses pages the
+  // process already has, as the later counts of a greedy search do. Both are printed; the
+  // repeat is the counting rate.
   for (const D of SETS) {
+    const first = await time(() => skipgramStats(corpus, D));
     const { r, seconds, cpuSeconds } = await time(() => skipgramStats(corpus, D));
-    const rate = corpus.size / seconds, cpu = corpus.size / cpuSeconds;
+    const rate = corpus.size / seconds, cpu = corpus.size / cpuSeconds, firstCpu = corpus.size / first.cpuSeconds;
     emit(opts.json, {
       bench: 'counts', kind: 'skipgram', offsets: D, bytes: corpus.size, seconds, bytesPerSecond: Math.round(rate),
-      cpuSeconds, bytesPerCpuSecond: Math.round(cpu), patterns: r.patterns, tableBytes: r.bytes, ratioToDense: rate / refRate,
+      cpuSeconds, bytesPerCpuSecond: Math.round(cpu), firstCallBytesPerCpuSecond: Math.round(firstCpu),
+      patterns: r.patterns, tableBytes: r.bytes, ratioToDense: rate / refRate,
     }, `skip [${D.join(',')}]`.padEnd(31) + `${(rate / 1e6).toFixed(1).padStart(7)} MB/s wall ${(cpu / 1e6).toFixed(1).padStart(7)} MB/s cpu  ` +
-      `${(rate / refRate).toFixed(2)}× dense, ${r.patterns} patterns, ${(r.bytes / 2 ** 20).toFixed(0)} MiB buffers`);
+      `(first call ${(firstCpu / 1e6).toFixed(1)})  ${(rate / refRate).toFixed(2)}× dense, ${r.patterns} patterns, ${(r.bytes / 2 ** 20).toFixed(0)} MiB buffers`);
   }
 }
 

@@ -256,14 +256,16 @@ struct EntropyResult {
 
 // n log2 n, from a 32 KiB table for n < 4096 (most counts are small, and log2 was a tenth of
 // the counting time); the table holds the same expression, so the bits are the same.
-inline double nlog2n(uint64_t n) {
+constexpr uint64_t kNlog2nTable = 1 << 12;
+inline const double* nlog2n_table() {
   static const std::vector<double> table = [] {
-    std::vector<double> t(1 << 12, 0.0);
+    std::vector<double> t(kNlog2nTable, 0.0);
     for (size_t i = 1; i < t.size(); ++i) t[i] = double(i) * std::log2(double(i));
     return t;
   }();
-  return n < table.size() ? table[n] : double(n) * std::log2(double(n));
+  return table.data();
 }
+inline double nlog2n(uint64_t n) { return n < kNlog2nTable ? nlog2n_table()[n] : double(n) * std::log2(double(n)); }
 
 // The plug-in sums of H(Y | X_D) = (Σ_c n_c log2 n_c − Σ_{c,y} n_cy log2 n_cy) / N, fed one
 // count at a time in any order: conditional_entropy and the statistics of stored count tables
@@ -282,6 +284,24 @@ struct EntropySums {
     if (out->bits < 0) out->bits = 0;  // rounding when every context is deterministic
   }
 };
+
+// Sizes of the grouping path: words per part, the part size above which a part may be split
+// by bytes, and log2 of the largest table (≥ 4 × max_items slots). Tests shrink them so that
+// small inputs reach every branch.
+struct GroupShape {
+  uint64_t part_items = 1024;
+  uint64_t max_items = 4096;
+  int max_bits = 14;
+};
+
+// The plug-in sums of the counts of s ∈ [s_begin, s_end) without an order: pass 1 of
+// sorted_counts (by context byte 0), then each bucket is scattered by a hash of its contexts
+// into parts of about part_items words, and each part's distinct words (patterns) and
+// contexts are counted in small hash tables that stay in cache. Memory as sorted_counts; the
+// sums agree with sorted_counts' up to rounding.
+Status grouped_entropy_sums(const uint8_t* data, uint64_t size, uint64_t s_begin, uint64_t s_end,
+                            const std::vector<int>& offsets, MemoryBudget* budget, const Control& control,
+                            EntropySums* sums, const GroupShape& shape = GroupShape{});
 
 // Plug-in H(Y | X_D) over s ∈ [max(begin, max D), end). An empty D gives H(Y).
 Status conditional_entropy(const uint8_t* data, uint64_t size, uint64_t begin, uint64_t end,
