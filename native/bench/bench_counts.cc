@@ -10,19 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "bi/skipgram.h"
 
 namespace {
-std::vector<uint8_t> read_all(const std::string& path) {
-  std::vector<uint8_t> d;
-  if (FILE* f = std::fopen(path.c_str(), "rb")) {
-    uint8_t buf[1 << 16];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) d.insert(d.end(), buf, buf + n);
-    std::fclose(f);
-  }
-  return d;
-}
 std::vector<int> parse_offsets(const char* s) {
   std::vector<int> v;
   for (char* end = nullptr; *s; s = *end ? end + 1 : end) v.push_back(int(std::strtol(s, &end, 10)));
@@ -34,7 +25,7 @@ int main(int argc, char** argv) {
   const std::vector<int> offsets = parse_offsets(argc > 1 ? argv[1] : "1,8,20,3,27,2,12,7");
   const int repeats = argc > 2 ? std::atoi(argv[2]) : 3;
   const std::string path = argc > 3 ? argv[3] : std::string(BI_BENCH_CORPORA) + "/postgresql-doc-15.html.txt";
-  const std::vector<uint8_t> data = read_all(path);
+  const std::vector<uint8_t> data = bench::read_all(path);
   if (data.empty()) {
     std::fprintf(stderr, "cannot read %s\n", path.c_str());
     return 2;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "bi/rnn.h"
 #include "bi/train.h"
 
@@ -21,16 +22,6 @@ uint32_t mulberry32(uint32_t* s) {
   t = (t ^ (t >> 15)) * (t | 1u);
   t ^= t + (t ^ (t >> 7)) * (t | 61u);
   return t ^ (t >> 14);
-}
-std::vector<uint8_t> read_all(const std::string& path) {
-  std::vector<uint8_t> d;
-  if (FILE* f = std::fopen(path.c_str(), "rb")) {
-    uint8_t buf[1 << 16];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) d.insert(d.end(), buf, buf + n);
-    std::fclose(f);
-  }
-  return d;
 }
 }  // namespace
 
@@ -52,7 +43,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::string path = argc > 5 ? argv[5] : std::string(BI_BENCH_CORPORA) + "/enwiki-2016-sample.xml";
-  std::vector<uint8_t> data = read_all(path);
+  std::vector<uint8_t> data = bench::read_all(path);
   if (data.size() < 1000000) {  // no corpus: pseudo-text bytes
     uint32_t s = 7;
     data.resize(4 << 20);

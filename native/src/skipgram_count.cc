@@ -58,6 +58,19 @@ Status check_offsets(const std::vector<int>& offsets) {
   return Status::Ok();
 }
 
+Status check_count_range(const std::vector<int>& offsets, uint64_t size, uint64_t s_begin, uint64_t s_end,
+                         uint64_t counted) {
+  Status st = check_offsets(offsets);
+  if (!st.ok()) return st;
+  const uint64_t md = uint64_t(max_offset(offsets));
+  if (s_end > size || s_begin > s_end || s_begin < md)
+    return Status::Error("E_RANGE", "positions [" + std::to_string(s_begin) + ", " + std::to_string(s_end) +
+                                        ") need s ≥ " + std::to_string(md) + " and s ≤ " + std::to_string(size));
+  if (s_end - s_begin >= (uint64_t(1) << 32) - counted)
+    return Status::Error("E_RANGE", "one count holds fewer than 2^32 positions: count shards and merge them");
+  return Status::Ok();
+}
+
 int max_offset(const std::vector<int>& offsets) {
   int m = 0;
   for (int d : offsets) m = std::max(m, d);
@@ -279,14 +292,8 @@ const ContextEntry* ContextTable::find(uint64_t ctx) const {
 
 Status count_skipgrams(const uint8_t* data, uint64_t size, uint64_t s_begin, uint64_t s_end,
                        const std::vector<int>& offsets, PairTable* top, const Control& control) {
-  Status st = check_offsets(offsets);
+  Status st = check_count_range(offsets, size, s_begin, s_end, top->size());
   if (!st.ok()) return st;
-  const uint64_t md = uint64_t(max_offset(offsets));
-  if (s_end > size || s_begin > s_end || s_begin < md)
-    return Status::Error("E_RANGE", "positions [" + std::to_string(s_begin) + ", " + std::to_string(s_end) +
-                                        ") need s ≥ " + std::to_string(md) + " and s ≤ " + std::to_string(size));
-  if (s_end - s_begin >= (uint64_t(1) << 32) - top->size())
-    return Status::Error("E_RANGE", "one count holds fewer than 2^32 positions: count shards and merge them");
   const int K = int(offsets.size());
   constexpr int kBatch = 128;
   constexpr uint64_t kReport = uint64_t(1) << 22;

@@ -164,14 +164,8 @@ Status grouped_entropy_sums(const uint8_t* data, uint64_t size, uint64_t s_begin
                            }
                            sums->add_context(total);
                          });
-  Status st = check_offsets(offsets);
+  Status st = check_count_range(offsets, size, s_begin, s_end, 0);
   if (!st.ok()) return st;
-  const uint64_t md = uint64_t(max_offset(offsets));
-  if (s_end > size || s_begin > s_end || s_begin < md)
-    return Status::Error("E_RANGE", "positions [" + std::to_string(s_begin) + ", " + std::to_string(s_end) +
-                                        ") need s ≥ " + std::to_string(md) + " and s ≤ " + std::to_string(size));
-  if (s_end - s_begin >= (uint64_t(1) << 32))
-    return Status::Error("E_RANGE", "one count holds fewer than 2^32 positions: count shards");
   if (shape.part_items < 1 || shape.max_bits < 10 || shape.max_bits > 20 || shape.max_items < 1 ||
       4 * shape.max_items > (uint64_t(1) << shape.max_bits))
     return Status::Error("E_OPTION", "grouping shape out of range");

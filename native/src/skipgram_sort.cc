@@ -130,14 +130,8 @@ Status sort_words(const uint8_t* data, uint64_t s_begin, uint64_t s_end, const s
 Status sorted_counts(const uint8_t* data, uint64_t size, uint64_t s_begin, uint64_t s_end,
                      const std::vector<int>& offsets, MemoryBudget* budget, const Control& control,
                      const EmitFn& emit) {
-  Status st = check_offsets(offsets);
+  Status st = check_count_range(offsets, size, s_begin, s_end, 0);
   if (!st.ok()) return st;
-  const uint64_t md = uint64_t(max_offset(offsets));
-  if (s_end > size || s_begin > s_end || s_begin < md)
-    return Status::Error("E_RANGE", "positions [" + std::to_string(s_begin) + ", " + std::to_string(s_end) +
-                                        ") need s ≥ " + std::to_string(md) + " and s ≤ " + std::to_string(size));
-  if (s_end - s_begin >= (uint64_t(1) << 32))
-    return Status::Error("E_RANGE", "one count holds fewer than 2^32 positions: count shards");
   const int K = int(offsets.size());
   // Every path emits the contexts in increasing lexicographic order of (byte 0, byte 1, …) —
   // the contexts of every prefix of the offset list come out contiguous (the trie is built

@@ -185,6 +185,10 @@ class ContextTable : public BudgetedSlots<ContextEntry> {
 
 Status check_offsets(const std::vector<int>& offsets);
 int max_offset(const std::vector<int>& offsets);
+// A count of positions [s_begin, s_end) on top of `counted` earlier ones: valid offsets,
+// s_begin ≥ max D, s_end ≤ size, and fewer than 2^32 positions in all (counts are uint32).
+Status check_count_range(const std::vector<int>& offsets, uint64_t size, uint64_t s_begin, uint64_t s_end,
+                         uint64_t counted);
 
 // The context of the first k offsets at position s, byte j in bits 8j…8j+7.
 inline uint64_t pack_context(const uint8_t* data, uint64_t s, const int* offsets, int k) {
