@@ -23,6 +23,16 @@ struct CountSlot {
   uint32_t count;  // 0: empty
 };
 
+// A context's slot holds its first word (the context and the first next byte seen), so a
+// position whose next byte is its context's first costs one probe; only the other next bytes
+// go to the pair table. Most contexts of long offset sets have one next byte.
+template <typename W>
+struct ContextSlot {
+  W first;         // key: first >> 8
+  uint32_t total;  // positions with this context; 0: empty
+  uint32_t same;   // positions with this context and first's next byte
+};
+
 // Multiplicative hashes with different constants: the part index and the slot in a part's
 // table must not use the same bits of the same product.
 inline uint64_t part_hash(uint64_t context) { return context * 0x9e3779b97f4a7c15ULL; }
@@ -32,13 +42,14 @@ template <typename W, int K>
 class GroupCounter {
  public:
   GroupCounter(const GroupShape& shape, EntropySums* sums)
-      : part_items_(shape.part_items), max_items_(shape.max_items), max_bits_(shape.max_bits),
+      : part_items_(shape.part_items), max_items_(shape.max_items), max_bits_(shape.max_bits), way_(shape.tally),
         max_distinct_(uint64_t(1) << (shape.max_bits - 1)), sums_(sums),
-        pairs_(new CountSlot<W>[size_t(1) << max_bits_]()), contexts_(new CountSlot<W>[size_t(1) << max_bits_]()),
+        pairs_(new CountSlot<W>[size_t(1) << max_bits_]()), contexts_(new ContextSlot<W>[size_t(1) << max_bits_]()),
         used_pairs_(new uint32_t[max_distinct_ + 1]), used_contexts_(new uint32_t[max_distinct_ + 1]) {}
 
   static uint64_t bytes(const GroupShape& shape) {
-    return 2 * ((uint64_t(1) << shape.max_bits) * sizeof(CountSlot<W>) + ((uint64_t(1) << (shape.max_bits - 1)) + 1) * sizeof(uint32_t));
+    return (uint64_t(1) << shape.max_bits) * (sizeof(CountSlot<W>) + sizeof(ContextSlot<W>)) +
+           2 * ((uint64_t(1) << (shape.max_bits - 1)) + 1) * sizeof(uint32_t);
   }
 
   // The n ≥ 1 words of one byte-0 bucket, and a free buffer of n words.
@@ -85,21 +96,70 @@ class GroupCounter {
     tally(w, n, bits, n);
   }
 
-  // Probes one table for key; returns the slot (empty or holding key).
+  // Whether a probe goes on: the slot is taken by another key. One branch, not two: whether
+  // a slot is empty or holds the key is as random as whether the key is new (a mispredicted
+  // branch after each slot load), but a slot held by another key is rare (load ≤ 1/4).
+  // opaque() keeps the compiler from splitting the test back into two branches.
+  static bool occupied_by_other(uint32_t count, bool other) {
+    uint32_t go = uint32_t(count != 0) & uint32_t(other);
+    opaque(go);
+    return go != 0;
+  }
+
+  // Hides a value from the optimiser, so that arithmetic on it stays arithmetic.
+  template <typename T>
+  static void opaque(T& v) {
+#if defined(__GNUC__)
+    asm("" : "+r"(v));
+#endif
+  }
+
+  // Probes the pair table for key; returns the slot (empty or holding key).
   static uint64_t probe(const CountSlot<W>* t, W key, int bits) {
     const uint64_t mask = (uint64_t(1) << bits) - 1;
     uint64_t h = slot_hash(uint64_t(key)) >> (64 - bits);
-    while (t[h].count && t[h].key != key) h = (h + 1) & mask;
+    while (occupied_by_other(t[h].count, t[h].key != key)) h = (h + 1) & mask;
     return h;
   }
 
-  // Counts the distinct words of w[0, n), then their contexts (key w >> 8) from the
-  // distinct words alone; adds each one's n log n to the sums and empties the slots it used
-  // (no clearing of whole tables). False, with nothing added, when the words hold more than
-  // `limit` distinct ones.
+  // Probes the context table for the context of word w; returns the slot (empty or holding
+  // the context).
+  static uint64_t probe_context(const ContextSlot<W>* t, W w, int bits) {
+    const uint64_t mask = (uint64_t(1) << bits) - 1;
+    const W context = w >> 8;
+    uint64_t h = slot_hash(uint64_t(context)) >> (64 - bits);
+    while (occupied_by_other(t[h].total, (t[h].first >> 8) != context)) h = (h + 1) & mask;
+    return h;
+  }
+
+  // Counts the contexts and patterns of w[0, n) (see the two ways below), adds each count's
+  // n log n to the sums and empties the slots it used (no clearing of whole tables). False,
+  // with nothing added, when the words hold `limit` or more distinct ones.
   bool tally(const W* w, uint64_t n, int bits, uint64_t limit) {
+    // By contexts when it has cost fewer probes: re-measured on every 16th part, as the
+    // balance changes with the data.
+    const bool by_contexts = way_ == TallyWay::kAuto ? (tallies_++ & 15) == 0 || 2 * sampled_spills_ < sampled_patterns_
+                                                     : way_ == TallyWay::kByContexts;
+    Tally t{};
+    if (!(by_contexts ? tally_by_contexts(w, n, bits, limit, &t) : tally_by_pairs(w, n, bits, limit, &t))) return false;
+    if (by_contexts) sampled_spills_ += t.spills, sampled_patterns_ += t.patterns;
+    sums_->pair_sum += t.pair_sum;
+    sums_->context_sum += t.context_sum;
+    sums_->patterns += t.patterns;
+    sums_->contexts += t.contexts;
+    return true;
+  }
+
+  struct Tally {
+    double pair_sum, context_sum;
+    uint64_t patterns, contexts, spills;
+  };
+
+  // By pairs: one pair probe per word, then one context probe per distinct word. Costs
+  // n + patterns probes.
+  bool tally_by_pairs(const W* w, uint64_t n, int bits, uint64_t limit, Tally* t) {
     CountSlot<W>* P = pairs_.get();
-    CountSlot<W>* C = contexts_.get();
+    ContextSlot<W>* C = contexts_.get();
     uint32_t *up = used_pairs_.get(), *uc = used_contexts_.get();
     uint64_t np = 0, nc = 0;
     for (uint64_t i = 0; i < n; ++i) {
@@ -115,38 +175,89 @@ class GroupCounter {
         return false;
       }
     }
-    const double* table = nlog2n_table();
-    auto nlogn = [table](uint32_t c) { return c < kNlog2nTable ? table[c] : nlog2n(c); };
-    double pair_sum = 0, context_sum = 0;
     for (uint64_t i = 0; i < np; ++i) {
       CountSlot<W>& p = P[up[i]];
-      pair_sum += nlogn(p.count);
-      const W kc = p.key >> 8;
-      const uint64_t h = probe(C, kc, bits);
-      const uint32_t c = C[h].count;
-      uc[nc] = uint32_t(h);
-      nc += c == 0;
-      C[h].key = kc;
-      C[h].count = c + p.count;
+      t->pair_sum += nlogn(p.count);
+      ContextSlot<W>& c = C[probe_context(C, p.key, bits)];
+      uc[nc] = uint32_t(&c - C);
+      nc += c.total == 0;
+      c.first = p.key;
+      c.total += p.count;
       p.count = 0;
     }
     for (uint64_t i = 0; i < nc; ++i) {
-      context_sum += nlogn(C[uc[i]].count);
-      C[uc[i]].count = 0;
+      t->context_sum += nlogn(C[uc[i]].total);
+      C[uc[i]].total = 0;
     }
-    sums_->pair_sum += pair_sum;
-    sums_->context_sum += context_sum;
-    sums_->patterns += np;
-    sums_->contexts += nc;
+    t->patterns = np;
+    t->contexts = nc;
     return true;
   }
 
+  // By contexts: one context probe per word, and a pair probe for a word whose next byte
+  // is not its context's first (a spill). Costs n + spills probes, but a spill is a branch
+  // as random as the data.
+  bool tally_by_contexts(const W* w, uint64_t n, int bits, uint64_t limit, Tally* t) {
+    CountSlot<W>* P = pairs_.get();
+    ContextSlot<W>* C = contexts_.get();
+    uint32_t *up = used_pairs_.get(), *uc = used_contexts_.get();
+    uint64_t np = 0, nc = 0;
+    for (uint64_t i = 0; i < n; ++i) {
+      const W k = w[i];
+      ContextSlot<W>& c = C[probe_context(C, k, bits)];
+      // Branch-free for the new/seen decision, which is as random as the data.
+      // Branch-free for a new context (as random as the data): a mask, not a select the
+      // compiler could turn back into a branch.
+      W fresh = c.total == 0;
+      opaque(fresh);
+      uc[nc] = uint32_t(&c - C);
+      nc += fresh;
+      c.first ^= (c.first ^ k) & (W(0) - fresh);
+      c.total += 1;
+      const uint32_t same = c.first == k;
+      c.same += same;
+      if (!same) {
+        const uint64_t h = probe(P, k, bits);
+        const uint32_t count = P[h].count;
+        up[np] = uint32_t(h);
+        np += count == 0;
+        P[h].key = k;
+        P[h].count = count + 1;
+      }
+      if ((nc >= limit || np >= limit) && i + 1 < n) {
+        for (uint64_t j = 0; j < nc; ++j) C[uc[j]].total = C[uc[j]].same = 0;
+        for (uint64_t j = 0; j < np; ++j) P[up[j]].count = 0;
+        return false;
+      }
+    }
+    for (uint64_t i = 0; i < nc; ++i) {
+      ContextSlot<W>& c = C[uc[i]];
+      t->context_sum += nlogn(c.total);
+      t->pair_sum += nlogn(c.same);
+      t->spills += c.total - c.same;
+      c.total = c.same = 0;
+    }
+    for (uint64_t i = 0; i < np; ++i) {
+      t->pair_sum += nlogn(P[up[i]].count);
+      P[up[i]].count = 0;
+    }
+    t->patterns = nc + np;
+    t->contexts = nc;
+    return true;
+  }
+
+  double nlogn(uint32_t c) const { return c < kNlog2nTable ? nlogn_[c] : nlog2n(c); }
+
   const uint64_t part_items_, max_items_;
   const int max_bits_;
+  const TallyWay way_;
   const uint64_t max_distinct_;
   EntropySums* sums_;
-  std::unique_ptr<CountSlot<W>[]> pairs_, contexts_;
+  std::unique_ptr<CountSlot<W>[]> pairs_;
+  std::unique_ptr<ContextSlot<W>[]> contexts_;
   std::unique_ptr<uint32_t[]> used_pairs_, used_contexts_;
+  const double* nlogn_ = nlog2n_table();
+  uint64_t tallies_ = 0, sampled_spills_ = 0, sampled_patterns_ = 0;
 };
 
 }  // namespace

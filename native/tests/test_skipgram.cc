@@ -113,7 +113,12 @@ TEST(Skipgram, EntropyAndPatternsMatchBruteForce) {
 // into hash parts, large parts counted whole in the largest table, parts that overflow it
 // split by bytes down to a single context (heavy contexts come from runs of one byte).
 TEST(Skipgram, GroupedEntropyMatchesBruteForceInEveryBranch) {
-  const GroupShape shapes[] = {GroupShape{}, GroupShape{4, 16, 10}, GroupShape{1, 1, 10}, GroupShape{64, 256, 10}, GroupShape{1 << 20, 16, 10}};
+  std::vector<GroupShape> shapes;
+  for (TallyWay way : {TallyWay::kAuto, TallyWay::kByPairs, TallyWay::kByContexts})
+    for (GroupShape shape : {GroupShape{}, GroupShape{4, 16, 10}, GroupShape{1, 1, 10}, GroupShape{64, 256, 10}, GroupShape{1 << 20, 16, 10}}) {
+      shape.tally = way;
+      shapes.push_back(shape);
+    }
   for (uint32_t seed = 1; seed <= 8; ++seed) {
     auto x = random_text(6000 + 500 * seed, seed, 2 + seed % 5);
     for (size_t i = 1000; i < 2500; ++i) x[i] = 'a';  // a context seen ~1500 times
@@ -139,9 +144,9 @@ TEST(Skipgram, GroupedEntropyMatchesBruteForceInEveryBranch) {
       ASSERT_TRUE(grouped_entropy_sums(x.data(), x.size(), md, x.size(), D, &budget, Control{}, &sums, shape).ok());
       EntropyResult r;
       sums.finish(x.size() - md, &r);
-      EXPECT_NEAR(r.bits, ref, 1e-11) << "seed " << seed << " part " << shape.part_items;  // sums of 10^5 n log n
-      EXPECT_EQ(r.patterns, patterns) << "seed " << seed << " part " << shape.part_items;
-      EXPECT_EQ(r.contexts, contexts.size()) << "seed " << seed << " part " << shape.part_items;
+      EXPECT_NEAR(r.bits, ref, 1e-11) << "seed " << seed << " part " << shape.part_items << " way " << int(shape.tally);  // sums of 10^5 n log n
+      EXPECT_EQ(r.patterns, patterns) << "seed " << seed << " part " << shape.part_items << " way " << int(shape.tally);
+      EXPECT_EQ(r.contexts, contexts.size()) << "seed " << seed << " part " << shape.part_items << " way " << int(shape.tally);
       EXPECT_EQ(budget.used, 0u);
     }
   }

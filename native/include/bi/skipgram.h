@@ -291,11 +291,15 @@ struct EntropySums {
 
 // Sizes of the grouping path: words per part, the part size above which a part may be split
 // by bytes, and log2 of the largest table (≥ 4 × max_items slots). Tests shrink them so that
-// small inputs reach every branch.
+// small inputs reach every branch, and fix the way parts are tallied (by pairs: a probe per
+// word and per distinct word; by contexts: a probe per word and per word whose next byte is
+// not its context's first; automatic: whichever has cost fewer probes on sampled parts).
+enum class TallyWay { kAuto, kByPairs, kByContexts };
 struct GroupShape {
   uint64_t part_items = 1024;
   uint64_t max_items = 4096;
   int max_bits = 14;
+  TallyWay tally = TallyWay::kAuto;
 };
 
 // The plug-in sums of the counts of s ∈ [s_begin, s_end) without an order: pass 1 of
