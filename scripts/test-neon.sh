@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Usage: scripts/test-neon.sh [gtest args...]
-# Cross-compiles native/kernels/*.cc + native/tests/test_kernels.cc (and
-# native/bench/bench_kernels.cc, compile only) for aarch64 and runs the test
-# under qemu-aarch64, so the NEON table is checked against the scalar one on an
-# x86 machine. Output goes to build-neon/ (BI_NEON_BUILD overrides).
+# Cross-compiles native/kernels/*.cc + native/tests/test_kernels.cc and
+# test_byte_transpose.cc (and native/bench/bench_kernels.cc, compile only) for
+# aarch64 and runs the tests under qemu-aarch64, so the NEON table and the NEON
+# byte transpose are checked against the scalar ones on an x86 machine. Output goes to build-neon/ (BI_NEON_BUILD overrides).
 # Needs: apt-get install -y g++-aarch64-linux-gnu qemu-user libgtest-dev
 # (googletest sources in /usr/src/googletest).
 set -euo pipefail
@@ -27,7 +27,7 @@ if [ ! -f "$out/libgtest_aarch64.a" ]; then
 fi
 
 "$cxx" "${flags[@]}" -I"$root/native/include" -I"$gt/include" \
-  "$root"/native/kernels/*.cc "$root/native/tests/test_kernels.cc" \
+  "$root"/native/kernels/*.cc "$root/native/tests/test_kernels.cc" "$root/native/tests/test_byte_transpose.cc" \
   "$out/libgtest_aarch64.a" -o "$out/test_kernels"
 "$cxx" "${flags[@]}" -I"$root/native/include" \
   "$root"/native/kernels/*.cc "$root/native/bench/bench_kernels.cc" -o "$out/bench_kernels"

@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "bi/byte_transpose.h"
 #include "bi/skipgram.h"
 
 namespace bi::words {
@@ -32,9 +33,23 @@ inline uint32_t word_byte(W w, int j) { return uint32_t(w >> (kBits<W> - 8 * j))
 template <typename W, int K>
 void scatter_words(const uint8_t* data, uint64_t s_begin, uint64_t s_end, const int* offsets, uint64_t* pos, W* key) {
   static_assert(K >= 2 && K <= int(sizeof(W)), "bytes 1…K−1 and y fill at most the word");
+  constexpr int L = int(sizeof(W));
   uint64_t off[K];
   for (int j = 0; j < K; ++j) off[j] = uint64_t(offsets[j]);
-  for (uint64_t s = s_begin; s < s_end; ++s) {
+  // Word byte l comes from lane l: byte 0 is y = x_s, byte L − j is context byte j, and the
+  // bytes between are zero. Sixteen positions at a time through the byte transpose.
+  const uint8_t* lane[L];
+  alignas(16) W words[16];
+  uint64_t s = s_begin;
+  for (; s + 16 <= s_end; s += 16) {
+    lane[0] = data + s;
+    for (int l = 1; l <= L - K; ++l) lane[l] = zero_lane();
+    for (int j = 1; j < K; ++j) lane[L - j] = data + s - off[j];
+    transpose16(lane, words);
+    const uint8_t* b0 = data + s - off[0];
+    for (int i = 0; i < 16; ++i) key[pos[b0[i]]++] = words[i];
+  }
+  for (; s < s_end; ++s) {
     W w = data[s];
     for (int j = 1; j < K; ++j) w |= W(data[s - off[j]]) << (kBits<W> - 8 * j);
     key[pos[data[s - off[0]]]++] = w;
