@@ -155,6 +155,17 @@ class GroupCounter {
     uint64_t patterns, contexts, spills;
   };
 
+  // Counts word k in the pattern table; a new pattern's slot is appended to used[*np]
+  // (branch-free: the append is always written, *np moves only for a new one).
+  static void add_pattern(W k, int bits, CountSlot<W>* P, uint32_t* used, uint64_t* np) {
+    const uint64_t h = probe(P, k, bits);
+    const uint32_t c = P[h].count;
+    used[*np] = uint32_t(h);
+    *np += c == 0;
+    P[h].key = k;
+    P[h].count = c + 1;
+  }
+
   // By pairs: one pair probe per word, then one context probe per distinct word. Costs
   // n + patterns probes.
   bool tally_by_pairs(const W* w, uint64_t n, int bits, uint64_t limit, Tally* t) {
@@ -163,13 +174,7 @@ class GroupCounter {
     uint32_t *up = used_pairs_.get(), *uc = used_contexts_.get();
     uint64_t np = 0, nc = 0;
     for (uint64_t i = 0; i < n; ++i) {
-      const W k = w[i];
-      const uint64_t h = probe(P, k, bits);
-      const uint32_t c = P[h].count;
-      up[np] = uint32_t(h);  // branch-free: a new key's slot is appended to the used list
-      np += c == 0;
-      P[h].key = k;
-      P[h].count = c + 1;
+      add_pattern(w[i], bits, P, up, &np);
       if (np >= limit && i + 1 < n) {
         for (uint64_t k = 0; k < np; ++k) P[up[k]].count = 0;
         return false;
@@ -205,7 +210,6 @@ class GroupCounter {
     for (uint64_t i = 0; i < n; ++i) {
       const W k = w[i];
       ContextSlot<W>& c = C[probe_context(C, k, bits)];
-      // Branch-free for the new/seen decision, which is as random as the data.
       // Branch-free for a new context (as random as the data): a mask, not a select the
       // compiler could turn back into a branch.
       W fresh = c.total == 0;
@@ -216,14 +220,7 @@ class GroupCounter {
       c.total += 1;
       const uint32_t same = c.first == k;
       c.same += same;
-      if (!same) {
-        const uint64_t h = probe(P, k, bits);
-        const uint32_t count = P[h].count;
-        up[np] = uint32_t(h);
-        np += count == 0;
-        P[h].key = k;
-        P[h].count = count + 1;
-      }
+      if (!same) add_pattern(k, bits, P, up, &np);
       if ((nc >= limit || np >= limit) && i + 1 < n) {
         for (uint64_t j = 0; j < nc; ++j) C[uc[j]].total = C[uc[j]].same = 0;
         for (uint64_t j = 0; j < np; ++j) P[up[j]].count = 0;
