@@ -640,9 +640,29 @@ void tanh_grad(int n, const float* dh, const float* dnext, const float* h, float
   else tanh_grad_t<false>(n, dh, dnext, h, dz);
 }
 
+// ---------------------------------------------------------------- Σ x²
+// Lanes 4v … 4v+3 of the 32 in acc[v]; multiply then add, as the scalar table (no FMA).
+double sum_squares(int n, const float* x) {
+  __m256d acc[8];
+  BI_UNROLL
+  for (int v = 0; v < 8; ++v) acc[v] = _mm256_setzero_pd();
+  int i = 0;
+  for (; i + 32 <= n; i += 32) {
+    BI_UNROLL
+    for (int v = 0; v < 8; ++v) {
+      const __m256d d = _mm256_cvtps_pd(_mm_loadu_ps(x + i + 4 * v));
+      acc[v] = _mm256_add_pd(acc[v], _mm256_mul_pd(d, d));
+    }
+  }
+  alignas(32) double lanes[32];
+  for (int v = 0; v < 8; ++v) _mm256_store_pd(lanes + 4 * v, acc[v]);
+  for (int l = 0; i < n; ++i, ++l) lanes[l] += double(x[i]) * double(x[i]);
+  return combine_lanes32(lanes);
+}
+
 const Kernels kTable = {Isa::avx2, "avx2", gemm_nn, gemm_tn, gemv_n, gemv_t,   ger,
                         tanh_,     logsoftmax_xent,   dot,     axpy,   adam,   transpose,
-                        tanh_grad};
+                        tanh_grad, sum_squares};
 
 }  // namespace
 }  // namespace avx2

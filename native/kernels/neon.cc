@@ -460,9 +460,29 @@ void tanh_grad(int n, const float* dh, const float* dnext, const float* h, float
   }
 }
 
+// ---------------------------------------------------------------- Σ x²
+// Lanes 2v, 2v+1 of the 32 in acc[v]; multiply then add, as the scalar table.
+double sum_squares(int n, const float* x) {
+  float64x2_t acc[16];
+  for (int v = 0; v < 16; ++v) acc[v] = vdupq_n_f64(0.0);
+  int i = 0;
+  for (; i + 32 <= n; i += 32) {
+    for (int q = 0; q < 8; ++q) {
+      const float32x4_t f = vld1q_f32(x + i + 4 * q);
+      const float64x2_t a = vcvt_f64_f32(vget_low_f32(f)), b = vcvt_high_f64_f32(f);
+      acc[2 * q] = vaddq_f64(acc[2 * q], vmulq_f64(a, a));
+      acc[2 * q + 1] = vaddq_f64(acc[2 * q + 1], vmulq_f64(b, b));
+    }
+  }
+  double lanes[32];
+  for (int v = 0; v < 16; ++v) vst1q_f64(lanes + 2 * v, acc[v]);
+  for (int l = 0; i < n; ++i, ++l) lanes[l] += double(x[i]) * double(x[i]);
+  return combine_lanes32(lanes);
+}
+
 const Kernels kTable = {Isa::neon, "neon", gemm_nn, gemm_tn, gemv_n, gemv_t,   ger,
                         tanh_,     logsoftmax_xent,   dot,     axpy,   adam,   transpose,
-                        tanh_grad};
+                        tanh_grad, sum_squares};
 
 }  // namespace
 }  // namespace neon

@@ -125,9 +125,18 @@ void tanh_grad(int n, const float* dh, const float* dnext, const float* h, float
   }
 }
 
+double sum_squares(int n, const float* x) {
+  double acc[32] = {0};
+  int i = 0;
+  for (; i + 32 <= n; i += 32)
+    for (int l = 0; l < 32; ++l) acc[l] += double(x[i + l]) * double(x[i + l]);
+  for (int l = 0; i < n; ++i, ++l) acc[l] += double(x[i]) * double(x[i]);
+  return combine_lanes32(acc);
+}
+
 const Kernels kTable = {Isa::scalar, "scalar", gemm_nn, gemm_tn, gemv_n, gemv_t,   ger,
                         tanh_,       logsoftmax_xent,  dot,     axpy,   adam,   transpose,
-                        tanh_grad};
+                        tanh_grad,   sum_squares};
 
 }  // namespace
 }  // namespace scalar

@@ -15,15 +15,11 @@ inline uint32_t non_finite(float f) {
 }
 }  // namespace
 
-double sum_squares(const float* g, size_t n) {
-  // Eight independent accumulators (lane i % 8), combined in a fixed order: fast and
-  // still a function of the inputs only.
-  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int l = 0; l < 8; ++l) acc[l] += double(g[i + l]) * g[i + l];
-  for (; i < n; ++i) acc[i & 7] += double(g[i]) * g[i];
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+double sum_squares(const Kernels& k, const float* g, size_t n) {
+  constexpr size_t kChunk = size_t(1) << 30;  // the kernel takes an int count
+  double sum = 0;
+  for (size_t a = 0; a < n; a += kChunk) sum += k.sum_squares(int(std::min(kChunk, n - a)), g + a);
+  return sum;
 }
 
 float clip_scale(double norm, double clip) {

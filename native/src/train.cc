@@ -182,7 +182,7 @@ Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, Train
     double nats = 0;
     for (auto& g : groups) nats += g->nats;
     if (c.nan_at_step >= 0 && step == uint64_t(c.nan_at_step)) total[0] = std::numeric_limits<float>::quiet_NaN();
-    const double norm = std::sqrt(sum_squares(total, n));
+    const double norm = std::sqrt(sum_squares(k, total, n));
     if (!std::isfinite(nats) || !std::isfinite(norm))
       return Status::Error("E_NON_FINITE", std::string("non-finite ") + (std::isfinite(nats) ? "gradient" : "loss") +
                                                " at step " + std::to_string(step) +

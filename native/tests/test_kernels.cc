@@ -715,5 +715,31 @@ TEST(Dispatch, DefaultKernelsHonoursForceIsa) {
 }
 #endif
 
+// sum_squares: the scalar table against a long-double sum (within rounding of 10^5 terms);
+// AVX2 bitwise the scalar table (same lanes, same order, no fused multiply-add); NEON within
+// 1e-15 relative (a compiler may fuse the scalar table's multiply-add there).
+TEST(KernelsSimd, SumSquares) {
+  std::mt19937 g(1212);
+  std::vector<int> sizes(std::begin(kSizes), std::end(kSizes));
+  sizes.push_back(82304);  // a whole H = 128 gradient
+  for (int n : sizes) {
+    SCOPED_TRACE(testing::Message() << "n=" << n);
+    auto x = random_vec(n, g, -3.0f, 3.0f);
+    if (n > 5) x[5] = 1e-30f, x[n - 1] = 7e18f;  // tiny and huge squares stay in double range
+    long double want = 0;
+    for (float v : x) want += (long double)v * v;
+    const double ref = scalar_kernels()->sum_squares(n, x.data());
+    ASSERT_NEAR(ref, double(want), 1e-13 * double(want) + 1e-300);
+    FOR_EACH_SIMD(k) {
+      SCOPED_TRACE(k->name);
+      const double got = k->sum_squares(n, x.data());
+      if (k->isa == Isa::avx2) {
+        ASSERT_EQ(0, std::memcmp(&got, &ref, sizeof got));
+      }
+      ASSERT_NEAR(got, ref, 1e-15 * ref + 1e-300);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace bi

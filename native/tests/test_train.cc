@@ -230,7 +230,7 @@ TEST(Train, StepsEqualAHandWrittenLoopOverWindowBackward) {
     window_backward(k, m, w, c.window, c.streams, xs.data(), ys.data(), h.data(),
                     float(1.0 / (double(c.streams) * c.window)), &buf, param_views<float>(g.data(), c.H));
     grads_to_raw(c.H, g.data(), raw.data());
-    const double norm = std::sqrt(sum_squares(g.data(), n));
+    const double norm = std::sqrt(sum_squares(k, g.data(), n));
     sgd_update(p.data(), raw.data(), n, c.lr, clip_scale(norm, c.clip));
   }
   ASSERT_TRUE(run.steps(data, 2 * W + 3).ok());

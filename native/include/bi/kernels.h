@@ -55,7 +55,21 @@ struct Kernels {
   // Backward through tanh: dz[i] = (dh[i] + dnext[i])·(1 − h[i]·h[i]), or dh[i]·(1 − h[i]·h[i])
   // when dnext is null (h = tanh z). Rounded step by step (no fused multiply-add on AVX2).
   void (*tanh_grad)(int n, const float* dh, const float* dnext, const float* h, float* dz);
+  // Σ x[i]² in double: 32 partial sums (lane i % 32, each square rounded to double before it
+  // is added), combined in a fixed order, so every table gives the scalar table's value (AVX2
+  // bitwise; NEON up to a compiler's fused multiply-add in the scalar table). 32 lanes, not
+  // one: eight 4-wide double chains hide the add latency (the global norm of a gradient).
+  double (*sum_squares)(int n, const float* x);
 };
+
+// The fixed order in which every table's sum_squares combines its 32 lane sums: pairwise.
+inline double combine_lanes32(const double* lanes) {
+  double s[32];
+  for (int l = 0; l < 32; ++l) s[l] = lanes[l];
+  for (int w = 16; w >= 1; w /= 2)
+    for (int l = 0; l < w; ++l) s[l] = s[l] + s[l + w];
+  return s[0];
+}
 
 // Tables compiled into this build. Returns nullptr when the ISA is not compiled
 // in or the CPU (and OS) cannot run it.

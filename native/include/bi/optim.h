@@ -9,8 +9,8 @@
 
 namespace bi {
 
-// Σ g² in double, in a fixed order (eight interleaved partial sums).
-double sum_squares(const float* g, size_t n);
+// Σ g² in double through the table's sum_squares (32 interleaved partial sums, a fixed order).
+double sum_squares(const Kernels& k, const float* g, size_t n);
 
 // Clipping factor for a gradient of global norm `norm`: min(1, clip/norm); clip ≤ 0 = none.
 float clip_scale(double norm, double clip);
