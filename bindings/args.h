@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bi/kernels.h"
+#include "bi/rnn.h"
 #include "errors.h"
 
 namespace bi_napi {
@@ -57,6 +58,9 @@ inline uint64_t IndexArg(Napi::Env env, Napi::Value v, const char* name, const c
   return uint64_t(d);
 }
 
+// The hidden size H of a model.
+inline int HiddenArg(Napi::Env env, Napi::Value v) { return IntArg(env, v, "hidden", bi::kMinHidden, bi::kMaxHidden); }
+
 inline double NumArg(Napi::Env env, Napi::Value v, const char* name) {
   if (!v.IsNumber()) Throw(env, "E_OPTION", std::string(name) + " must be a number");
   return v.As<Napi::Number>().DoubleValue();
@@ -70,6 +74,17 @@ inline std::vector<double> DoublesArg(Napi::Env env, Napi::Value v, const char* 
 inline std::vector<int> IntsArg(Napi::Env env, Napi::Value v, const char* name) {
   auto a = TypedArrayArg<int32_t, napi_int32_array>(env, v, name);
   return std::vector<int>(a.data, a.data + a.length);
+}
+
+// An object argument (options, out arrays); `message` is the error when it is not one.
+inline Napi::Object ObjectArg(Napi::Env env, Napi::Value v, const char* code, const char* message) {
+  if (!v.IsObject()) Throw(env, code, message);
+  return v.As<Napi::Object>();
+}
+
+// options.threads: worker threads, 1 when absent.
+inline int ThreadsOption(Napi::Env env, Napi::Object opt) {
+  return opt.Has("threads") && !opt.Get("threads").IsUndefined() ? IntArg(env, opt.Get("threads"), "threads", 1, 256) : 1;
 }
 
 // The array's data, after checking it has exactly `need` elements.
@@ -88,7 +103,22 @@ Napi::Float64Array ToFloat64(Napi::Env env, const std::vector<T>& v) {
   return a;
 }
 
+// Sets each (name, vector) argument pair on `o` as a Float64Array field, in order.
+inline void SetFloat64s(Napi::Env, Napi::Object) {}
+template <typename T, typename... Rest>
+void SetFloat64s(Napi::Env env, Napi::Object o, const char* name, const std::vector<T>& v, const Rest&... rest) {
+  o.Set(name, ToFloat64(env, v));
+  SetFloat64s(env, o, rest...);
+}
+
 // Kernels named by `isa` ("" or undefined = the default, which honours BI_FORCE_ISA).
 const bi::Kernels& KernelsArg(Napi::Env env, Napi::Value isa);
+
+// options.isa and options.threads, set on a native options struct that has both.
+template <typename Options>
+void SetIsaThreads(Napi::Env env, Napi::Object opt, Options* options) {
+  options->kernels = &KernelsArg(env, opt.Get("isa"));
+  options->threads = ThreadsOption(env, opt);
+}
 
 }  // namespace bi_napi

@@ -7,6 +7,9 @@
 //     → Promise<Float64Array> (mean nats per epoch; Wy and by updated in place)
 #include "modules.h"
 
+#include <algorithm>
+#include <memory>
+
 #include "args.h"
 #include "bi/construct.h"
 #include "job.h"
@@ -23,8 +26,7 @@ std::vector<uint64_t> U64Vector(Napi::Env env, Napi::Object o, const char* key, 
 }
 
 bi::PhiCounts CountsArg(Napi::Env env, Napi::Value v) {
-  if (!v.IsObject()) Throw(env, "E_OPTION", "counts must be an object");
-  Napi::Object o = v.As<Napi::Object>();
+  Napi::Object o = ObjectArg(env, v, "E_OPTION", "counts must be an object");
   bi::PhiCounts c;
   c.n = IndexArg(env, o.Get("n"), "counts.n", "E_OPTION");
   c.count = U64Vector(env, o, "count", 256);
@@ -34,39 +36,21 @@ bi::PhiCounts CountsArg(Napi::Env env, Napi::Value v) {
   return c;
 }
 
-int ThreadsOpt(Napi::Env env, Napi::Object opt) {
-  return opt.Has("threads") && !opt.Get("threads").IsUndefined() ? IntArg(env, opt.Get("threads"), "threads", 1, 256) : 1;
+Napi::Object CountsToJs(Napi::Env env, const bi::PhiCounts& c) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("n", double(c.n));
+  SetFloat64s(env, o, "count", c.count, "plus", c.plus, "total", c.total, "nonneg", c.nonneg);
+  return o;
 }
 
 // ---- phiCount
-class CountJob : public Job {
- public:
-  using Job::Job;
-  const uint8_t* data = nullptr;
-  uint64_t size = 0, begin = 0, end = 0;
-  bi::PhiCounts counts;
-
- protected:
-  bi::Status Run(const bi::Control& control) override { return bi::phi_count(data, size, begin, end, &counts, control); }
-  Napi::Value Result(Napi::Env env) override {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("n", double(counts.n));
-    o.Set("count", ToFloat64(env, counts.count));
-    o.Set("plus", ToFloat64(env, counts.plus));
-    o.Set("total", ToFloat64(env, counts.total));
-    o.Set("nonneg", ToFloat64(env, counts.nonneg));
-    return o;
-  }
-};
-
 Napi::Value PhiCount(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  return Launch(new CountJob(env, info[3], info[4]), [&](CountJob* job) {
-    auto data = KeptBytes(env, job, info[0], "data");
-    job->data = data.data;
-    job->size = data.length;
-    job->begin = IndexArg(env, info[1], "begin", "E_OPTION");
-    job->end = IndexArg(env, info[2], "end", "E_OPTION");
+  return StartJob(info, 3, [&](Napi::Env env, FnJob* job) {
+    const Bytes d = DataArg(env, job, info[0]);
+    const uint64_t begin = IndexArg(env, info[1], "begin", "E_OPTION"), end = IndexArg(env, info[2], "end", "E_OPTION");
+    auto out = std::make_shared<bi::PhiCounts>();
+    job->run = [=](const bi::Control& c) { return bi::phi_count(d.data, d.size, begin, end, out.get(), c); };
+    job->result = [=](Napi::Env e) -> Napi::Value { return CountsToJs(e, *out); };
   });
 }
 
@@ -87,149 +71,84 @@ Napi::Value PhiBuild(const Napi::CallbackInfo& info) {
 }
 
 // ---- phiSample
-class SampleJob : public Job {
- public:
-  using Job::Job;
-  const bi::Kernels* kernels = nullptr;
-  const uint8_t* data = nullptr;
-  uint64_t size = 0, begin = 0, end = 0, S = 0, seed = 0;
-  std::vector<float> bh;
-  double* positions_out = nullptr;
-  float* states_out = nullptr;
-  uint8_t* targets_out = nullptr;
-
- protected:
-  bi::Status Run(const bi::Control&) override {
-    std::vector<uint64_t> pos;
-    std::vector<float> st;
-    std::vector<uint8_t> tg;
-    bi::Status s = bi::phi_sample(*kernels, data, size, begin, end, bh.data(), S, seed, &pos, &st, &tg);
-    if (!s.ok()) return s;
-    for (uint64_t i = 0; i < S; ++i) positions_out[i] = double(pos[i]);
-    std::copy(st.begin(), st.end(), states_out);
-    std::copy(tg.begin(), tg.end(), targets_out);
-    return s;
-  }
-  Napi::Value Result(Napi::Env env) override { return env.Undefined(); }
-};
-
 Napi::Value PhiSample(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  return Launch(new SampleJob(env, info[7], info[8]), [&](SampleJob* job) {
-    auto data = KeptBytes(env, job, info[0], "data");
-    job->data = data.data;
-    job->size = data.length;
-    job->begin = IndexArg(env, info[1], "begin", "E_OPTION");
-    job->end = IndexArg(env, info[2], "end", "E_OPTION");
-    const float* bh = Sized(env, Float32Arg(env, info[3], "bh"), bi::kPhiHidden, "bh");
-    job->bh.assign(bh, bh + bi::kPhiHidden);
-    job->seed = IndexArg(env, info[4], "seed", "E_OPTION");
-    if (!info[5].IsObject()) Throw(env, "E_OPTION", "phiSample: out must be an object");
-    Napi::Object out = info[5].As<Napi::Object>();
+  return StartJob(info, 7, [&](Napi::Env env, FnJob* job) {
+    const Bytes d = DataArg(env, job, info[0]);
+    const uint64_t begin = IndexArg(env, info[1], "begin", "E_OPTION"), end = IndexArg(env, info[2], "end", "E_OPTION");
+    const float* bh_arg = Sized(env, Float32Arg(env, info[3], "bh"), bi::kPhiHidden, "bh");
+    const std::vector<float> bh(bh_arg, bh_arg + bi::kPhiHidden);
+    const uint64_t seed = IndexArg(env, info[4], "seed", "E_OPTION");
+    Napi::Object out = ObjectArg(env, info[5], "E_OPTION", "phiSample: out must be an object");
     auto pos = TypedArrayArg<double, napi_float64_array>(env, out.Get("positions"), "positions");
-    job->S = pos.length;
-    job->positions_out = pos.data;
-    job->states_out = Sized(env, Float32Arg(env, out.Get("states"), "states"), job->S * bi::kPhiHidden, "states");
-    job->targets_out = Sized(env, BytesArg(env, out.Get("targets"), "targets"), job->S, "targets");
+    const uint64_t S = pos.length;
+    double* positions_out = pos.data;
+    float* states_out = Sized(env, Float32Arg(env, out.Get("states"), "states"), S * bi::kPhiHidden, "states");
+    uint8_t* targets_out = Sized(env, BytesArg(env, out.Get("targets"), "targets"), S, "targets");
     job->Keep(out.Get("positions"));
     job->Keep(out.Get("states"));
     job->Keep(out.Get("targets"));
-    job->kernels = &KernelsArg(env, info[6]);
+    const bi::Kernels* k = &KernelsArg(env, info[6]);
+    job->run = [=](const bi::Control&) {
+      std::vector<uint64_t> p;
+      std::vector<float> st;
+      std::vector<uint8_t> tg;
+      bi::Status s = bi::phi_sample(*k, d.data, d.size, begin, end, bh.data(), S, seed, &p, &st, &tg);
+      if (!s.ok()) return s;
+      for (uint64_t i = 0; i < S; ++i) positions_out[i] = double(p[i]);
+      std::copy(st.begin(), st.end(), states_out);
+      std::copy(tg.begin(), tg.end(), targets_out);
+      return s;
+    };
+    job->result = [](Napi::Env e) -> Napi::Value { return e.Undefined(); };
   });
 }
 
 // ---- phiGrid
-class GridJob : public Job {
- public:
-  using Job::Job;
-  bi::PhiCounts counts;
-  const float* by = nullptr;
-  const float* states = nullptr;
-  const uint8_t* targets = nullptr;
-  uint64_t S = 0;
-  std::vector<double> alphas, scales, bits;
-  bi::PhiGridOptions options;
-
- protected:
-  bi::Status Run(const bi::Control& control) override {
-    options.control = control;
-    return bi::phi_grid(counts, by, states, targets, S, alphas, scales, options, &bits);
-  }
-  Napi::Value Result(Napi::Env env) override { return ToFloat64(env, bits); }
-};
-
 Napi::Value PhiGrid(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  return Launch(new GridJob(env, info[7], info[8]), [&](GridJob* job) {
-    job->counts = CountsArg(env, info[0]);
-    job->by = Sized(env, Float32Arg(env, info[1], "by"), bi::kVocab, "by");
-    job->Keep(info[1]);
-    auto targets = KeptBytes(env, job, info[3], "targets");
-    job->S = targets.length;
-    job->targets = targets.data;
-    job->states = Sized(env, Float32Arg(env, info[2], "states"), job->S * bi::kPhiHidden, "states");
-    job->Keep(info[2]);
-    job->alphas = DoublesArg(env, info[4], "alphas");
-    job->scales = DoublesArg(env, info[5], "scales");
-    if (!info[6].IsObject()) Throw(env, "E_OPTION", "phiGrid: options must be an object");
-    Napi::Object opt = info[6].As<Napi::Object>();
-    job->options.kernels = &KernelsArg(env, opt.Get("isa"));
-    job->options.threads = ThreadsOpt(env, opt);
+  return StartJob(info, 7, [&](Napi::Env env, FnJob* job) {
+    auto counts = std::make_shared<const bi::PhiCounts>(CountsArg(env, info[0]));
+    const float* by = KeptFloats(env, job, info[1], bi::kVocab, "by");
+    const Bytes targets = DataArg(env, job, info[3], "targets");
+    const float* states = KeptFloats(env, job, info[2], targets.size * bi::kPhiHidden, "states");
+    const std::vector<double> alphas = DoublesArg(env, info[4], "alphas"), scales = DoublesArg(env, info[5], "scales");
+    bi::PhiGridOptions options;
+    SetIsaThreads(env, ObjectArg(env, info[6], "E_OPTION", "phiGrid: options must be an object"), &options);
+    auto bits = std::make_shared<std::vector<double>>();
+    job->run = [=](const bi::Control& c) {
+      return bi::phi_grid(*counts, by, states, targets.data, targets.size, alphas, scales, WithControl(options, c), bits.get());
+    };
+    job->result = [=](Napi::Env e) -> Napi::Value { return ToFloat64(e, *bits); };
   });
 }
 
 // ---- phiFitReadout
-class FitJob : public Job {
- public:
-  using Job::Job;
-  const float* states = nullptr;
-  const uint8_t* targets = nullptr;
-  uint64_t S = 0;
-  float* Wy = nullptr;
-  float* by = nullptr;
-  bi::PhiFitOptions options;
-  std::vector<double> loss;
-
- protected:
-  bi::Status Run(const bi::Control& control) override {
-    options.control = control;
-    return bi::phi_fit_readout(states, targets, S, options, Wy, by, &loss);
-  }
-  Napi::Value Result(Napi::Env env) override { return ToFloat64(env, loss); }
-};
-
 Napi::Value PhiFitReadout(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  return Launch(new FitJob(env, info[5], info[6]), [&](FitJob* job) {
-    auto targets = KeptBytes(env, job, info[1], "targets");
-    job->S = targets.length;
-    job->targets = targets.data;
-    job->states = Sized(env, Float32Arg(env, info[0], "states"), job->S * bi::kPhiHidden, "states");
-    job->Keep(info[0]);
-    job->Wy = Sized(env, Float32Arg(env, info[2], "Wy"), size_t(bi::kVocab) * bi::kPhiHidden, "Wy");
-    job->Keep(info[2]);
-    job->by = Sized(env, Float32Arg(env, info[3], "by"), bi::kVocab, "by");
-    job->Keep(info[3]);
-    if (!info[4].IsObject()) Throw(env, "E_OPTION", "phiFitReadout: options must be an object");
-    Napi::Object opt = info[4].As<Napi::Object>();
-    job->options.kernels = &KernelsArg(env, opt.Get("isa"));
-    job->options.threads = ThreadsOpt(env, opt);
-    job->options.epochs = IntArg(env, opt.Get("epochs"), "epochs", 0, 1000000);
-    job->options.lr = NumArg(env, opt.Get("lr"), "lr");
-    job->options.decay = NumArg(env, opt.Get("decay"), "decay");
+  return StartJob(info, 5, [&](Napi::Env env, FnJob* job) {
+    const Bytes targets = DataArg(env, job, info[1], "targets");
+    const float* states = KeptFloats(env, job, info[0], targets.size * bi::kPhiHidden, "states");
+    float* Wy = KeptFloats(env, job, info[2], size_t(bi::kVocab) * bi::kPhiHidden, "Wy");
+    float* by = KeptFloats(env, job, info[3], bi::kVocab, "by");
+    Napi::Object opt = ObjectArg(env, info[4], "E_OPTION", "phiFitReadout: options must be an object");
+    bi::PhiFitOptions options;
+    SetIsaThreads(env, opt, &options);
+    options.epochs = IntArg(env, opt.Get("epochs"), "epochs", 0, 1000000);
+    options.lr = NumArg(env, opt.Get("lr"), "lr");
+    options.decay = NumArg(env, opt.Get("decay"), "decay");
     auto ms = DoublesArg(env, opt.Get("milestones"), "milestones");
-    job->options.milestones.assign(ms.begin(), ms.end());
+    options.milestones.assign(ms.begin(), ms.end());
+    auto loss = std::make_shared<std::vector<double>>();
+    job->run = [=](const bi::Control& c) {
+      return bi::phi_fit_readout(states, targets.data, targets.size, WithControl(options, c), Wy, by, loss.get());
+    };
+    job->result = [=](Napi::Env e) -> Napi::Value { return ToFloat64(e, *loss); };
   });
 }
 
 }  // namespace
 
 void RegisterConstruct(Napi::Env env, Napi::Object exports) {
-  exports.Set("phiCount", Napi::Function::New(env, PhiCount));
-  exports.Set("phiBuild", Napi::Function::New(env, PhiBuild));
-  exports.Set("phiSample", Napi::Function::New(env, PhiSample));
-  exports.Set("phiGrid", Napi::Function::New(env, PhiGrid));
-  exports.Set("phiFitReadout", Napi::Function::New(env, PhiFitReadout));
+  SetExports(env, exports, {{"phiCount", PhiCount}, {"phiBuild", PhiBuild}, {"phiSample", PhiSample},
+                            {"phiGrid", PhiGrid}, {"phiFitReadout", PhiFitReadout}});
 }
 
 }  // namespace bi_napi

@@ -17,58 +17,50 @@ namespace {
 
 Napi::Value Entropy(const Napi::CallbackInfo& info) {
   return StartJob(info, 5, [&](Napi::Env env, FnJob* job) {
-    const uint8_t* data;
-    const uint64_t size = DataArg(env, job, info[0], &data).end;
-    const bi::LmRange r{IndexArg(env, info[1], "begin"), IndexArg(env, info[2], "end")};
-    CheckRange(env, r, size, "range");
+    const Bytes d = DataArg(env, job, info[0]);
+    const bi::LmRange r = SpanArg(env, info[1], info[2], d.size);
     auto offsets = OffsetsArg(env, info[3]);
-    auto budget = std::make_shared<bi::MemoryBudget>();
-    budget->limit = MaxBytesArg(env, OptionsArg(env, info, 4));
+    auto budget = BudgetArg(env, OptionsArg(env, info, 4));
     auto out = std::make_shared<bi::EntropyResult>();
-    job->run = [=](const bi::Control& c) { return bi::conditional_entropy(data, size, r.begin, r.end, offsets, budget.get(), c, out.get()); };
+    job->run = [=](const bi::Control& c) { return bi::conditional_entropy(d.data, d.size, r.begin, r.end, offsets, budget.get(), c, out.get()); };
     job->result = [=](Napi::Env e) -> Napi::Value { return EntropyToJs(e, *out); };
   });
 }
 
 Napi::Value MiProfile(const Napi::CallbackInfo& info) {
   return StartJob(info, 4, [&](Napi::Env env, FnJob* job) {
-    const uint8_t* data;
-    const uint64_t size = DataArg(env, job, info[0], &data).end;
-    const bi::LmRange r{IndexArg(env, info[1], "begin"), IndexArg(env, info[2], "end")};
-    CheckRange(env, r, size, "range");
+    const Bytes d = DataArg(env, job, info[0]);
+    const bi::LmRange r = SpanArg(env, info[1], info[2], d.size);
     const int max_d = IntArg(env, info[3], "maxOffset", 1, bi::kMaxSkipOffset);
     auto out = std::make_shared<std::vector<double>>();
-    job->run = [=](const bi::Control& c) { return bi::mi_profile(data, size, r.begin, r.end, max_d, out.get(), c); };
+    job->run = [=](const bi::Control& c) { return bi::mi_profile(d.data, d.size, r.begin, r.end, max_d, out.get(), c); };
     job->result = [=](Napi::Env e) -> Napi::Value { return ToFloat64(e, *out); };
   });
 }
 
 Napi::Value Greedy(const Napi::CallbackInfo& info) {
   return StartJob(info, 5, [&](Napi::Env env, FnJob* job) {
-    const uint8_t* data;
-    const uint64_t size = DataArg(env, job, info[0], &data).end;
+    const Bytes d = DataArg(env, job, info[0]);
     auto start = OffsetsArg(env, info[1]);
     const int order = IntArg(env, info[2], "order", 0, bi::kMaxSkipOrder);
     const int max_d = IntArg(env, info[3], "maxOffset", 1, bi::kMaxSkipOffset);
     Napi::Object opt = OptionsArg(env, info, 4);
-    auto budget = std::make_shared<bi::MemoryBudget>();
-    budget->limit = MaxBytesArg(env, opt);
+    auto budget = BudgetArg(env, opt);
     auto steps = std::make_shared<std::vector<bi::GreedyStep>>();
     const std::string mode = opt.Get("mode").ToString();
     if (mode == "study") {
-      const bi::LmRange r{IndexArg(env, opt.Get("begin"), "begin"), IndexArg(env, opt.Get("end"), "end")};
-      CheckRange(env, r, size, "range");
+      const bi::LmRange r = SpanArg(env, opt.Get("begin"), opt.Get("end"), d.size);
       job->run = [=](const bi::Control& c) {
-        return bi::greedy_study(data, size, r.begin, r.end, start, order, max_d, budget.get(), c, steps.get());
+        return bi::greedy_study(d.data, d.size, r.begin, r.end, start, order, max_d, budget.get(), c, steps.get());
       };
     } else if (mode == "heldout") {
       const bi::LmRange fit = RangeArg(env, opt.Get("fit"), "fit"), valid = RangeArg(env, opt.Get("valid"), "valid");
-      CheckRange(env, fit, size, "fit");
-      CheckRange(env, valid, size, "valid");
+      CheckRange(env, fit, d.size, "fit");
+      CheckRange(env, valid, d.size, "valid");
       const bi::Smoothing sm = SmoothingArg(env, opt);
-      const int threads = opt.Has("threads") && !opt.Get("threads").IsUndefined() ? IntArg(env, opt.Get("threads"), "threads", 1, 256) : 1;
+      const int threads = ThreadsOption(env, opt);
       job->run = [=](const bi::Control& c) {
-        return bi::greedy_heldout(data, size, fit, valid, start, order, max_d, sm, budget.get(), c, steps.get(), threads);
+        return bi::greedy_heldout(d.data, d.size, fit, valid, start, order, max_d, sm, budget.get(), c, steps.get(), threads);
       };
     } else {
       Throw(env, "E_OPTION", "mode must be 'study' or 'heldout'");
@@ -91,24 +83,22 @@ Napi::Value Greedy(const Napi::CallbackInfo& info) {
 
 Napi::Value HeldOut(const Napi::CallbackInfo& info) {
   return StartJob(info, 5, [&](Napi::Env env, FnJob* job) {
-    const uint8_t* data;
-    const uint64_t size = DataArg(env, job, info[0], &data).end;
+    const Bytes d = DataArg(env, job, info[0]);
     auto offsets = OffsetsArg(env, info[1]);
     const bi::LmRange train = RangeArg(env, info[2], "train"), test = RangeArg(env, info[3], "test");
-    CheckRange(env, train, size, "train");
-    CheckRange(env, test, size, "test");
+    CheckRange(env, train, d.size, "train");
+    CheckRange(env, test, d.size, "test");
     Napi::Object opt = OptionsArg(env, info, 4);
     const bi::Smoothing sm = SmoothingArg(env, opt);
-    auto budget = std::make_shared<bi::MemoryBudget>();
-    budget->limit = MaxBytesArg(env, opt);
+    auto budget = BudgetArg(env, opt);
     auto out = std::make_shared<HeldOutOut>();
     job->run = [=](const bi::Control& c) {
       const uint64_t s0 = std::max<uint64_t>(train.begin, uint64_t(bi::max_offset(offsets)));
       if (s0 >= train.end) return bi::Status::Error("E_CORPUS_TOO_SHORT", "the training part is shorter than the largest offset");
       bi::SkipTrie trie;
-      bi::Status st = bi::count_trie(data, size, s0, train.end, offsets, budget.get(), c, &trie);
+      bi::Status st = bi::count_trie(d.data, d.size, s0, train.end, offsets, budget.get(), c, &trie);
       if (!st.ok()) return st;
-      return ScoreTrie(trie, sm, data, size, test, c, out.get());
+      return ScoreTrie(trie, sm, d.data, d.size, test, c, out.get());
     };
     job->result = [=](Napi::Env e) -> Napi::Value { return HeldOutToJs(e, *out); };
   });
@@ -117,34 +107,31 @@ Napi::Value HeldOut(const Napi::CallbackInfo& info) {
 Napi::Value Witness(const Napi::CallbackInfo& info) {
   return StartJob(info, 7, [&](Napi::Env env, FnJob* job) {
     auto params = Float32Arg(env, info[0], "params");
-    const int H = IntArg(env, info[1], "hidden", bi::kMinHidden, bi::kMaxHidden);
+    const int H = HiddenArg(env, info[1]);
     if (params.length != bi::param_count(H)) Throw(env, "E_SHAPE", "params do not match hidden size " + std::to_string(H));
     job->Keep(info[0]);
     const bi::ModelView model = bi::param_views<const float>(params.data, H);
-    const uint8_t* data;
-    const uint64_t size = DataArg(env, job, info[2], &data).end;
+    const Bytes d = DataArg(env, job, info[2]);
     auto offsets = OffsetsArg(env, info[3]);
-    const bi::LmRange r{IndexArg(env, info[4], "begin"), IndexArg(env, info[5], "end")};
-    CheckRange(env, r, size, "range");
+    const bi::LmRange r = SpanArg(env, info[4], info[5], d.size);
     Napi::Object opt = OptionsArg(env, info, 6);
     const bi::Kernels* k = &KernelsArg(env, opt.Get("isa"));
     // The trie: counted on `train` when given (scale mode), else in-sample on the range.
     bi::LmRange tr = r;
     if (opt.Has("train") && !opt.Get("train").IsUndefined()) tr = RangeArg(env, opt.Get("train"), "train");
-    CheckRange(env, tr, size, "train");
-    auto budget = std::make_shared<bi::MemoryBudget>();
-    budget->limit = MaxBytesArg(env, opt);
+    CheckRange(env, tr, d.size, "train");
+    auto budget = BudgetArg(env, opt);
     auto out = std::make_shared<bi::WitnessResult>();
     job->run = [=](const bi::Control& c) {
       const uint64_t s0 = std::max<uint64_t>(tr.begin, uint64_t(bi::max_offset(offsets)));
       if (s0 >= tr.end || r.end - r.begin < 2) return bi::Status::Error("E_CORPUS_TOO_SHORT", "no position to witness in the range");
       bi::SkipTrie trie;
-      bi::Status st = bi::count_trie(data, size, s0, tr.end, offsets, budget.get(), bi::Control{c.cancel_flag, nullptr}, &trie);
+      bi::Status st = bi::count_trie(d.data, d.size, s0, tr.end, offsets, budget.get(), bi::Control{c.cancel_flag, nullptr}, &trie);
       if (!st.ok()) return st;
       std::vector<uint8_t> argmax(r.end - r.begin - 1);
-      st = bi::rnn_argmax(*k, model, data, size, r.begin, r.end, argmax.data(), c);
+      st = bi::rnn_argmax(*k, model, d.data, d.size, r.begin, r.end, argmax.data(), c);
       if (!st.ok()) return st;
-      return bi::witness_stats(trie, data, size, r.begin, r.end, argmax.data(), r.begin, out.get());
+      return bi::witness_stats(trie, d.data, d.size, r.begin, r.end, argmax.data(), r.begin, out.get());
     };
     job->result = [=](Napi::Env e) -> Napi::Value {
       Napi::Object o = Napi::Object::New(e);
@@ -165,11 +152,8 @@ Napi::Value Witness(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterCounts(Napi::Env env, Napi::Object exports) {
-  exports.Set("skipgramEntropy", Napi::Function::New(env, Entropy));
-  exports.Set("skipgramMiProfile", Napi::Function::New(env, MiProfile));
-  exports.Set("skipgramGreedy", Napi::Function::New(env, Greedy));
-  exports.Set("skipgramHeldOut", Napi::Function::New(env, HeldOut));
-  exports.Set("skipgramWitness", Napi::Function::New(env, Witness));
+  SetExports(env, exports, {{"skipgramEntropy", Entropy}, {"skipgramMiProfile", MiProfile}, {"skipgramGreedy", Greedy},
+                            {"skipgramHeldOut", HeldOut}, {"skipgramWitness", Witness}});
 }
 
 }  // namespace bi_napi

@@ -5,6 +5,7 @@
 #pragma once
 #include <napi.h>
 
+#include <functional>
 #include <vector>
 
 #include "bi/control.h"
@@ -56,6 +57,32 @@ inline ArrayArg<uint8_t> KeptBytes(Napi::Env env, Job* job, Napi::Value v, const
   return a;
 }
 
+// A byte buffer read in place, as the work on the pool thread sees it.
+struct Bytes {
+  const uint8_t* data = nullptr;
+  uint64_t size = 0;
+};
+
+// A bytes argument (the corpus, targets) read in one call and kept alive by `job`.
+inline Bytes DataArg(Napi::Env env, Job* job, Napi::Value v, const char* name = "data") {
+  auto a = KeptBytes(env, job, v, name);
+  return {a.data, a.length};
+}
+
+// A Float32Array argument of exactly `need` elements, kept alive by `job`.
+inline float* KeptFloats(Napi::Env env, Job* job, Napi::Value v, size_t need, const char* name) {
+  float* p = Sized(env, Float32Arg(env, v, name), need, name);
+  job->Keep(v);
+  return p;
+}
+
+// Native options structs carry the job's control; the work sets it on a copy.
+template <typename Options>
+Options WithControl(Options options, const bi::Control& control) {
+  options.control = control;
+  return options;
+}
+
 // Starts `job` after `fill` has read its arguments; a throwing fill deletes it.
 template <typename J, typename Fill>
 Napi::Value Launch(J* job, Fill fill) {
@@ -66,6 +93,29 @@ Napi::Value Launch(J* job, Fill fill) {
     throw;
   }
   return job->Start();
+}
+
+// A job given as two closures: the work (pool thread) and the result (main thread).
+// Everything the closures share lives in values or shared_ptrs they capture.
+class FnJob : public Job {
+ public:
+  using Job::Job;
+  std::function<bi::Status(const bi::Control&)> run;
+  std::function<Napi::Value(Napi::Env)> result;
+
+ protected:
+  bi::Status Run(const bi::Control& control) override { return run(control); }
+  Napi::Value Result(Napi::Env env) override { return result(env); }
+};
+
+// Starts an FnJob whose cancel flag and progress callback are info[cancel_at] and the
+// argument after it; `setup(env, job)` reads the other arguments and sets run and result.
+template <typename Setup>
+Napi::Value StartJob(const Napi::CallbackInfo& info, size_t cancel_at, Setup setup) {
+  Napi::Env env = info.Env();
+  auto* job = new FnJob(env, info.Length() > cancel_at ? info[cancel_at] : env.Undefined(),
+                        info.Length() > cancel_at + 1 ? info[cancel_at + 1] : env.Undefined());
+  return Launch(job, [&](FnJob* j) { setup(env, j); });
 }
 
 }  // namespace bi_napi

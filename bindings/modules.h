@@ -4,6 +4,8 @@
 #pragma once
 #include <napi.h>
 
+#include <initializer_list>
+
 namespace bi_napi {
 void RegisterEval(Napi::Env env, Napi::Object exports);
 void RegisterTrain(Napi::Env env, Napi::Object exports);
@@ -11,4 +13,13 @@ void RegisterCounts(Napi::Env env, Napi::Object exports);
 void RegisterConstruct(Napi::Env env, Napi::Object exports);
 void RegisterRead(Napi::Env env, Napi::Object exports);
 void RegisterSkipgramShards(Napi::Env env, Napi::Object exports);
+
+// One exported function: its JS name (what lib/native.ts types) and its callback.
+struct Export {
+  const char* name;
+  Napi::Function::Callback fn;
+};
+inline void SetExports(Napi::Env env, Napi::Object exports, std::initializer_list<Export> fns) {
+  for (const Export& f : fns) exports.Set(f.name, Napi::Function::New(env, f.fn));
+}
 }  // namespace bi_napi

@@ -1,9 +1,8 @@
 // Argument helpers shared by the skip-gram bindings (counts_binding.cc,
-// skipgram_shards_binding.cc): a job given as two closures, ranges, offsets, options.
+// skipgram_shards_binding.cc): ranges, offsets, options, results.
 #pragma once
 #include <napi.h>
 
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,18 +12,6 @@
 #include "job.h"
 
 namespace bi_napi {
-
-// A job given as two closures: the work (pool thread) and the result (main thread).
-class FnJob : public Job {
- public:
-  FnJob(Napi::Env env, Napi::Value cancel, Napi::Value progress) : Job(env, cancel, progress) {}
-  std::function<bi::Status(const bi::Control&)> run;
-  std::function<Napi::Value(Napi::Env)> result;
-
- protected:
-  bi::Status Run(const bi::Control& control) override { return run(control); }
-  Napi::Value Result(Napi::Env env) override { return result(env); }
-};
 
 inline bi::LmRange RangeArg(Napi::Env env, Napi::Value v, const char* name) {
   if (!v.IsArray() || v.As<Napi::Array>().Length() != 2) Throw(env, "E_RANGE", std::string(name) + " must be [begin, end]");
@@ -76,23 +63,22 @@ inline Napi::Object EntropyToJs(Napi::Env env, const bi::EntropyResult& r) {
   return o;
 }
 
-// Reads the corpus argument and keeps it alive.
-inline bi::LmRange DataArg(Napi::Env env, FnJob* job, Napi::Value v, const uint8_t** data) {
-  auto d = KeptBytes(env, job, v, "data");
-  *data = d.data;
-  return {0, d.length};
-}
-
-template <typename Setup>
-inline Napi::Value StartJob(const Napi::CallbackInfo& info, size_t cancel_at, Setup setup) {
-  Napi::Env env = info.Env();
-  auto* job = new FnJob(env, info.Length() > cancel_at ? info[cancel_at] : env.Undefined(),
-                        info.Length() > cancel_at + 1 ? info[cancel_at + 1] : env.Undefined());
-  return Launch(job, [&](FnJob* j) { setup(env, j); });
-}
-
 inline void CheckRange(Napi::Env env, bi::LmRange r, uint64_t size, const char* name) {
   if (r.end > size) Throw(env, "E_RANGE", std::string(name) + " ends past the data");
+}
+
+// [begin, end) given as two numbers, within data of `size` bytes.
+inline bi::LmRange SpanArg(Napi::Env env, Napi::Value begin, Napi::Value end, uint64_t size) {
+  const bi::LmRange r{IndexArg(env, begin, "begin"), IndexArg(env, end, "end")};
+  CheckRange(env, r, size, "range");
+  return r;
+}
+
+// The memory budget a job's tables count against: options.maxBytes.
+inline std::shared_ptr<bi::MemoryBudget> BudgetArg(Napi::Env env, Napi::Object opt) {
+  auto budget = std::make_shared<bi::MemoryBudget>();
+  budget->limit = MaxBytesArg(env, opt);
+  return budget;
 }
 
 // A held-out job's result: the test score and the trained trie's size.

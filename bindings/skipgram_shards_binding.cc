@@ -19,8 +19,7 @@ namespace {
 
 // Reads a table object; `job` (if any) keeps its arrays alive.
 bi::SkipCountsView TableArg(Napi::Env env, FnJob* job, Napi::Value v) {
-  if (!v.IsObject()) Throw(env, "E_OPTION", "a count table must be an object");
-  Napi::Object o = v.As<Napi::Object>();
+  Napi::Object o = ObjectArg(env, v, "E_OPTION", "a count table must be an object");
   bi::SkipCountsView t;
   t.offsets = OffsetsArg(env, o.Get("offsets"));
   t.positions = IndexArg(env, o.Get("positions"), "positions");
@@ -60,16 +59,14 @@ Napi::Object TableToJs(Napi::Env env, bi::SkipCounts* t) {
 
 Napi::Value CountTable(const Napi::CallbackInfo& info) {
   return StartJob(info, 5, [&](Napi::Env env, FnJob* job) {
-    const uint8_t* data;
-    const uint64_t size = DataArg(env, job, info[0], &data).end;
+    const Bytes d = DataArg(env, job, info[0]);
     const bi::LmRange r{IndexArg(env, info[1], "begin"), IndexArg(env, info[2], "end")};
     if (r.begin > r.end) Throw(env, "E_RANGE", "range has begin > end");
-    CheckRange(env, r, size, "range");
+    CheckRange(env, r, d.size, "range");
     auto offsets = OffsetsArg(env, info[3]);
-    auto budget = std::make_shared<bi::MemoryBudget>();
-    budget->limit = MaxBytesArg(env, OptionsArg(env, info, 4));
+    auto budget = BudgetArg(env, OptionsArg(env, info, 4));
     auto out = std::make_shared<bi::SkipCounts>();
-    job->run = [=](const bi::Control& c) { return bi::count_table(data, size, r.begin, r.end, offsets, budget.get(), c, out.get()); };
+    job->run = [=](const bi::Control& c) { return bi::count_table(d.data, d.size, r.begin, r.end, offsets, budget.get(), c, out.get()); };
     job->result = [=](Napi::Env e) -> Napi::Value { return TableToJs(e, out.get()); };
   });
 }
@@ -98,20 +95,18 @@ Napi::Value TableStats(const Napi::CallbackInfo& info) {
 Napi::Value TableHeldOut(const Napi::CallbackInfo& info) {
   return StartJob(info, 4, [&](Napi::Env env, FnJob* job) {
     const bi::SkipCountsView t = TableArg(env, job, info[0]);
-    const uint8_t* data;
-    const uint64_t size = DataArg(env, job, info[1], &data).end;
+    const Bytes d = DataArg(env, job, info[1]);
     const bi::LmRange test = RangeArg(env, info[2], "test");
-    CheckRange(env, test, size, "test");
+    CheckRange(env, test, d.size, "test");
     Napi::Object opt = OptionsArg(env, info, 3);
     const bi::Smoothing sm = SmoothingArg(env, opt);
-    auto budget = std::make_shared<bi::MemoryBudget>();
-    budget->limit = MaxBytesArg(env, opt);
+    auto budget = BudgetArg(env, opt);
     auto out = std::make_shared<HeldOutOut>();
     job->run = [=](const bi::Control& c) {
       bi::SkipTrie trie;
       bi::Status st = bi::table_trie(t, budget.get(), c, &trie);
       if (!st.ok()) return st;
-      return ScoreTrie(trie, sm, data, size, test, c, out.get());
+      return ScoreTrie(trie, sm, d.data, d.size, test, c, out.get());
     };
     job->result = [=](Napi::Env e) -> Napi::Value { return HeldOutToJs(e, *out); };
   });
@@ -127,11 +122,9 @@ Napi::Value TableCheck(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterSkipgramShards(Napi::Env env, Napi::Object exports) {
-  exports.Set("skipgramCountTable", Napi::Function::New(env, CountTable));
-  exports.Set("skipgramMergeTables", Napi::Function::New(env, MergeTables));
-  exports.Set("skipgramTableStats", Napi::Function::New(env, TableStats));
-  exports.Set("skipgramTableHeldOut", Napi::Function::New(env, TableHeldOut));
-  exports.Set("skipgramTableCheck", Napi::Function::New(env, TableCheck));
+  SetExports(env, exports, {{"skipgramCountTable", CountTable}, {"skipgramMergeTables", MergeTables},
+                            {"skipgramTableStats", TableStats}, {"skipgramTableHeldOut", TableHeldOut},
+                            {"skipgramTableCheck", TableCheck}});
 }
 
 }  // namespace bi_napi
