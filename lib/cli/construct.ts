@@ -8,7 +8,10 @@ import { writeFileAtomic } from '../io/atomic';
 import { saveModel } from '../io/model-file';
 import { ConstructMode, ConstructResult, PhiRowResult, construct, constructResultJson } from '../phi';
 import { studyFiles } from '../study';
-import { intFlag } from './eval';
+import {
+  checkMode, corpusOption, epochsOption, fractionFlag, intFlag, isaOption, jsonOption, modeOption, seedOption, studyOption, testFractionOption,
+  threadsOption,
+} from './options';
 import { printJson, progressBar } from './output';
 
 interface ConstructFlags {
@@ -64,21 +67,21 @@ export function registerConstruct(program: Command): void {
   program
     .command('construct')
     .description('φ (SPEC §2): construct every weight from counts (analytic, optimised readout) and compare with training')
-    .option('--corpus <file>', 'corpus file')
-    .option('--study', "the study's enwik_1024.txt from $BI_EMBED_STUDY_DIR, in study mode")
-    .option('--mode <mode>', 'study (in-sample, exact definitions) or scale (train/test split, sampled fits)')
+    .addOption(corpusOption())
+    .addOption(studyOption("the study's enwik_1024.txt from $BI_EMBED_STUDY_DIR, in study mode"))
+    .addOption(modeOption('study (in-sample, exact definitions) or scale (train/test split, sampled fits)'))
     .option('--out-dir <dir>', 'write the constructed models (.safetensors) and construct.json here')
-    .option('--test-fraction <f>', 'scale mode: held-out share at the end (default 0.1)')
+    .addOption(testFractionOption('scale mode: held-out share at the end (default 0.1)'))
     .option('--grid-positions <n>', 'scale mode: sampled positions for the (α, s) grid', '50000')
     .option('--fit-positions <n>', 'scale mode: sampled positions for the optimised readout', '20000')
-    .option('--epochs <n>', 'optimised readout epochs (SPEC: 1000)', '1000')
-    .option('--threads <n>', 'worker threads', '2')
-    .option('--seed <n>', 'sampling and training seed', '1')
+    .addOption(epochsOption('optimised readout epochs (SPEC: 1000)', '1000'))
+    .addOption(threadsOption('worker threads', '2'))
+    .addOption(seedOption('sampling and training seed'))
     .option('--no-sign-bias', 'skip the sign log-odds bh variant')
     .option('--no-trained', 'scale mode: skip the training rows')
     .option('--train-seconds <s>', 'scale mode: wall-clock of each training run (default: the construction\'s own)')
-    .option('--isa <name>', 'force kernels: scalar|avx2|neon')
-    .option('--json', 'print one JSON object')
+    .addOption(isaOption())
+    .addOption(jsonOption())
     .action(async (flags: ConstructFlags) => {
       let file = flags.corpus;
       let mode = flags.mode;
@@ -87,13 +90,9 @@ export function registerConstruct(program: Command): void {
         mode = mode ?? 'study';
       }
       if (!file) fail(ErrorCodes.OPTION, 'construct needs --corpus FILE (or --study)');
-      if (mode !== undefined && mode !== 'study' && mode !== 'scale') fail(ErrorCodes.OPTION, `--mode must be study or scale, got '${mode}'`);
+      checkMode(mode);
       const corpus = Corpus.open(file);
-      let testFraction: number | undefined;
-      if (flags.testFraction !== undefined) {
-        testFraction = Number(flags.testFraction);
-        if (!(testFraction > 0 && testFraction < 1)) fail(ErrorCodes.OPTION, `--test-fraction must be in (0, 1), got '${flags.testFraction}'`);
-      }
+      const testFraction = flags.testFraction !== undefined ? fractionFlag('--test-fraction', flags.testFraction) : undefined;
       let trainSeconds: number | undefined;
       if (flags.trainSeconds !== undefined) {
         trainSeconds = Number(flags.trainSeconds);

@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { Corpus, parseRange } from '../corpus';
-import { ErrorCodes, fail } from '../errors';
 import { evaluate, splitRange } from '../evaluate';
 import { loadModel } from '../io/model-file';
-import { studyFiles } from '../study';
+import { modelAndCorpusPaths } from './inputs';
+import { corpusOption, intFlag, isaOption, jsonOption, modelOption, studyOption, threadsOption } from './options';
 import { printJson, progressBar } from './output';
 
 interface EvalFlags {
@@ -21,18 +21,16 @@ export function registerEval(program: Command): void {
   program
     .command('eval')
     .description('bits per character of a model on a corpus (SPEC §0: one pass from h = 0)')
-    .option('--model <file>', 'model file (.bin raw or .safetensors)')
-    .option('--corpus <file>', 'corpus file')
-    .option('--study', "use the study's sat_model.bin and enwik_1024.txt from $BI_EMBED_STUDY_DIR")
+    .addOption(modelOption())
+    .addOption(corpusOption())
+    .addOption(studyOption())
     .option('--range <A:B>', 'evaluate bytes [A, B) only')
     .option('--streams <n>', 'split the range into n streams evaluated as a batch (each from h = 0)', '1')
-    .option('--threads <n>', 'worker threads', '1')
-    .option('--isa <name>', 'force kernels: scalar|avx2|neon')
-    .option('--json', 'print one JSON object')
+    .addOption(threadsOption('worker threads', '1'))
+    .addOption(isaOption())
+    .addOption(jsonOption())
     .action(async (flags: EvalFlags) => {
-      let { model: modelPath, corpus: corpusPath } = flags;
-      if (flags.study) ({ model: modelPath, text: corpusPath } = studyFiles());
-      if (!modelPath || !corpusPath) fail(ErrorCodes.OPTION, 'eval needs --model and --corpus (or --study)');
+      const { modelPath, corpusPath } = modelAndCorpusPaths(flags, 'eval');
       const model = loadModel(modelPath);
       const corpus = Corpus.open(corpusPath);
       const range = flags.range ? parseRange(flags.range, corpus.size) : ([0, corpus.size] as [number, number]);
@@ -55,10 +53,4 @@ export function registerEval(program: Command): void {
           `${(r.bytesPerSecond / 1e3).toFixed(0)}k bytes/s, ${r.isa}, ${r.threads} thread${r.threads > 1 ? 's' : ''}\n`,
       );
     });
-}
-
-export function intFlag(name: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) fail(ErrorCodes.OPTION, `${name} must be a positive integer, got '${v}'`);
-  return n;
 }

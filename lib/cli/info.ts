@@ -1,12 +1,13 @@
 import { Command } from 'commander';
 import { info } from '../info';
+import { jsonOption } from './options';
 import { printJson } from './output';
 
 export function registerInfo(program: Command): void {
   program
     .command('info')
     .description('version, active ISA, available ISAs and thread count')
-    .option('--json', 'print one JSON object')
+    .addOption(jsonOption())
     .action((opts: { json?: boolean }) => {
       const i = info();
       if (opts.json) return printJson(i);

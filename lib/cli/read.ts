@@ -1,11 +1,13 @@
 /** `bi-embed read`: ψ — read a trained model back into the events it encodes (SPEC §3). */
 import { Command } from 'commander';
 import { Corpus } from '../corpus';
-import { ErrorCodes, fail } from '../errors';
 import { loadModel } from '../io/model-file';
 import { ReadMode, ReadResult, readModel } from '../psi';
-import { studyFiles } from '../study';
-import { intFlag } from './eval';
+import { modelAndCorpusPaths } from './inputs';
+import {
+  checkMode, corpusOption, fractionFlag, intFlag, isaOption, jsonOption, modeOption, modelOption, studyOption, testFractionOption,
+  threadsOption,
+} from './options';
 import { printJson, progressBar } from './output';
 
 /** Without --mode: study mode up to this size (the study's slice is 1 KB), scale mode above. */
@@ -28,26 +30,23 @@ export function registerRead(program: Command): void {
   program
     .command('read')
     .description('read a trained model: Wx input norms, Hebbian estimates, factor map, bytes read back (SPEC §3)')
-    .option('--model <file>', 'model file (.bin raw or .safetensors)')
-    .option('--corpus <file>', 'corpus file')
-    .option('--study', "use the study's sat_model.bin and enwik_1024.txt from $BI_EMBED_STUDY_DIR")
-    .option('--mode <mode>', `study (in-sample, the study's lags) or scale (lags 0…20, train → test); default: study up to ${STUDY_MODE_MAX_BYTES} bytes`)
+    .addOption(modelOption())
+    .addOption(corpusOption())
+    .addOption(studyOption())
+    .addOption(modeOption(`study (in-sample, the study's lags) or scale (lags 0…20, train → test); default: study up to ${STUDY_MODE_MAX_BYTES} bytes`))
     .option('--positions <n>', 'scale mode: positions analysed, train and test together', String(1 << 20))
-    .option('--test-fraction <f>', 'scale mode: test share of the corpus', '0.1')
-    .option('--threads <n>', 'worker threads for the factor map', '2')
-    .option('--isa <name>', 'force kernels: scalar|avx2|neon')
+    .addOption(testFractionOption('scale mode: test share of the corpus', '0.1'))
+    .addOption(threadsOption('worker threads for the factor map', '2'))
+    .addOption(isaOption())
     .option('--no-state-features', 'skip the best state feature per neuron')
-    .option('--json', 'print one JSON object')
+    .addOption(jsonOption())
     .action(async (flags: ReadFlags) => {
-      let { model: modelPath, corpus: corpusPath } = flags;
-      if (flags.study) ({ model: modelPath, text: corpusPath } = studyFiles());
-      if (!modelPath || !corpusPath) fail(ErrorCodes.OPTION, 'read needs --model and --corpus (or --study)');
+      const { modelPath, corpusPath } = modelAndCorpusPaths(flags, 'read');
       const model = loadModel(modelPath);
       const corpus = Corpus.open(corpusPath);
       const mode = (flags.mode ?? (corpus.size <= STUDY_MODE_MAX_BYTES ? 'study' : 'scale')) as ReadMode;
-      if (mode !== 'study' && mode !== 'scale') fail(ErrorCodes.OPTION, `--mode must be study or scale, got '${flags.mode}'`);
-      const testFraction = Number(flags.testFraction);
-      if (!(testFraction > 0 && testFraction < 1)) fail(ErrorCodes.OPTION, `--test-fraction must be in (0, 1), got '${flags.testFraction}'`);
+      checkMode(mode);
+      const testFraction = fractionFlag('--test-fraction', flags.testFraction);
       const bar = progressBar(!flags.json, 'read');
       const r = await readModel(model, corpus, {
         mode, positions: intFlag('--positions', flags.positions ?? String(1 << 20)), testFraction,

@@ -5,6 +5,9 @@ import { loadModel } from '../io/model-file';
 import { runSkipgram, SkipgramRunResult } from '../skipgram';
 import { Smoothing } from '../skipgram/options';
 import { studyFiles } from '../study';
+import {
+  checkMode, corpusOption, isaOption, jsonOption, modeOption, modelOption, studyOption, testFractionOption, threadsOption,
+} from './options';
 import { printJson, progressBar } from './output';
 
 interface SkipgramFlags {
@@ -28,20 +31,20 @@ export function registerSkipgram(program: Command): void {
   program
     .command('skipgram')
     .description('skip-k-gram statistics and language models (SPEC §4): offsets, bpc, patterns, MI profile, witnesses')
-    .option('--corpus <file>', 'corpus file')
-    .option('--study', "use the study's enwik_1024.txt (and sat_model.bin for witnesses) from $BI_EMBED_STUDY_DIR")
+    .addOption(corpusOption())
+    .addOption(studyOption("use the study's enwik_1024.txt (and sat_model.bin for witnesses) from $BI_EMBED_STUDY_DIR"))
     .option('--offsets <list>', 'offsets d (context byte x_{s−d}), comma-separated, e.g. 1,8,20,3')
     .option('--greedy <K>', 'choose K offsets greedily from [1] over d = 1 … --max-offset')
     .option('--max-offset <n>', 'largest candidate offset', '30')
-    .option('--mode <mode>', 'study (in-sample, unsmoothed) or scale (held-out LM on the SPEC §0 split)', 'study')
-    .option('--model <file>', 'pattern witnesses for this model')
+    .addOption(modeOption('study (in-sample, unsmoothed) or scale (held-out LM on the SPEC §0 split)', 'study'))
+    .addOption(modelOption('pattern witnesses for this model'))
     .option('--smoothing <name>', 'scale mode: kneser-ney (modified) or witten-bell', 'kneser-ney')
-    .option('--test-fraction <f>', 'scale mode: test share at the end of the corpus', '0.1')
+    .addOption(testFractionOption('scale mode: test share at the end of the corpus', '0.1'))
     .option('--valid-fraction <f>', 'scale mode: validation share at the end of train (greedy selection)', '0.1')
     .option('--max-mb <n>', 'memory bound of the count tables, MiB', '8192')
-    .option('--isa <name>', 'kernels for the witness pass: scalar|avx2|neon')
-    .option('--threads <n>', 'scale mode: greedy candidates evaluated in parallel', '1')
-    .option('--json', 'print one JSON object')
+    .addOption(isaOption('kernels for the witness pass: scalar|avx2|neon'))
+    .addOption(threadsOption('scale mode: greedy candidates evaluated in parallel', '1'))
+    .addOption(jsonOption())
     .action(async (flags: SkipgramFlags) => {
       let corpusPath = flags.corpus, modelPath = flags.model;
       if (flags.study) {
@@ -51,7 +54,7 @@ export function registerSkipgram(program: Command): void {
       }
       if (!corpusPath) fail(ErrorCodes.OPTION, 'skipgram needs --corpus (or --study)');
       if ((flags.offsets === undefined) === (flags.greedy === undefined)) fail(ErrorCodes.OPTION, 'give either --offsets or --greedy');
-      if (flags.mode !== 'study' && flags.mode !== 'scale') fail(ErrorCodes.OPTION, `--mode must be study or scale, got '${flags.mode}'`);
+      checkMode(flags.mode);
       const corpus = Corpus.open(corpusPath);
       const model = modelPath ? loadModel(modelPath) : undefined;
       const bar = progressBar(!flags.json, 'skipgram');

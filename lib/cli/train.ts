@@ -4,6 +4,7 @@ import { SingleBar } from 'cli-progress';
 import { ErrorCodes, fail, isBiEmbedError } from '../errors';
 import { TrainOptions, TrainProgress, train } from '../train';
 import { Recipe } from '../train/recipes';
+import { corpusOption, epochsOption, isaOption, jsonOption, seedOption, testFractionOption, threadsOption } from './options';
 import { printJson, reportError } from './output';
 
 interface TrainFlags {
@@ -70,27 +71,27 @@ export function registerTrain(program: Command): void {
   program
     .command('train')
     .description('train a sat-rnn (SPEC §1): --recipe study (the study\'s SGD on its 1 KB) or scale (B streams, Adam, test split)')
-    .option('--corpus <file>', 'corpus file')
+    .addOption(corpusOption())
     .option('--recipe <name>', 'study | scale', 'scale')
     .option('--hidden <n>', 'hidden size H', '128')
     .option('--batch <n>', 'parallel streams B (study: 1, scale: 64)')
-    .option('--threads <n>', 'worker threads (results are bitwise reproducible for a fixed count)', '1')
+    .addOption(threadsOption('worker threads (results are bitwise reproducible for a fixed count)', '1'))
     .option('--window <n>', 'BPTT window T', '50')
-    .option('--epochs <n>', 'epochs (study default 4000; scale: passes over the train split, default 1)')
+    .addOption(epochsOption('epochs (study default 4000; scale: passes over the train split, default 1)'))
     .option('--steps <n>', 'total optimiser steps instead of epochs')
     .option('--seconds <s>', 'wall-clock budget for this run')
     .option('--lr <x>', 'learning rate (study: cosine peak 0.01; scale: Adam 2e-3)')
     .option('--clip <x>', 'global gradient-norm clip (default 5; 0 = none)')
-    .option('--seed <n>', 'initialisation seed (mulberry32)', '1')
-    .option('--test-fraction <f>', 'scale: held-out share at the end of the corpus', '0.1')
+    .addOption(seedOption('initialisation seed (mulberry32)'))
+    .addOption(testFractionOption('scale: held-out share at the end of the corpus', '0.1'))
     .option('--eval-every <n>', 'scale: test evaluation every n steps', '500')
     .option('--test-bytes <n>', 'scale: cap on the periodic test evaluation in bytes (0 = the whole test split)')
     .option('--out <file>', 'model file (.safetensors): study keeps the best model, scale the last', 'model.safetensors')
     .option('--checkpoint <file>', 'checkpoint file (default: <out>.ckpt.safetensors)')
     .option('--checkpoint-every <n>', 'checkpoint every n steps (default: every 60 s)')
     .option('--resume', 'continue from the checkpoint (same corpus, recipe, batch, threads, isa)')
-    .option('--isa <name>', 'force kernels: scalar|avx2|neon')
-    .option('--json', 'print one JSON object at the end')
+    .addOption(isaOption())
+    .addOption(jsonOption('print one JSON object at the end'))
     .action(async (flags: TrainFlags) => {
       if (!flags.corpus) fail(ErrorCodes.OPTION, 'train needs --corpus FILE');
       const recipe = flags.recipe as Recipe;
