@@ -155,6 +155,14 @@ class GroupCounter {
     uint64_t patterns, contexts, spills;
   };
 
+  // The two tables and their lists of used slots (a tally empties only those).
+  struct Tables {
+    CountSlot<W>* pairs;
+    ContextSlot<W>* contexts;
+    uint32_t *used_pairs, *used_contexts;
+  };
+  Tables tables() const { return {pairs_.get(), contexts_.get(), used_pairs_.get(), used_contexts_.get()}; }
+
   // Counts word k in the pattern table; a new pattern's slot is appended to used[*np]
   // (branch-free: the append is always written, *np moves only for a new one).
   static void add_pattern(W k, int bits, CountSlot<W>* P, uint32_t* used, uint64_t* np) {
@@ -169,9 +177,7 @@ class GroupCounter {
   // By pairs: one pair probe per word, then one context probe per distinct word. Costs
   // n + patterns probes.
   bool tally_by_pairs(const W* w, uint64_t n, int bits, uint64_t limit, Tally* t) {
-    CountSlot<W>* P = pairs_.get();
-    ContextSlot<W>* C = contexts_.get();
-    uint32_t *up = used_pairs_.get(), *uc = used_contexts_.get();
+    auto [P, C, up, uc] = tables();
     uint64_t np = 0, nc = 0;
     for (uint64_t i = 0; i < n; ++i) {
       add_pattern(w[i], bits, P, up, &np);
@@ -203,9 +209,7 @@ class GroupCounter {
   // is not its context's first (a spill). Costs n + spills probes, but a spill is a branch
   // as random as the data.
   bool tally_by_contexts(const W* w, uint64_t n, int bits, uint64_t limit, Tally* t) {
-    CountSlot<W>* P = pairs_.get();
-    ContextSlot<W>* C = contexts_.get();
-    uint32_t *up = used_pairs_.get(), *uc = used_contexts_.get();
+    auto [P, C, up, uc] = tables();
     uint64_t np = 0, nc = 0;
     for (uint64_t i = 0; i < n; ++i) {
       const W k = w[i];
