@@ -28,10 +28,11 @@ inline uint64_t word_context(uint64_t w, uint64_t b0) { return (__builtin_bswap6
 template <typename W>
 inline uint32_t word_byte(W w, int j) { return uint32_t(w >> (kBits<W> - 8 * j)) & 255; }
 
-// Pass 1: scatter every position's word into the bucket of byte 0. K is a template
-// argument so the packing loop unrolls (this pass reads K streams of the corpus).
-template <typename W, int K>
-void scatter_words(const uint8_t* data, uint64_t s_begin, uint64_t s_end, const int* offsets, uint64_t* pos, W* key) {
+// Calls fn(W word, uint8_t b0) for every position s of [s_begin, s_end) in order: the word
+// of s (bytes 1…K−1 of its context and x_s, see above) and byte 0 of its context. K is a
+// template argument so the packing unrolls (this reads K streams of the corpus).
+template <typename W, int K, typename Fn>
+void for_each_word(const uint8_t* data, uint64_t s_begin, uint64_t s_end, const int* offsets, Fn&& fn) {
   static_assert(K >= 2 && K <= int(sizeof(W)), "bytes 1…K−1 and y fill at most the word");
   constexpr int L = int(sizeof(W));
   uint64_t off[K];
@@ -47,13 +48,19 @@ void scatter_words(const uint8_t* data, uint64_t s_begin, uint64_t s_end, const 
     for (int j = 1; j < K; ++j) lane[L - j] = data + s - off[j];
     transpose16(lane, words);
     const uint8_t* b0 = data + s - off[0];
-    for (int i = 0; i < 16; ++i) key[pos[b0[i]]++] = words[i];
+    for (int i = 0; i < 16; ++i) fn(words[i], b0[i]);
   }
   for (; s < s_end; ++s) {
     W w = data[s];
     for (int j = 1; j < K; ++j) w |= W(data[s - off[j]]) << (kBits<W> - 8 * j);
-    key[pos[data[s - off[0]]]++] = w;
+    fn(w, data[s - off[0]]);
   }
+}
+
+// Pass 1: scatter every position's word into the bucket of byte 0.
+template <typename W, int K>
+void scatter_words(const uint8_t* data, uint64_t s_begin, uint64_t s_end, const int* offsets, uint64_t* pos, W* key) {
+  for_each_word<W, K>(data, s_begin, s_end, offsets, [&](W w, uint8_t b0) { key[pos[b0]++] = w; });
 }
 
 // Stable counting-sort scatter of a[0, n) into b by context byte j ≥ 1; sub[0 … 256] gets
