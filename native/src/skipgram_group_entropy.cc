@@ -1,9 +1,10 @@
 // The plug-in sums without sorting (grouped_entropy_sums). The statistics need no order, so
 // after pass 1 (skipgram_words.h) each byte-0 bucket is scattered by a hash of the rest of
-// the context into parts of about GroupShape::part_items words, and each part is counted in a small hash table
-// that stays in cache: its distinct words are the patterns, and the distinct words summed by
-// context give the contexts (a context never straddles two parts). No LSD sort, no
-// per-context emit, and no extra pass for the large groups a byte split leaves.
+// the context into parts of about GroupShape::part_items words (a context never straddles
+// two parts), and each part is tallied in small hash tables that stay in cache, by pairs or
+// by contexts (see tally below): the distinct words are the patterns, the distinct contexts
+// the contexts. No LSD sort, no per-context emit, and no extra pass for the large groups a
+// byte split leaves.
 #include <algorithm>
 #include <cstdint>
 #include <memory>
