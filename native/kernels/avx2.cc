@@ -641,7 +641,7 @@ void tanh_grad(int n, const float* dh, const float* dnext, const float* h, float
 }
 
 // ---------------------------------------------------------------- Σ x²
-// Lanes 4v … 4v+3 of the 32 in acc[v]; multiply then add, as the scalar table (no FMA).
+// Lanes 4v … 4v+3 of the 32 in acc[v].
 double sum_squares(int n, const float* x) {
   __m256d acc[8];
   BI_UNROLL

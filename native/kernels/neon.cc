@@ -461,7 +461,7 @@ void tanh_grad(int n, const float* dh, const float* dnext, const float* h, float
 }
 
 // ---------------------------------------------------------------- Σ x²
-// Lanes 2v, 2v+1 of the 32 in acc[v]; multiply then add, as the scalar table.
+// Lanes 2v, 2v+1 of the 32 in acc[v].
 double sum_squares(int n, const float* x) {
   float64x2_t acc[16];
   for (int v = 0; v < 16; ++v) acc[v] = vdupq_n_f64(0.0);

@@ -716,8 +716,7 @@ TEST(Dispatch, DefaultKernelsHonoursForceIsa) {
 #endif
 
 // sum_squares: the scalar table against a long-double sum (within rounding of 10^5 terms);
-// AVX2 bitwise the scalar table (same lanes, same order, no fused multiply-add); NEON within
-// 1e-15 relative (a compiler may fuse the scalar table's multiply-add there).
+// every SIMD table bitwise the scalar one (exact squares, same lanes, same order of adds).
 TEST(KernelsSimd, SumSquares) {
   std::mt19937 g(1212);
   std::vector<int> sizes(std::begin(kSizes), std::end(kSizes));
@@ -733,10 +732,7 @@ TEST(KernelsSimd, SumSquares) {
     FOR_EACH_SIMD(k) {
       SCOPED_TRACE(k->name);
       const double got = k->sum_squares(n, x.data());
-      if (k->isa == Isa::avx2) {
-        ASSERT_EQ(0, std::memcmp(&got, &ref, sizeof got));
-      }
-      ASSERT_NEAR(got, ref, 1e-15 * ref + 1e-300);
+      ASSERT_EQ(0, std::memcmp(&got, &ref, sizeof got)) << got << " vs " << ref;
     }
   }
 }

@@ -55,10 +55,10 @@ struct Kernels {
   // Backward through tanh: dz[i] = (dh[i] + dnext[i])·(1 − h[i]·h[i]), or dh[i]·(1 − h[i]·h[i])
   // when dnext is null (h = tanh z). Rounded step by step (no fused multiply-add on AVX2).
   void (*tanh_grad)(int n, const float* dh, const float* dnext, const float* h, float* dz);
-  // Σ x[i]² in double: 32 partial sums (lane i % 32, each square rounded to double before it
-  // is added), combined in a fixed order, so every table gives the scalar table's value (AVX2
-  // bitwise; NEON up to a compiler's fused multiply-add in the scalar table). 32 lanes, not
-  // one: eight 4-wide double chains hide the add latency (the global norm of a gradient).
+  // Σ x[i]² in double: 32 partial sums (lane i % 32) combined in a fixed order. A float's
+  // square is exact in double, so only the order of the adds rounds, and every table gives
+  // bitwise the scalar table's value. 32 lanes, not one: eight 4-wide double chains hide the
+  // add latency (the global norm of a gradient).
   double (*sum_squares)(int n, const float* x);
 };
 
