@@ -1,5 +1,8 @@
 // Training throughput of train_run alone (no Node), for profiling with perf.
-// Usage: bench_train [batch=64] [threads=1] [steps=200] [isa=default] [corpus=enwiki-2016-sample.xml path]
+// Usage: bench_train [--phases] [batch=64] [threads=1] [steps=200] [isa=default] [corpus=enwiki-2016-sample.xml path]
+// --phases: after the timed run, runs the same steps again with the phase timers of
+// step_phases.h on and prints the median µs per step of every phase, and for the matrix
+// phases their GFLOP/s against the FMA peak measured in the same run.
 // Scale recipe (Adam, window 50, H = 128, mean loss, clip 5) from the seed-1 initialisation
 // of docs/training.md; prints bytes/s of the timed steps and an FNV-1a hash of the final
 // weights (the same arguments must always print the same hash).
@@ -14,6 +17,7 @@
 
 #include "bench_util.h"
 #include "bi/rnn.h"
+#include "bi/step_phases.h"
 #include "bi/train.h"
 
 namespace {
@@ -23,9 +27,51 @@ uint32_t mulberry32(uint32_t* s) {
   t ^= t + (t ^ (t >> 7)) * (t | 61u);
   return t ^ (t >> 14);
 }
+// FLOP per step of each matrix phase (2 per multiply-add), 0 for the others.
+double phase_flops(int p, int T, int B, int H) {
+  namespace sp = bi::step_phases;
+  const double R = double(T) * B, HH = double(H) * H, VH = 256.0 * H;
+  switch (p) {
+    case sp::kRecurrence: return 2 * R * HH;
+    case sp::kRecurrenceBack: return 2 * (T - 1.0) * B * HH;
+    case sp::kGradWh: return 2 * R * HH;
+    case sp::kReadout:
+    case sp::kGradWy:
+    case sp::kGradH: return 2 * R * VH;
+    default: return 0;
+  }
+}
+
+void print_phases(const bi::Kernels& k, int T, int B, int H) {
+  namespace sp = bi::step_phases;
+  const sp::Summary s = sp::take_summary();
+  const double peak = bi::fma_peak_flops(k.isa, 0.3);
+  std::printf("phases (median over %d steps, µs per step; FMA peak %.1f GFLOP/s):\n", s.steps, peak / 1e9);
+  double sum = 0, flops = 0, matrix_us = 0;
+  for (int p = 0; p < sp::kCount; ++p) {
+    const double us = s.phase_us[p], f = phase_flops(p, T, B, H);
+    sum += us;
+    std::printf("  %-16s %9.1f  %5.1f%%", sp::name(sp::Phase(p)), us, 100 * us / s.step_us);
+    if (f > 0 && us > 0) {
+      std::printf("   %6.1f GFLOP/s  %5.1f%% of peak", f / us / 1e3, 100 * f / (us * 1e-6) / peak);
+      flops += f;
+      matrix_us += us;
+    }
+    std::printf("\n");
+  }
+  std::printf("  %-16s %9.1f  %5.1f%%\n", "(untimed)", s.step_us - sum, 100 * (s.step_us - sum) / s.step_us);
+  std::printf("  %-16s %9.1f          step; its FLOP at the peak would take %.1f µs (%.0f%% of it)\n", "whole step",
+              s.step_us, flops / peak * 1e6, 100 * flops / peak * 1e6 / s.step_us);
+}
 }  // namespace
 
 int main(int argc, char** argv) {
+  bool phases = false;
+  if (argc > 1 && std::strcmp(argv[1], "--phases") == 0) {
+    phases = true;
+    --argc;
+    ++argv;
+  }
   const int B = argc > 1 ? std::atoi(argv[1]) : 64;
   const int threads = argc > 2 ? std::atoi(argv[2]) : 1;
   const int steps = argc > 3 ? std::atoi(argv[3]) : 200;
@@ -99,5 +145,15 @@ int main(int argc, char** argv) {
   std::printf("isa=%s batch=%d threads=%d steps=%d  %.0f bytes/s  loss %.4f bpc  weights %016llx\n", k->name, B,
               threads, steps, double(r.positions) / dt, r.nats / double(r.positions) / std::log(2.0),
               (unsigned long long)hash);
+  if (phases) {
+    bi::step_phases::enable(true);
+    s = bi::train_run(data.data(), data.size(), c, &st, o, &r);
+    if (!s.ok()) {
+      std::fprintf(stderr, "%s\n", s.message.c_str());
+      return 1;
+    }
+    print_phases(*k, c.window, B, H);
+    bi::step_phases::enable(false);
+  }
   return 0;
 }

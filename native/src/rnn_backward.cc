@@ -7,8 +7,11 @@
 #include <cstring>
 
 #include "bi/rnn.h"
+#include "bi/step_phases.h"
 
 namespace bi {
+
+using Phase = step_phases::Scope;  // times a block into one phase of bench_train --phases
 
 void transpose(int rows, int cols, const float* src, int lds, float* dst, int ldd) {
   constexpr int kTile = 16;  // tiles keep both sides' cache lines hot
@@ -65,12 +68,16 @@ double window_backward(const Kernels& k, const ModelView& m, const ForwardWeight
   std::memcpy(hs, h, sizeof(float) * BH);
   for (int t = 0; t < T; ++t) {
     float* z = dz + t * BH;
-    for (int b = 0; b < B; ++b)
-      std::memcpy(z + size_t(b) * H, w.WxTb.data() + size_t(xs[size_t(t) * B + b]) * H, sizeof(float) * H);
-    if (B == 1)  // one stream: Wh·h as a row-dot gemv (faster than gemv_t on Whᵀ)
-      k.gemv_n(H, H, whp, ldh, hs + t * BH, z, true);
-    else
-      k.gemm_nn(B, H, H, hs + t * BH, H, whtp, ldh, z, H, true);
+    {
+      Phase p(step_phases::kRecurrence);
+      for (int b = 0; b < B; ++b)
+        std::memcpy(z + size_t(b) * H, w.WxTb.data() + size_t(xs[size_t(t) * B + b]) * H, sizeof(float) * H);
+      if (B == 1)  // one stream: Wh·h as a row-dot gemv (faster than gemv_t on Whᵀ)
+        k.gemv_n(H, H, whp, ldh, hs + t * BH, z, true);
+      else
+        k.gemm_nn(B, H, H, hs + t * BH, H, whtp, ldh, z, H, true);
+    }
+    Phase p(step_phases::kTanh);
     k.tanh(int(BH), z, hs + (t + 1) * BH);
   }
   std::memcpy(h, hs + T * BH, sizeof(float) * BH);
@@ -83,16 +90,26 @@ double window_backward(const Kernels& k, const ModelView& m, const ForwardWeight
   for (int r0 = 0; r0 < R; r0 += kOutputRows) {
     const int rc = std::min(kOutputRows, R - r0);
     const float* hc = hout + size_t(r0) * H;
-    for (int r = 0; r < rc; ++r) std::memcpy(logits + size_t(r) * kVocab, w.by.data(), sizeof(float) * kVocab);
-    k.gemm_nn(rc, kVocab, H, hc, H, w.WyTp.data(), ldv, logits, kVocab, true);
-    for (int r = 0; r < rc; ++r) {
-      float* lr = logits + size_t(r) * kVocab;
-      const double v = k.logsoftmax_xent(kVocab, lr, ys[r0 + r], lr, scale);
-      buf->nats[r0 + r] = v;
-      nats += v;
+    {
+      Phase p(step_phases::kReadout);
+      for (int r = 0; r < rc; ++r) std::memcpy(logits + size_t(r) * kVocab, w.by.data(), sizeof(float) * kVocab);
+      k.gemm_nn(rc, kVocab, H, hc, H, w.WyTp.data(), ldv, logits, kVocab, true);
     }
-    k.gemm_tn(kVocab, H, rc, logits, kVocab, hc, H, g.Wy, H);
-    for (int r = 0; r < rc; ++r) k.axpy(kVocab, 1.0f, logits + size_t(r) * kVocab, g.by);
+    {
+      Phase p(step_phases::kSoftmax);
+      for (int r = 0; r < rc; ++r) {
+        float* lr = logits + size_t(r) * kVocab;
+        const double v = k.logsoftmax_xent(kVocab, lr, ys[r0 + r], lr, scale);
+        buf->nats[r0 + r] = v;
+        nats += v;
+      }
+    }
+    {
+      Phase p(step_phases::kGradWy);
+      k.gemm_tn(kVocab, H, rc, logits, kVocab, hc, H, g.Wy, H);
+      for (int r = 0; r < rc; ++r) k.axpy(kVocab, 1.0f, logits + size_t(r) * kVocab, g.by);
+    }
+    Phase p(step_phases::kGradH);
     k.gemm_nn(rc, H, kVocab, logits, kVocab, w.Wyp.data(), ldh, dh + size_t(r0) * H, H, false);
   }
 
@@ -101,8 +118,12 @@ double window_backward(const Kernels& k, const ModelView& m, const ForwardWeight
     const float* ht = hs + (t + 1) * BH;
     const float* dht = dh + t * BH;
     float* dzt = dz + t * BH;
-    k.tanh_grad(int(BH), dht, t < T - 1 ? dnext : nullptr, ht, dzt);
+    {
+      Phase p(step_phases::kTanhGrad);
+      k.tanh_grad(int(BH), dht, t < T - 1 ? dnext : nullptr, ht, dzt);
+    }
     if (t == 0) break;  // the state entering the window is a constant
+    Phase p(step_phases::kRecurrenceBack);
     if (B == 1)
       k.gemv_n(H, H, whtp, ldh, dzt, dnext, false);  // Whᵀ·dz
     else
@@ -110,7 +131,11 @@ double window_backward(const Kernels& k, const ModelView& m, const ForwardWeight
   }
 
   // Recurrent and input weights over the whole window: dWh += dZᵀ·Hprev, dWxT[x] += dz, dbh += dz.
-  k.gemm_tn(H, H, R, dz, H, hs, H, g.Wh, H);
+  {
+    Phase p(step_phases::kGradWh);
+    k.gemm_tn(H, H, R, dz, H, hs, H, g.Wh, H);
+  }
+  Phase p(step_phases::kGradWx);
   for (int r = 0; r < R; ++r) {
     const float* d = dz + size_t(r) * H;
     k.axpy(H, 1.0f, d, g.Wx + size_t(xs[r]) * H);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "bi/rnn.h"
+#include "bi/step_phases.h"
 #include "bi/threadpool.h"
 
 namespace bi {
@@ -137,30 +138,37 @@ Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, Train
   const auto t0 = Clock::now();
   auto last_report = t0;
   for (uint64_t i = 0; i < o.max_steps; ++i) {
+    const auto step_start = Clock::now();
     const uint64_t step = s->step;
     // Steps of this window: T, or the remainder for the study's partial last window.
     int Ts = T;
     if (c.partial_tail && (step % W) == W - 1) Ts = int(positions_per_cycle - (W - 1) * uint64_t(T));
     const float scale = c.sum_loss ? 1.0f : float(1.0 / (double(B) * Ts));
     bool used[kVocab] = {};
-    for (int b = 0; b < B; ++b) {
-      const uint8_t* p = data + c.begin + ((uint64_t(b) * W / uint64_t(B) + step) % W) * uint64_t(T);
-      for (int t = 0; t < Ts; ++t) used[p[t]] = true;
+    {
+      step_phases::Scope phase(step_phases::kWeightCopies);
+      for (int b = 0; b < B; ++b) {
+        const uint8_t* p = data + c.begin + ((uint64_t(b) * W / uint64_t(B) + step) % W) * uint64_t(T);
+        for (int t = 0; t < Ts; ++t) used[p[t]] = true;
+      }
+      refresh_forward(k, m, used, &w);
     }
-    refresh_forward(k, m, used, &w);
 
     pool.run(G, [&](int gi) {
       Group& g = *groups[gi];  // g.grad is all zeros here (cleared by the last reduction or update)
-      for (int j = 0; j < g.count; ++j) {
-        const int b = g.first + j;
-        const uint64_t win = (uint64_t(b) * W / uint64_t(B) + step) % W;
-        float* hj = g.h.data() + size_t(j) * H;
-        if (win == 0) std::fill(hj, hj + H, 0.0f);  // a new cycle starts from h = 0
-        else std::memcpy(hj, s->hidden + size_t(b) * H, sizeof(float) * H);
-        const uint8_t* p = data + c.begin + win * uint64_t(T);
-        for (int t = 0; t < Ts; ++t) {
-          g.xs[size_t(t) * g.count + j] = p[t];
-          g.ys[size_t(t) * g.count + j] = p[t + 1];
+      {
+        step_phases::Scope phase(step_phases::kInputs);
+        for (int j = 0; j < g.count; ++j) {
+          const int b = g.first + j;
+          const uint64_t win = (uint64_t(b) * W / uint64_t(B) + step) % W;
+          float* hj = g.h.data() + size_t(j) * H;
+          if (win == 0) std::fill(hj, hj + H, 0.0f);  // a new cycle starts from h = 0
+          else std::memcpy(hj, s->hidden + size_t(b) * H, sizeof(float) * H);
+          const uint8_t* p = data + c.begin + win * uint64_t(T);
+          for (int t = 0; t < Ts; ++t) {
+            g.xs[size_t(t) * g.count + j] = p[t];
+            g.ys[size_t(t) * g.count + j] = p[t + 1];
+          }
         }
       }
       g.nats = window_backward(k, m, w, Ts, g.count, g.xs.data(), g.ys.data(), g.h.data(), scale, &g.buf,
@@ -170,6 +178,7 @@ Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, Train
     // Fixed-order reduction: grad = Σ_g grad_g, g ascending, per element.
     float* total = groups[0]->grad.data();
     if (G > 1) {
+      step_phases::Scope phase(step_phases::kReduce);
       pool.run(reduce_chunks, [&](int ci) {
         const size_t a = n * size_t(ci) / reduce_chunks, e = n * size_t(ci + 1) / reduce_chunks;
         for (int g = 1; g < G; ++g) {
@@ -182,7 +191,11 @@ Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, Train
     double nats = 0;
     for (auto& g : groups) nats += g->nats;
     if (c.nan_at_step >= 0 && step == uint64_t(c.nan_at_step)) total[0] = std::numeric_limits<float>::quiet_NaN();
-    const double norm = std::sqrt(sum_squares(k, total, n));
+    double norm;
+    {
+      step_phases::Scope phase(step_phases::kNorm);
+      norm = std::sqrt(sum_squares(k, total, n));
+    }
     if (!std::isfinite(nats) || !std::isfinite(norm))
       return Status::Error("E_NON_FINITE", std::string("non-finite ") + (std::isfinite(nats) ? "gradient" : "loss") +
                                                " at step " + std::to_string(step) +
@@ -200,6 +213,7 @@ Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, Train
     // right after the update read it, while it is still in L1 (no separate pass over it).
     constexpr size_t kClearBlock = 2048;
     pool.run(update_chunks, [&](int ci) {
+      step_phases::Scope phase(step_phases::kUpdate);
       const size_t a = n * size_t(ci) / update_chunks, e = n * size_t(ci + 1) / update_chunks;
       bool ok = true;
       for (size_t b0 = a; b0 < e; b0 += kClearBlock) {
@@ -219,6 +233,7 @@ Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, Train
                                                std::to_string(step) + " (learning rate too high?)");
     for (auto& g : groups) std::memcpy(s->hidden + size_t(g->first) * H, g->h.data(), sizeof(float) * g->h.size());
     s->step = step + 1;
+    if (step_phases::enabled()) step_phases::end_step(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - step_start).count());
     result->steps++;
     result->nats += nats;
     result->positions += uint64_t(B) * Ts;

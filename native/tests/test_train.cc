@@ -8,6 +8,7 @@
 #include <random>
 
 #include "bi/rnn.h"
+#include "bi/step_phases.h"
 #include "bi/train.h"
 #include "reference.h"
 
@@ -236,4 +237,37 @@ TEST(Train, StepsEqualAHandWrittenLoopOverWindowBackward) {
   ASSERT_TRUE(run.steps(data, 2 * W + 3).ok());
   EXPECT_EQ(0, std::memcmp(p.data(), run.params.data(), n * 4));
   EXPECT_EQ(0, std::memcmp(h.data(), run.hidden.data(), h.size() * 4));
+}
+
+// The phase timers of bench_train --phases: off, nothing is recorded; on, every step is
+// recorded, each phase is entered as often as the configuration does that work (reduce only
+// with several groups), and the weights are bitwise those of a run without timers.
+TEST(Train, StepPhasesRecordEveryStepAndLeaveTheWeightsAlone) {
+  namespace sp = step_phases;
+  auto data = text(700, 4);
+  for (int threads : {1, 2}) {
+    TrainConfig c = scale_like(16, threads);  // 5 streams, window 8
+    c.end = data.size();
+    Trainer plain(c, 9), timed(c, 9);
+    ASSERT_TRUE(plain.steps(data, 7).ok());
+    EXPECT_EQ(sp::take_summary().steps, 0);  // off by default
+    sp::enable(true);
+    ASSERT_TRUE(timed.steps(data, 7).ok());
+    const sp::Summary s = sp::take_summary();
+    sp::enable(false);
+    EXPECT_EQ(0, std::memcmp(plain.params.data(), timed.params.data(), plain.params.size() * 4));
+    EXPECT_EQ(s.steps, 7);
+    EXPECT_GT(s.step_us, 0.0);
+    const int64_t groups = threads, windows = 7 * groups;
+    EXPECT_EQ(s.calls[sp::kRecurrence], windows * 8);
+    EXPECT_EQ(s.calls[sp::kTanh], windows * 8);
+    EXPECT_EQ(s.calls[sp::kTanhGrad], windows * 8);
+    EXPECT_EQ(s.calls[sp::kRecurrenceBack], windows * 7);  // none for the window's first step
+    for (sp::Phase p : {sp::kInputs, sp::kReadout, sp::kSoftmax, sp::kGradWy, sp::kGradH, sp::kGradWh, sp::kGradWx})
+      EXPECT_EQ(s.calls[p], windows) << sp::name(p);  // ≤ 256 rows: one output chunk
+    EXPECT_EQ(s.calls[sp::kWeightCopies], 7);
+    EXPECT_EQ(s.calls[sp::kNorm], 7);
+    EXPECT_EQ(s.calls[sp::kReduce], threads > 1 ? 7 : 0);
+    EXPECT_EQ(s.calls[sp::kUpdate], 7 * (threads > 1 ? 4 * threads : 1));  // update chunks
+  }
 }
