@@ -33,6 +33,13 @@ namespace bi {
 namespace {
 
 const std::vector<int> kSizes = {1, 3, 7, 8, 15, 17, 33, 127, 129, 255, 257};
+// kSizes plus the empty vector and a long one, for the element-wise (level-1) kernels.
+const std::vector<int> kVectorSizes = [] {
+  std::vector<int> v = kSizes;
+  v.push_back(0);
+  v.push_back(1024);
+  return v;
+}();
 const std::vector<int> kSmall = {1, 3, 7, 8, 15, 17, 33};
 constexpr float kGuard = 12345.678f;
 constexpr int kGuardCells = 40;
@@ -256,10 +263,7 @@ TEST(KernelsSimd, DotAxpy) {
   FOR_EACH_SIMD(k) {
     SCOPED_TRACE(k->name);
     std::mt19937 g(505);
-    std::vector<int> sizes = kSizes;
-    sizes.push_back(0);
-    sizes.push_back(1024);
-    for (int n : sizes) {
+    for (int n : kVectorSizes) {
       SCOPED_TRACE(testing::Message() << "n=" << n);
       const auto x = random_vec(n, g), y = random_vec(n, g);
       double b = 0;
@@ -284,11 +288,8 @@ TEST(KernelsSimd, Adam) {
   FOR_EACH_SIMD(k) {
     SCOPED_TRACE(k->name);
     std::mt19937 g(606);
-    std::vector<int> sizes = kSizes;
-    sizes.push_back(0);
-    sizes.push_back(1024);
     const AdamStep st = {0.7f, 0.9f, 0.999f, 1.5f, 3.0f, 2e-3f, 1e-8f};
-    for (int n : sizes) {
+    for (int n : kVectorSizes) {
       SCOPED_TRACE(testing::Message() << "n=" << n);
       const auto p0 = random_vec(n, g), m0 = random_vec(n, g), gr = random_vec(n, g);
       auto v0 = random_vec(n, g);
