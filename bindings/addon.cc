@@ -6,6 +6,7 @@
 #include "bi/rnn.h"
 #include "bi/threadpool.h"
 #include "errors.h"
+#include "job.h"
 #include "modules.h"
 
 namespace bi_napi {
@@ -48,6 +49,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonData());
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
+  exports.Set("setPinFunction", Napi::Function::New(env, SetPinFunction));
   exports.Set("info", Napi::Function::New(env, Info));
   RegisterEval(env, exports);
   RegisterTrain(env, exports);

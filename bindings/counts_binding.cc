@@ -126,7 +126,7 @@ Napi::Value Witness(const Napi::CallbackInfo& info) {
       const uint64_t s0 = std::max<uint64_t>(tr.begin, uint64_t(bi::max_offset(offsets)));
       if (s0 >= tr.end || r.end - r.begin < 2) return bi::Status::Error("E_CORPUS_TOO_SHORT", "no position to witness in the range");
       bi::SkipTrie trie;
-      bi::Status st = bi::count_trie(d.data, d.size, s0, tr.end, offsets, budget.get(), bi::Control{c.cancel_flag, nullptr}, &trie);
+      bi::Status st = bi::count_trie(d.data, d.size, s0, tr.end, offsets, budget.get(), c.quiet(), &trie);
       if (!st.ok()) return st;
       std::vector<uint8_t> argmax(r.end - r.begin - 1);
       st = bi::rnn_argmax(*k, model, d.data, d.size, r.begin, r.end, argmax.data(), c);

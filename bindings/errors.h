@@ -11,6 +11,8 @@ namespace bi_napi {
 
 struct AddonData {
   Napi::FunctionReference error_ctor;
+  // worker_threads.markAsUntransferable, registered from JS: pins the memory a job reads (job.cc).
+  Napi::FunctionReference pin;
 };
 
 Napi::Error MakeError(Napi::Env env, const std::string& code, const std::string& message);

@@ -14,11 +14,37 @@ Job::Job(Napi::Env env, Napi::Value cancel, Napi::Value progress)
     Keep(cancel);
   }
   if (progress.IsFunction()) progress_cb_ = Napi::Persistent(progress.As<Napi::Function>());
+  // A Worker's environment waits for running jobs before it goes: stop them at once.
+  napi_add_env_cleanup_hook(env, OnEnvCleanup, this);
+}
+
+Job::~Job() { napi_remove_env_cleanup_hook(Env(), OnEnvCleanup, this); }
+
+void Job::OnEnvCleanup(void* job) { __atomic_store_n(&static_cast<Job*>(job)->stop_flag_, 1, __ATOMIC_RELAXED); }
+
+void Job::Keep(Napi::Value v) {
+  Napi::Env env = Env();
+  if (v.IsTypedArray()) {
+    Napi::Value buffer = v.As<Napi::TypedArray>().ArrayBuffer();
+    bool detached = false;
+    if (buffer.IsArrayBuffer() && napi_is_detached_arraybuffer(env, buffer, &detached) == napi_ok && detached)
+      Throw(env, "E_OPTION", "an array given to bi-embed was transferred (its ArrayBuffer is detached)");
+    Napi::Object b = buffer.As<Napi::Object>();
+    if (b.Get("resizable").ToBoolean() || b.Get("growable").ToBoolean())
+      Throw(env, "E_OPTION",
+            "an array given to bi-embed is backed by a resizable ArrayBuffer or a growable SharedArrayBuffer: "
+            "the native code reads it in place for the whole job; copy it into a fixed-length one");
+    // Pinned: a transfer list naming this buffer now copies it (Node 20) or throws (Node ≥ 21).
+    AddonData* data = env.GetInstanceData<AddonData>();
+    if (buffer.IsArrayBuffer() && data && !data->pin.IsEmpty()) data->pin.Call({buffer});
+  }
+  kept_.push_back(Napi::Persistent(v.As<Napi::Object>()));
 }
 
 void Job::Execute(const ExecutionProgress& progress) {
   bi::Control control;
   control.cancel_flag = cancel_flag_;
+  control.stop_flag = &stop_flag_;
   if (!progress_cb_.IsEmpty())
     control.progress = [&progress](double done, double total) {
       ProgressEvent e{done, total};
@@ -36,20 +62,29 @@ void Job::Execute(const ExecutionProgress& progress) {
 }
 
 void Job::OnProgress(const ProgressEvent* data, size_t count) {
-  if (progress_cb_.IsEmpty() || count == 0) return;
-  Napi::Env env = Env();
-  Napi::HandleScope scope(env);
-  const ProgressEvent& e = data[count - 1];
+  if (progress_cb_.IsEmpty() || count == 0 || !callback_error_.IsEmpty()) return;
   try {
-    progress_cb_.Call({Napi::Number::New(env, e.done), Napi::Number::New(env, e.total)});
-  } catch (const Napi::Error&) {
-    // A throwing progress callback must not take the job down; the error is dropped.
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    const ProgressEvent& e = data[count - 1];
+    try {
+      progress_cb_.Call({Napi::Number::New(env, e.done), Napi::Number::New(env, e.total)});
+    } catch (const Napi::Error& err) {
+      // A throwing callback stops the job, which then rejects with what it threw.
+      callback_error_ = Napi::Reference<Napi::Value>::New(err.Value(), 1);
+      __atomic_store_n(&stop_flag_, 1, __ATOMIC_RELAXED);
+    }
+  } catch (...) {
+    // The environment is going away: nobody is left to call.
   }
 }
 
-void Job::OnOK() {
-  Napi::Env env = Env();
+void Job::Settle(Napi::Env env) {
   Napi::HandleScope scope(env);
+  if (!callback_error_.IsEmpty()) {
+    deferred_.Reject(callback_error_.Value());
+    return;
+  }
   if (!status_.ok()) {
     deferred_.Reject(MakeError(env, status_).Value());
     return;
@@ -61,6 +96,27 @@ void Job::OnOK() {
   }
 }
 
-void Job::OnError(const Napi::Error& e) { deferred_.Reject(e.Value()); }
+// No exception may leave OnOK/OnError: node-addon-api calls them from the environment's
+// teardown too (a terminated Worker), where every N-API call fails and a throw aborts.
+void Job::OnOK() {
+  try {
+    Settle(Env());
+  } catch (...) {
+  }
+}
+
+void Job::OnError(const Napi::Error& e) {
+  try {
+    deferred_.Reject(e.Value());
+  } catch (...) {
+  }
+}
+
+Napi::Value SetPinFunction(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsFunction()) Throw(env, "E_NATIVE", "setPinFunction needs a function");
+  env.GetInstanceData<AddonData>()->pin = Napi::Persistent(info[0].As<Napi::Function>());
+  return env.Undefined();
+}
 
 }  // namespace bi_napi

@@ -2,6 +2,10 @@
 // the libuv pool, returns a Promise, reports progress to an optional callback, polls a
 // cancel flag (an Int32Array element set by an AbortSignal listener), and holds
 // references to every JS array it reads or writes until it settles.
+// Reliability (docs/reliability.md): every kept array is pinned (its ArrayBuffer marked
+// untransferable, resizable or growable buffers refused with E_OPTION), a throwing progress
+// callback stops the job and becomes its rejection, and a job whose environment is torn
+// down (a Worker terminated) stops at its next poll and settles without touching JS.
 #pragma once
 #include <napi.h>
 
@@ -23,13 +27,15 @@ class Job : public Napi::AsyncProgressWorker<ProgressEvent> {
  public:
   // cancel: Int32Array or undefined; progress: function or undefined.
   Job(Napi::Env env, Napi::Value cancel, Napi::Value progress);
+  ~Job() override;
 
   Napi::Promise Start() {
     Queue();
     return deferred_.Promise();
   }
-  // Keeps a JS value (an input or output array) alive while the job runs.
-  void Keep(Napi::Value v) { kept_.push_back(Napi::Persistent(v.As<Napi::Object>())); }
+  // Keeps a JS value (an input or output array) alive while the job runs, and pins a typed
+  // array's memory: E_OPTION for a detached, resizable or growable buffer.
+  void Keep(Napi::Value v);
 
  protected:
   // The work, on a pool thread: no N-API calls here.
@@ -42,13 +48,20 @@ class Job : public Napi::AsyncProgressWorker<ProgressEvent> {
   void OnProgress(const ProgressEvent* data, size_t count) override;
   void OnOK() override;
   void OnError(const Napi::Error& e) override;
+  void Settle(Napi::Env env);
+  static void OnEnvCleanup(void* job);
 
   Napi::Promise::Deferred deferred_;
   Napi::FunctionReference progress_cb_;
+  Napi::Reference<Napi::Value> callback_error_;  // what a throwing progress callback threw
   std::vector<Napi::ObjectReference> kept_;
   const int32_t* cancel_flag_ = nullptr;
+  int32_t stop_flag_ = 0;  // set on the main thread, read by the work (bi::Control::stop_flag)
   bi::Status status_;
 };
+
+// pinMemory(markAsUntransferable): registered once per environment by lib/native.ts.
+Napi::Value SetPinFunction(const Napi::CallbackInfo& info);
 
 // A bytes argument (Buffer or Uint8Array) that `job` keeps alive while it runs.
 inline ArrayArg<uint8_t> KeptBytes(Napi::Env env, Job* job, Napi::Value v, const char* name) {

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { ErrorCodes, fail } from './errors';
+import { checkFixedMemory, shown } from './validate';
 
 export const DEFAULT_TEST_FRACTION = 0.1;
 const READ_CHUNK = 1 << 30; // fs reads at most ~2 GiB per call
@@ -35,6 +36,9 @@ export class Corpus {
 
   /** Wraps bytes already in memory (no copy). */
   static fromBytes(bytes: Uint8Array, name = '<memory>'): Corpus {
+    if (!(bytes instanceof Uint8Array)) fail(ErrorCodes.OPTION, `Corpus.fromBytes needs a Uint8Array or Buffer, got ${shown(bytes)}`);
+    if (typeof name !== 'string') fail(ErrorCodes.OPTION, `Corpus.fromBytes: name must be a string, got ${shown(name)}`);
+    checkFixedMemory('the corpus bytes', bytes);
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     return new Corpus(buf, name);
   }

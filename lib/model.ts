@@ -4,6 +4,7 @@
  * native code reads and (for training) writes: no copies cross the boundary.
  */
 import { ErrorCodes, fail } from './errors';
+import { checkFixedMemory, shown } from './validate';
 
 export const VOCAB = 256;
 export const MIN_HIDDEN = 1;
@@ -76,7 +77,8 @@ export class Model {
     this.hidden = checkHidden(hidden);
     const n = paramCount(hidden);
     if (params === undefined) params = new Float32Array(n);
-    if (!(params instanceof Float32Array)) fail(ErrorCodes.DTYPE, 'model parameters must be a Float32Array');
+    if (!(params instanceof Float32Array)) fail(ErrorCodes.DTYPE, `model parameters must be a Float32Array, got ${shown(params)}`);
+    checkFixedMemory('the model parameters', params);
     if (params.length !== n) {
       fail(ErrorCodes.SHAPE, `hidden size ${hidden} needs ${n} parameters, got ${params.length}`);
     }

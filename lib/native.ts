@@ -3,6 +3,7 @@
  * which validate inputs before anything crosses into C++.
  */
 import * as path from 'node:path';
+import { markAsUntransferable } from 'node:worker_threads';
 import { BiEmbedError, ErrorCodes } from './errors';
 
 export type ProgressCallback = (done: number, total: number) => void;
@@ -249,6 +250,8 @@ export interface NativeSkipgramShards {
 
 export interface NativeAddon extends NativePhi, NativeSkipgram, NativeSkipgramShards {
   setErrorClass(ctor: new (code: string, message: string) => Error): void;
+  /** Every array a job keeps is passed to this (bindings/job.cc: memory pinned for the job's life). */
+  setPinFunction(pin: (buffer: ArrayBuffer) => void): void;
   info(): NativeInfo;
   evaluate(
     params: Float32Array, hidden: number, data: Uint8Array, ranges: Float64Array,
@@ -286,5 +289,6 @@ export function native(): NativeAddon {
     );
   }
   addon.setErrorClass(BiEmbedError as unknown as new (code: string, message: string) => Error);
+  addon.setPinFunction(markAsUntransferable);
   return addon;
 }

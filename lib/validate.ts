@@ -4,6 +4,28 @@ import { native } from './native';
 
 export const MAX_THREADS = 256;
 
+/** A value as an error message shows it: strings quoted, arrays and objects by kind. */
+export function shown(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v === null || v === undefined) return String(v);
+  if (typeof v === 'function') return 'a function';
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of ${v.byteLength} bytes`;
+  return `a ${(v as object).constructor?.name ?? 'null-prototype object'}`;
+}
+
+/**
+ * Memory the native code reads or writes in place keeps its size for the whole job: a
+ * resizable ArrayBuffer or growable SharedArrayBuffer is refused (docs/reliability.md).
+ */
+export function checkFixedMemory(name: string, view: ArrayBufferView): void {
+  const b = view.buffer as { resizable?: boolean; growable?: boolean };
+  if (b.resizable === true || b.growable === true) {
+    fail(ErrorCodes.OPTION, `${name} is backed by a resizable ArrayBuffer or a growable SharedArrayBuffer; ` +
+      'the native code reads it in place for a whole job: copy it into a fixed-length buffer');
+  }
+}
+
 export function checkThreads(threads: unknown): number {
   if (threads === undefined) return 1;
   if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {

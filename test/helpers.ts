@@ -86,3 +86,20 @@ export async function codeOf(fn: () => unknown): Promise<string> {
   }
   return 'none';
 }
+
+/**
+ * Runs `code` in a child Node process (node `nodeArgs` -e code) that can `require(dist)`, the
+ * compiled package (built by pretest). For what must not take the test runner down with it.
+ */
+export function runChild(code: string, nodeArgs: string[] = [], opts: { timeout?: number; shell?: string } = {}): {
+  status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string;
+} {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  const script = `const dist = ${JSON.stringify(path.join(repoRoot, 'dist'))};\n${code}`;
+  const argv = [...nodeArgs, '-e', script];
+  const r = opts.shell !== undefined
+    ? spawnSync('/bin/sh', ['-c', `${opts.shell}; exec "$0" "$@"`, process.execPath, ...argv], { encoding: 'utf8', timeout: opts.timeout ?? 30_000 })
+    : spawnSync(process.execPath, argv, { encoding: 'utf8', timeout: opts.timeout ?? 30_000 });
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}

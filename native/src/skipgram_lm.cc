@@ -122,8 +122,7 @@ Status greedy_heldout(const uint8_t* data, uint64_t size, LmRange fit, LmRange v
     return Status::Error("E_OPTION", "maxOffset must be ≥ the greedy order and ≤ " + std::to_string(kMaxSkipOffset));
   if (fit.end > size || fit.begin > fit.end || valid.end > size || valid.begin > valid.end)
     return Status::Error("E_RANGE", "fit or validation range outside the data");
-  Control quiet;
-  quiet.cancel_flag = control.cancel_flag;
+  const Control quiet = control.quiet();
   // Held-out bits per position of one offset list (NaN when it does not fit in the data).
   auto score = [&](const std::vector<int>& D, MemoryBudget* mem, double* bits, EntropyResult* stats) -> Status {
     const uint64_t s0 = std::max<uint64_t>(fit.begin, uint64_t(max_offset(D)));

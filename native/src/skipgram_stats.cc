@@ -65,8 +65,7 @@ Status mi_profile(const uint8_t* data, uint64_t size, uint64_t begin, uint64_t e
     const uint64_t s0 = std::max<uint64_t>(begin, uint64_t(d));
     if (s0 >= end) continue;  // no position: MI undefined (NaN)
     std::fill(table.begin(), table.end(), 0);
-    Control quiet;
-    quiet.cancel_flag = control.cancel_flag;
+    const Control quiet = control.quiet();
     Status st = offset_pair_counts(data, size, s0, end, {d}, table.data(), quiet);
     if (!st.ok()) return st;
     uint64_t y[256] = {0};
@@ -122,8 +121,7 @@ Status greedy_study(const uint8_t* data, uint64_t size, uint64_t begin, uint64_t
       std::vector<int> cand = D;
       cand.push_back(d);
       EntropyResult r;
-      Control quiet;
-      quiet.cancel_flag = control.cancel_flag;
+      const Control quiet = control.quiet();
       st = conditional_entropy(data, size, begin, end, cand, budget, quiet, &r);
       if (st.code == "E_CORPUS_TOO_SHORT") continue;  // d reaches past the data: not a candidate
       if (!st.ok()) return st;
