@@ -8,7 +8,7 @@ import { ErrorCodes, fail } from './errors';
 import { JobOptions, runJob } from './jobs';
 import { Model } from './model';
 import { native } from './native';
-import { checkIsa } from './validate';
+import { checkByteLimit, checkIsa } from './validate';
 
 export type CaptureKind = 'hidden' | 'preact' | 'signs';
 export const DEFAULT_TRAJECTORY_MAX_BYTES = 2 ** 31;
@@ -59,7 +59,7 @@ export async function captureTrajectory(model: Model, corpus: Corpus, opts: Traj
   const H = model.hidden;
   const steps = end - begin;
   const bytes = trajectoryBytes(H, steps, kinds);
-  const maxBytes = opts.maxBytes ?? DEFAULT_TRAJECTORY_MAX_BYTES;
+  const maxBytes = checkByteLimit('maxBytes', opts.maxBytes, DEFAULT_TRAJECTORY_MAX_BYTES);
   if (bytes > maxBytes) {
     fail(ErrorCodes.MEMORY_LIMIT, `capturing ${kinds.join('+')} for ${steps} steps at H=${H} needs ${bytes} bytes, over maxBytes=${maxBytes}; capture a shorter range`);
   }

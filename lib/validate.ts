@@ -56,3 +56,10 @@ export function checkIsa(isa: unknown): string | undefined {
   }
   return isa;
 }
+
+/** A memory bound in bytes (undefined = `fallback`): a positive finite number; NaN or Infinity never turn it off. */
+export function checkByteLimit(name: string, v: unknown, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(ErrorCodes.OPTION, `${name} must be a positive finite number of bytes, got ${shown(v)}`);
+  return v;
+}

@@ -6,3 +6,5 @@ export type { Recipe, RecipeDefaults } from './recipes';
 export { loadCheckpoint, saveCheckpoint, checkpointPathFor } from './checkpoint';
 export type { CheckpointInfo, LoadedCheckpoint } from './checkpoint';
 export { fmaPeak, trainFlopsPerByte } from './peak';
+export { trainMemoryBytes, DEFAULT_TRAIN_MAX_BYTES } from './memory';
+export type { TrainShape } from './memory';

@@ -13,7 +13,8 @@ import { saveModel } from '../io/model-file';
 import { runJob } from '../jobs';
 import { DEFAULT_HIDDEN, Model, checkHidden, paramCount } from '../model';
 import { NativeTrainConfig, NativeTrainState, native } from '../native';
-import { checkIsa, checkPositiveInt, checkThreads } from '../validate';
+import { checkByteLimit, checkIsa, checkPositiveInt, checkThreads } from '../validate';
+import { DEFAULT_TRAIN_MAX_BYTES, trainMemoryBytes } from './memory';
 import {
   CheckpointInfo, TrainStateArrays, checkpointPathFor, loadCheckpoint, saveCheckpoint,
 } from './checkpoint';
@@ -57,6 +58,8 @@ export interface TrainOptions {
   isa?: string;
   /** Start from these weights instead of the recipe's init (copied). */
   init?: Model;
+  /** Refuse (E_MEMORY_LIMIT) a run whose estimated memory exceeds this many bytes (default 2 GiB; lib/train/memory.ts). */
+  maxBytes?: number;
   /** Testing hook: the gradient of this 0-based step is made NaN. */
   nanAtStep?: number;
 }
@@ -163,6 +166,12 @@ function plan(opts: TrainOptions, corpus: Corpus): Plan {
   if (d.split) {
     const s = corpus.split(opts.testFraction);
     train = s.train; test = s.test; testFraction = s.testFraction;
+  }
+  const maxBytes = checkByteLimit('maxBytes', opts.maxBytes, DEFAULT_TRAIN_MAX_BYTES);
+  const bytes = trainMemoryBytes({ hidden, batch, window, threads, adam: d.optimizer === 'adam', trackBest: d.trackBest });
+  if (bytes > maxBytes) {
+    fail(ErrorCodes.MEMORY_LIMIT, `training H = ${hidden} with batch ${batch}, window ${window} on ${threads} threads needs about ` +
+      `${(bytes / 2 ** 20).toFixed(0)} MiB, over maxBytes = ${(maxBytes / 2 ** 20).toFixed(0)} MiB; lower the batch, window or hidden size, or raise maxBytes`);
   }
   const windows = windowsPerCycle(train[1] - train[0], window, d.partialTail);
   if (windows < 1) fail(ErrorCodes.CORPUS_TOO_SHORT, `the training range holds ${train[1] - train[0]} bytes; a window needs ${window + 1}`);

@@ -1,5 +1,7 @@
 #include "bi/threadpool.h"
 
+#include <utility>
+
 namespace bi {
 
 ThreadPool::ThreadPool(int threads) {
@@ -21,6 +23,15 @@ bool ThreadPool::take(int* task) {  // called with mu_ held
   return true;
 }
 
+void ThreadPool::call(const std::function<void(int)>& fn, int task) {
+  try {
+    fn(task);
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!error_) error_ = std::current_exception();
+  }
+}
+
 void ThreadPool::run(int tasks, const std::function<void(int)>& fn) {
   if (tasks <= 0) return;
   if (workers_.empty() || tasks == 1) {
@@ -37,12 +48,13 @@ void ThreadPool::run(int tasks, const std::function<void(int)>& fn) {
   int task;
   while (take(&task)) {  // the caller works too
     lock.unlock();
-    fn(task);
+    call(fn, task);
     lock.lock();
     --pending_;
   }
   done_.wait(lock, [this] { return pending_ == 0; });
   fn_ = nullptr;
+  if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
 }
 
 void ThreadPool::worker_loop() {
@@ -56,7 +68,7 @@ void ThreadPool::worker_loop() {
     while (take(&task)) {
       const std::function<void(int)>* fn = fn_;
       lock.unlock();
-      (*fn)(task);
+      call(*fn, task);
       lock.lock();
       if (--pending_ == 0) done_.notify_all();
     }
