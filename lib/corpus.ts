@@ -3,12 +3,11 @@
  * never copies. The content hash (SHA-256) identifies the corpus in model metadata.
  */
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import { ErrorCodes, fail } from './errors';
+import { readRegularFile } from './io/files';
 import { checkFixedMemory, shown } from './validate';
 
 export const DEFAULT_TEST_FRACTION = 0.1;
-const READ_CHUNK = 1 << 30; // fs reads at most ~2 GiB per call
 
 export interface Split {
   /** First (1 − testFraction) of the bytes, as [begin, end). */
@@ -21,17 +20,20 @@ export interface Split {
 export class Corpus {
   readonly bytes: Buffer;
   readonly name: string;
+  /** The file it was read from (Corpus.open); undefined for bytes from memory. */
+  readonly path?: string;
   private cachedHash?: string;
 
-  private constructor(bytes: Buffer, name: string) {
+  private constructor(bytes: Buffer, name: string, file?: string) {
     if (bytes.length === 0) fail(ErrorCodes.CORPUS_EMPTY, `corpus ${name} is empty`);
     this.bytes = bytes;
     this.name = name;
+    this.path = file;
   }
 
   /** Reads a whole file into one Buffer. */
   static open(path: string): Corpus {
-    return new Corpus(readWhole(path), path);
+    return new Corpus(readRegularFile(path, 'corpus', true), path, path);
   }
 
   /** Wraps bytes already in memory (no copy). */
@@ -94,33 +96,4 @@ export function parseRange(text: string, size: number): [number, number] {
   const a = m[1] === '' ? 0 : Number(m[1]);
   const b = m[2] === '' ? size : Number(m[2]);
   return [a, b];
-}
-
-function readWhole(path: string): Buffer {
-  let fd: number;
-  try {
-    fd = fs.openSync(path, 'r');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') fail(ErrorCodes.FILE_NOT_FOUND, `corpus file not found: ${path}`);
-    fail(ErrorCodes.FILE_READ, `cannot open corpus ${path}: ${(e as Error).message}`);
-  }
-  try {
-    const stat = fs.fstatSync(fd);
-    if (!stat.isFile()) fail(ErrorCodes.FILE_READ, `corpus ${path} is not a regular file`);
-    if (stat.size === 0) fail(ErrorCodes.CORPUS_EMPTY, `corpus ${path} is empty`);
-    const buf = Buffer.allocUnsafe(stat.size);
-    let off = 0;
-    while (off < stat.size) {
-      const n = fs.readSync(fd, buf, off, Math.min(READ_CHUNK, stat.size - off), off);
-      if (n === 0) fail(ErrorCodes.FILE_READ, `corpus ${path} shrank while being read`);
-      off += n;
-    }
-    return buf;
-  } catch (e) {
-    if ((e as { name?: string }).name === 'BiEmbedError') throw e;
-    fail(ErrorCodes.FILE_READ, `cannot read corpus ${path}: ${(e as Error).message}`);
-  } finally {
-    fs.closeSync(fd);
-  }
 }

@@ -1,11 +1,11 @@
 /** `bi-embed construct`: φ — every weight from counts, beside the study's figures and training. */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { Corpus } from '../corpus';
 import { ErrorCodes, fail } from '../errors';
 import { writeFileAtomic } from '../io/atomic';
 import { saveModel } from '../io/model-file';
+import { prepareOutputFolder } from '../io/outputs';
 import { ConstructMode, ConstructResult, PhiRowResult, construct, constructResultJson } from '../phi';
 import { studyFiles } from '../study';
 import {
@@ -53,8 +53,11 @@ export function constructTable(r: ConstructResult): string {
   return [line(head), '|' + w.map((n) => '-'.repeat(n + 2)).join('|') + '|', ...body.map(line)].join('\n');
 }
 
+/** Every file --out-dir may receive, checked before the computation (lib/io/outputs). */
+const OUT_DIR_FILES = ['analytic.safetensors', 'optimised.safetensors', 'analytic-sign-bias.safetensors', 'trained.safetensors',
+  'trained-from-construction.safetensors', 'construct.json'].map((f) => ({ path: f, what: `--out-dir file ${f}` }));
+
 function writeOutputs(r: ConstructResult, dir: string): void {
-  fs.mkdirSync(dir, { recursive: true });
   saveModel(r.models.analytic, path.join(dir, 'analytic.safetensors'));
   saveModel(r.models.optimised, path.join(dir, 'optimised.safetensors'));
   if (r.models.analyticSignBias) saveModel(r.models.analyticSignBias, path.join(dir, 'analytic-sign-bias.safetensors'));
@@ -91,6 +94,7 @@ export function registerConstruct(program: Command): void {
       }
       if (!file) fail(ErrorCodes.OPTION, 'construct needs --corpus FILE (or --study)');
       checkMode(mode);
+      if (flags.outDir !== undefined) prepareOutputFolder(flags.outDir, OUT_DIR_FILES, [file]);
       const corpus = Corpus.open(file);
       const testFraction = flags.testFraction !== undefined ? fractionFlag('--test-fraction', flags.testFraction) : undefined;
       let trainSeconds: number | undefined;

@@ -4,9 +4,9 @@
  * and positions. Saving checks the table and writes atomically; loading checks everything
  * (the reader's E_SAFETENSORS_*, then E_MODEL_FORMAT, E_SHAPE, E_DTYPE, E_COUNT_TABLE, E_RANGE).
  */
-import * as fs from 'fs';
 import { BiEmbedError, ErrorCodes, fail } from '../errors';
 import { writeFileAtomic } from '../io/atomic';
+import { readRegularFile } from '../io/files';
 import { HOST_IS_LITTLE_ENDIAN, SafetensorsEntry, quote, readSafetensors, writeSafetensors } from '../io/safetensors';
 import { native } from '../native';
 import { SkipgramCounts, toNativeTable } from './counts';
@@ -99,14 +99,7 @@ export function saveSkipgramCounts(file: string, counts: SkipgramCounts): void {
 
 /** Loads a table saved by saveSkipgramCounts. Errors: E_FILE_NOT_FOUND, E_FILE_READ, and decoding's. */
 export function loadSkipgramCounts(file: string): SkipgramCounts {
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    if (code === 'ENOENT') fail(ErrorCodes.FILE_NOT_FOUND, `count file not found: ${file}`);
-    fail(ErrorCodes.FILE_READ, `cannot read count file ${file}: ${(e as Error).message}`);
-  }
+  const bytes = readRegularFile(file, 'count');
   try {
     return decodeSkipgramCounts(bytes);
   } catch (e) {

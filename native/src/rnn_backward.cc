@@ -47,7 +47,9 @@ void WindowBuffers::resize(int T, int B, int H) {
 
 double window_backward(const Kernels& k, const ModelView& m, const ForwardWeights& w, int T, int B,
                        const uint8_t* xs, const uint8_t* ys, float* h, float scale, WindowBuffers* buf,
-                       const TrainGradView& g) {
+                       const TrainGradView& g, const Control* control) {
+  // A step at a large batch and H takes a minute: cancel must not wait for its end.
+  const auto stop = [control] { return control && control->cancelled(); };
   const int H = m.H;
   const int R = T * B;
   const size_t BH = size_t(B) * H;
@@ -67,6 +69,7 @@ double window_backward(const Kernels& k, const ModelView& m, const ForwardWeight
   // Z[b] = WxTb[x_b] + Hprev[b]·WhT, h = tanh Z (rnn_step, with the padded WhT).
   std::memcpy(hs, h, sizeof(float) * BH);
   for (int t = 0; t < T; ++t) {
+    if (stop()) return 0;
     float* z = dz + t * BH;
     {
       Phase p(step_phases::kRecurrence);
@@ -88,6 +91,7 @@ double window_backward(const Kernels& k, const ModelView& m, const ForwardWeight
   const float* hout = hs + BH;
   double nats = 0;
   for (int r0 = 0; r0 < R; r0 += kOutputRows) {
+    if (stop()) return 0;
     const int rc = std::min(kOutputRows, R - r0);
     const float* hc = hout + size_t(r0) * H;
     {
@@ -115,6 +119,7 @@ double window_backward(const Kernels& k, const ModelView& m, const ForwardWeight
 
   // Backward through time: dz_t = (dh_t + dnext)·(1 − h_t²), dnext = dz_t·Wh.
   for (int t = T - 1; t >= 0; --t) {
+    if (stop()) return 0;
     const float* ht = hs + (t + 1) * BH;
     const float* dht = dh + t * BH;
     float* dzt = dz + t * BH;

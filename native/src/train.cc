@@ -172,8 +172,12 @@ Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, Train
         }
       }
       g.nats = window_backward(k, m, w, Ts, g.count, g.xs.data(), g.ys.data(), g.h.data(), scale, &g.buf,
-                               param_views<float>(g.grad.data(), H));
+                               param_views<float>(g.grad.data(), H), &o.control);
     });
+    if (o.control.cancelled()) {  // cancelled inside the step: drop it (the state is the last step's)
+      result->cancelled = true;
+      break;
+    }
 
     // Fixed-order reduction: grad = Σ_g grad_g, g ascending, per element.
     float* total = groups[0]->grad.data();

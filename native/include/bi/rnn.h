@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bi/aligned.h"
+#include "bi/control.h"
 #include "bi/kernels.h"
 #include "bi/status.h"
 
@@ -106,9 +107,10 @@ struct WindowBuffers {
 // scale · Σ nats into g (training layout). xs, ys: T × B bytes, row t·B + b. The state
 // entering the window is treated as a constant (truncated BPTT). w must hold the
 // forward weights of m, with pad_forward applied. Returns Σ nats over the T·B positions,
-// summed in a fixed order.
+// summed in a fixed order. When `control` is cancelled (polled once per time step and
+// readout chunk) it returns early with h and g partial: the caller must drop the step.
 double window_backward(const Kernels& k, const ModelView& m, const ForwardWeights& w, int T, int B,
                        const uint8_t* xs, const uint8_t* ys, float* h, float scale, WindowBuffers* buf,
-                       const TrainGradView& g);
+                       const TrainGradView& g, const Control* control = nullptr);
 
 }  // namespace bi
