@@ -1,4 +1,5 @@
 /** `bi-embed train`: the study and scale recipes (SPEC §1), progress, Ctrl-C → checkpoint. */
+import * as os from 'node:os';
 import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { ErrorCodes, fail, isBiEmbedError } from '../errors';
@@ -38,6 +39,11 @@ function num(name: string, v: string | undefined, integer: boolean): number | un
     fail(ErrorCodes.OPTION, `${name} must be ${integer ? 'an integer' : 'a number'}, got '${v}'`);
   }
   return n;
+}
+
+/** 130 for SIGINT, 143 for SIGTERM: 128 + the signal's number, as shells report it. */
+function signalExitCode(sig: NodeJS.Signals): number {
+  return 128 + (os.constants.signals[sig] ?? 2);
 }
 
 function fmt(n: number | null | undefined, digits: number): string {
@@ -89,10 +95,10 @@ export function registerTrain(program: Command): void {
     .option('--out <file>', 'model file (.safetensors): study keeps the best model, scale the last', 'model.safetensors')
     .option('--checkpoint <file>', 'checkpoint file (default: <out>.ckpt.safetensors)')
     .option('--checkpoint-every <n>', 'checkpoint every n steps (default: every 60 s)')
-    .option('--resume', 'continue from the checkpoint (same corpus, recipe, batch, threads, isa)')
+    .option('--resume', 'continue from the checkpoint (same corpus, recipe, batch, threads, isa, seed)')
     .addOption(isaOption())
     .addOption(jsonOption('print one JSON object at the end'))
-    .action(async (flags: TrainFlags) => {
+    .action(async (flags: TrainFlags, cmd: Command) => {
       if (!flags.corpus) fail(ErrorCodes.OPTION, 'train needs --corpus FILE');
       const recipe = flags.recipe as Recipe;
       const opts: TrainOptions = {
@@ -101,15 +107,29 @@ export function registerTrain(program: Command): void {
         threads: num('--threads', flags.threads, true), window: num('--window', flags.window, true),
         epochs: num('--epochs', flags.epochs, true), steps: num('--steps', flags.steps, true),
         seconds: num('--seconds', flags.seconds, false), lr: num('--lr', flags.lr, false),
-        clip: num('--clip', flags.clip, false), seed: num('--seed', flags.seed, true),
+        clip: num('--clip', flags.clip, false),
+        // Only a seed given on the command line: a resumed run keeps its checkpoint's seed.
+        seed: cmd.getOptionValueSource('seed') === 'default' ? undefined : num('--seed', flags.seed, true),
         testFraction: recipe === 'scale' ? num('--test-fraction', flags.testFraction, false) : undefined,
         evalEvery: num('--eval-every', flags.evalEvery, true), testBytes: num('--test-bytes', flags.testBytes, true),
         out: flags.out, checkpoint: flags.checkpoint, checkpointEvery: num('--checkpoint-every', flags.checkpointEvery, true),
         resume: flags.resume, isa: flags.isa,
       };
+      // SIGINT (Ctrl-C) and SIGTERM (kill, timeout, containers) both stop at the next poll and save;
+      // a second signal exits at once (the atomic writes leave either the old files or the new, and
+      // the save itself is synchronous, so a signal cannot cut it).
       const controller = new AbortController();
-      const onSigint = (): void => controller.abort();
-      process.on('SIGINT', onSigint);
+      let signalled: NodeJS.Signals | undefined;
+      const onSignal = (sig: NodeJS.Signals): void => {
+        if (signalled) {
+          process.stderr.write(`\nbi-embed: ${sig} again: exiting now\n`);
+          process.exit(signalExitCode(sig));
+        }
+        signalled = sig;
+        controller.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       const bar = progressLine(!flags.json);
       let r;
       try {
@@ -117,16 +137,17 @@ export function registerTrain(program: Command): void {
       } catch (e) {
         bar.stop();
         if (isBiEmbedError(e) && e.code === ErrorCodes.ABORTED) {
-          // Ctrl-C: the checkpoint and model are saved; exit 130 like any interrupted tool.
+          // Ctrl-C or SIGTERM: the checkpoint and model are saved; exit 128 + signal like any interrupted tool.
           process.stderr.write(`bi-embed: ${e.message}\n`);
-          process.exitCode = 130;
+          process.exitCode = signalExitCode(signalled ?? 'SIGINT');
           return;
         }
         reportError(e);
         return;
-      } finally {
-        process.off('SIGINT', onSigint);
       }
+      // On success only: after a stop, a second signal still exits at once (with its own status).
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       bar.stop();
       const out = {
         recipe: r.recipe, corpus: flags.corpus, hidden: r.hidden, batch: r.batch, threads: r.threads, isa: r.isa,

@@ -1,7 +1,9 @@
 /**
  * Atomic file replacement: write a temp file beside the target, fsync it, rename it over the
  * target, fsync the directory. A reader sees either the old file or the new one, never a torn
- * mix, and a crash or failed write leaves the previous file intact and no temp file behind.
+ * mix, and a failed write leaves the previous file intact and no temp file behind. A process
+ * killed mid-write (SIGKILL, power loss) leaves its temp file; the next write to the same target
+ * removes the temp files of that target whose writer process no longer exists.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -22,6 +24,34 @@ function tempPathFor(target: string): string {
   const dir = path.dirname(target);
   const base = path.basename(target);
   return path.join(dir, `.${base}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return errnoCode(e) === 'EPERM'; // exists, owned by someone else
+  }
+}
+
+/** Removes temp files of `target` (tempPathFor's names) left by writers that no longer run. */
+export function removeStaleTemps(target: string): void {
+  const dir = path.dirname(target);
+  const prefix = `.${path.basename(target)}.`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return; // the write itself will report a missing folder
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name.slice(prefix.length));
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid !== process.pid && !processExists(pid)) removeQuietlySync(path.join(dir, name));
+  }
 }
 
 function errnoCode(e: unknown): string | undefined {
@@ -64,6 +94,7 @@ function fsyncDirectorySync(dir: string): void {
 
 /** Replaces `target` with `data` atomically (synchronous). Errors: E_FILE_WRITE. */
 export function writeFileAtomic(target: string, data: AtomicData): void {
+  removeStaleTemps(target);
   const tmp = tempPathFor(target);
   let fd: number | undefined;
   try {
@@ -117,6 +148,7 @@ async function fsyncDirectoryAsync(dir: string): Promise<void> {
 
 /** Replaces `target` with `data` atomically, without blocking the event loop. Errors: E_FILE_WRITE. */
 export async function writeFileAtomicAsync(target: string, data: AtomicData): Promise<void> {
+  removeStaleTemps(target);
   const tmp = tempPathFor(target);
   let handle: fs.promises.FileHandle | undefined;
   try {

@@ -9,7 +9,8 @@
 import { Corpus } from '../corpus';
 import { BiEmbedError, ErrorCodes, fail, isBiEmbedError } from '../errors';
 import { evaluate, splitRange } from '../evaluate';
-import { saveModel } from '../io/model-file';
+import { MODEL_EXTENSIONS, SAFETENSORS_EXTENSIONS, saveModel } from '../io/model-file';
+import { checkOutputPaths } from '../io/outputs';
 import { runJob } from '../jobs';
 import { DEFAULT_HIDDEN, Model, checkHidden, paramCount } from '../model';
 import { NativeTrainConfig, NativeTrainState, native } from '../native';
@@ -234,6 +235,10 @@ export async function train(options: TrainOptions, callbacks: TrainCallbacks = {
   const corpus = typeof options.corpus === 'string' ? Corpus.open(options.corpus) : options.corpus;
   if (!(corpus instanceof Corpus)) fail(ErrorCodes.OPTION, 'corpus must be a Corpus or a file path');
   const p = plan(options, corpus);
+  checkOutputPaths([
+    ...(p.out !== undefined ? [{ path: p.out, what: 'model (out)', extensions: MODEL_EXTENSIONS }] : []),
+    ...(p.checkpoint !== undefined ? [{ path: p.checkpoint, what: 'checkpoint', extensions: SAFETENSORS_EXTENSIONS }] : []),
+  ], [corpus.path]);
   const d = RECIPE_DEFAULTS[p.recipe];
   const isaName = p.isa ?? native().info().isa ?? 'scalar';
   const { signal, onProgress } = callbacks;
@@ -246,6 +251,11 @@ export async function train(options: TrainOptions, callbacks: TrainCallbacks = {
   if (options.resume) {
     const ck = loadCheckpoint(p.checkpoint!);
     checkResumable(p, ck.info, corpus, isaName, p.checkpoint!);
+    // The run keeps the seed it started with (its metadata names it); a different one is refused.
+    if (options.seed !== undefined && options.seed !== ck.info.seed) {
+      fail(ErrorCodes.CHECKPOINT, `${p.checkpoint!} was started with seed ${ck.info.seed}, this run has ${options.seed}: resume with the same seed (or none)`);
+    }
+    p.seed = ck.info.seed;
     state = ck.state;
     counters[0] = ck.info.step;
     counters[1] = ck.info.bestBpc ?? Infinity;
@@ -380,11 +390,17 @@ export async function train(options: TrainOptions, callbacks: TrainCallbacks = {
       let eta: number | null = null;
       if (p.totalSteps !== null && stepRate > 0) eta = (p.totalSteps - now) / stepRate;
       if (p.seconds !== null) eta = Math.min(eta ?? Infinity, Math.max(0, p.seconds - secs));
-      onProgress({
-        step: now, totalSteps: p.totalSteps, epoch: Math.floor(now / p.stepsPerEpoch), seconds: secs,
-        bytesPerSecond: rate, trainLoss: lastLoss,
-        bestBpc: Number.isFinite(counters[1]) ? counters[1] : null, testBpc: lastTestBpc, eta,
-      });
+      try {
+        onProgress({
+          step: now, totalSteps: p.totalSteps, epoch: Math.floor(now / p.stepsPerEpoch), seconds: secs,
+          bytesPerSecond: rate, trainLoss: lastLoss,
+          bestBpc: Number.isFinite(counters[1]) ? counters[1] : null, testBpc: lastTestBpc, eta,
+        });
+      } catch (e) {
+        // A throwing callback stops the run like a cancel: saved first, then its error.
+        if (p.checkpoint || p.out) saveAll();
+        throw e;
+      }
     }
   }
 
