@@ -10,6 +10,8 @@ import * as path from 'path';
 import { BiEmbedError, ErrorCodes, fail } from '../errors';
 import { MAX_HIDDEN, MIN_HIDDEN, Model, ModelMetadata, TENSOR_NAMES, VOCAB, tensorLayout } from '../model';
 import { writeFileAtomic } from './atomic';
+import { readRegularFile } from './files';
+import { checkOutputPaths } from './outputs';
 import { checkFiniteParams, rawHiddenForSize, readRaw, writeRaw } from './raw';
 import {
   SafetensorsEntry, SafetensorsInput, f32View, formatShape, quote, readSafetensors, writeSafetensors,
@@ -44,6 +46,9 @@ export const RESERVED_METADATA_KEYS: readonly string[] = ['format', 'version', '
 const EXTENSIONS: Readonly<Record<string, ModelFormat>> = {
   '.bin': 'raw', '.raw': 'raw', '.safetensors': 'safetensors', '.st': 'safetensors',
 };
+/** The extensions a model file may have, and those of safetensors (which hold metadata and extra tensors). */
+export const MODEL_EXTENSIONS: readonly string[] = Object.keys(EXTENSIONS);
+export const SAFETENSORS_EXTENSIONS: readonly string[] = ['.safetensors', '.st'];
 
 /** The format named by `opts.format`, else by the extension. Errors: E_MODEL_FORMAT. */
 export function modelFormatFor(file: string, format?: ModelFormat): ModelFormat {
@@ -164,8 +169,9 @@ export function encodeSafetensorsModel(model: Model, extra: ReadonlyMap<string, 
   return writeSafetensors([...tensors, ...extraInputs(extra)], fileMetadata(model));
 }
 
-/** Encodes a model in the given format. Raw files cannot hold metadata or extra tensors. */
+/** Encodes a model in the given format. Raw files cannot hold metadata or extra tensors. Errors: E_NON_FINITE, E_OPTION. */
 export function encodeModelFile(model: Model, format: ModelFormat, extra?: ReadonlyMap<string, Float32Array>): Uint8Array {
+  checkFiniteParams(model.hidden, model.params); // a file no reader would accept is never written
   if (format === 'safetensors') return encodeSafetensorsModel(model, extra);
   if (extra !== undefined && extra.size > 0) fail(ErrorCodes.OPTION, 'raw model files cannot hold extra tensors; use .safetensors');
   return writeRaw(model);
@@ -196,13 +202,9 @@ function regularFileSize(file: string): number {
   return stats.size;
 }
 
-/** Whole-file read with coded errors. Errors: E_FILE_NOT_FOUND, E_FILE_READ (EISDIR included). */
+/** Whole-file read with coded errors. Errors: E_FILE_NOT_FOUND, E_FILE_READ (directory, FIFO, device). */
 export function readModelBytes(file: string): Uint8Array {
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    throw readError(file, e);
-  }
+  return readRegularFile(file, 'model');
 }
 
 /** Prefixes the file name to decoding errors, keeping their code. */
@@ -238,6 +240,7 @@ export function saveModel(model: Model, file: string, opts: SaveOptions = {}): v
 
 /** Converts between formats by extension; extra tensors survive safetensors → safetensors only. */
 export function convertModel(inPath: string, outPath: string, opts: { hidden?: number } = {}): void {
+  checkOutputPaths([{ path: outPath, what: 'output model', extensions: MODEL_EXTENSIONS }], [inPath]);
   const { model, extra } = loadModelFile(inPath, { hidden: opts.hidden });
   const format = modelFormatFor(outPath);
   saveModel(model, outPath, { format, extra: format === 'safetensors' ? extra : undefined });
