@@ -7,7 +7,7 @@ import { ErrorCodes, fail } from './errors';
 import { JobOptions, runJob } from './jobs';
 import { Model } from './model';
 import { native } from './native';
-import { checkIsa, checkThreads } from './validate';
+import { checkIsa, checkOptions, checkThreads, shown } from './validate';
 
 export interface EvaluateOptions extends JobOptions {
   /** Byte ranges [begin, end), each scored from h = 0; default: the whole corpus. */
@@ -53,7 +53,16 @@ export function splitRange(range: [number, number], streams: number): Array<[num
   return out;
 }
 
-export async function evaluate(model: Model, corpus: Corpus, opts: EvaluateOptions = {}): Promise<EvaluateResult> {
+/** The model and corpus arguments of a pass: E_OPTION for anything else (a path, null). */
+export function checkModelCorpus(model: unknown, corpus: unknown): void {
+  if (!(model instanceof Model)) fail(ErrorCodes.OPTION, `model must be a Model (see loadModel), got ${shown(model)}`);
+  if (!(corpus instanceof Corpus)) fail(ErrorCodes.OPTION, `corpus must be a Corpus (see Corpus.open), got ${shown(corpus)}`);
+}
+
+export async function evaluate(model: Model, corpus: Corpus, options?: EvaluateOptions): Promise<EvaluateResult> {
+  checkModelCorpus(model, corpus);
+  const opts = checkOptions('evaluate', options);
+  if (opts.ranges !== undefined && !Array.isArray(opts.ranges)) fail(ErrorCodes.RANGE, `ranges must be an array of [begin, end) pairs, got ${shown(opts.ranges)}`);
   const ranges = (opts.ranges ?? [[0, corpus.size]]).map((r) => checkRange(corpus, r));
   if (ranges.length === 0) fail(ErrorCodes.RANGE, 'no ranges to evaluate');
   const threads = checkThreads(opts.threads);

@@ -2,7 +2,8 @@
  * Glue between a native job and its caller: an AbortSignal becomes the job's cancel flag
  * (polled in the hot loop), and progress is forwarded to an optional callback.
  */
-import { BiEmbedError, ErrorCodes } from './errors';
+import { BiEmbedError, ErrorCodes, fail } from './errors';
+import { checkOptions, shown } from './validate';
 
 export interface JobOptions {
   /** Cancels the job; the Promise then rejects with code E_ABORTED. */
@@ -16,7 +17,9 @@ export async function runJob<T>(
   opts: JobOptions,
   start: (cancel: Int32Array, onProgress: JobOptions['onProgress']) => Promise<T>,
 ): Promise<T> {
-  const { signal, onProgress } = opts;
+  const { signal, onProgress } = checkOptions('job', opts);
+  if (signal !== undefined && !(signal instanceof AbortSignal)) fail(ErrorCodes.OPTION, `signal must be an AbortSignal, got ${shown(signal)}`);
+  if (onProgress !== undefined && typeof onProgress !== 'function') fail(ErrorCodes.OPTION, `onProgress must be a function, got ${shown(onProgress)}`);
   if (signal?.aborted) throw new BiEmbedError(ErrorCodes.ABORTED, 'aborted before it started');
   // SharedArrayBuffer: the native thread reads the flag while JS writes it.
   const cancel = new Int32Array(new SharedArrayBuffer(4));

@@ -8,7 +8,8 @@ import { ErrorCodes, fail } from './errors';
 import { JobOptions, runJob } from './jobs';
 import { Model } from './model';
 import { native } from './native';
-import { checkByteLimit, checkIsa } from './validate';
+import { checkModelCorpus } from './evaluate';
+import { checkByteLimit, checkIsa, checkOptions, shown } from './validate';
 
 export type CaptureKind = 'hidden' | 'preact' | 'signs';
 export const DEFAULT_TRAJECTORY_MAX_BYTES = 2 ** 31;
@@ -49,7 +50,10 @@ export function trajectoryBytes(hidden: number, steps: number, kinds: CaptureKin
   return per * steps;
 }
 
-export async function captureTrajectory(model: Model, corpus: Corpus, opts: TrajectoryOptions): Promise<Trajectory> {
+export async function captureTrajectory(model: Model, corpus: Corpus, options: TrajectoryOptions): Promise<Trajectory> {
+  checkModelCorpus(model, corpus);
+  const opts = checkOptions('captureTrajectory', options);
+  if (!Array.isArray(opts.capture)) fail(ErrorCodes.OPTION, `capture must list some of hidden|preact|signs, got ${shown(opts.capture)}`);
   const [begin, end] = checkRange(corpus, opts.range ?? [0, corpus.size]);
   const kinds = [...new Set(opts.capture)];
   if (kinds.length === 0 || kinds.some((k) => !['hidden', 'preact', 'signs'].includes(k))) {

@@ -29,15 +29,33 @@ export function checkFixedMemory(name: string, view: ArrayBufferView): void {
 export function checkThreads(threads: unknown): number {
   if (threads === undefined) return 1;
   if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
-    fail(ErrorCodes.OPTION, `threads must be an integer in 1…${MAX_THREADS}, got ${String(threads)}`);
+    fail(ErrorCodes.OPTION, `threads must be an integer in 1…${MAX_THREADS}, got ${shown(threads)}`);
   }
   return threads;
 }
 
 export function checkPositiveInt(name: string, v: unknown, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) {
-    fail(ErrorCodes.OPTION, `${name} must be an integer in 1…${max}, got ${String(v)}`);
+  return checkInt(name, v, 1, max);
+}
+
+/** An integer in lo…hi; the message shows the value as given. */
+export function checkInt(name: string, v: unknown, lo: number, hi: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
+    fail(ErrorCodes.OPTION, `${name} must be an integer in ${lo}…${hi}, got ${shown(v)}`);
   }
+  return v;
+}
+
+/** An options argument: undefined is {}, anything but a plain object (null, a string, an array) is E_OPTION. */
+export function checkOptions<T extends object>(what: string, v: T | null | undefined): T {
+  if (v === undefined) return {} as T;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(ErrorCodes.OPTION, `${what} options must be an object, got ${shown(v)}`);
+  return v;
+}
+
+/** A file path argument: a non-empty string. */
+export function checkPath(what: string, v: unknown): string {
+  if (typeof v !== 'string' || v === '') fail(ErrorCodes.OPTION, `${what} must be a file path (a non-empty string), got ${shown(v)}`);
   return v;
 }
 
@@ -49,7 +67,7 @@ export function checkIsa(isa: unknown): string | undefined {
     return undefined;
   }
   if (typeof isa !== 'string' || !['scalar', 'avx2', 'neon'].includes(isa)) {
-    fail(ErrorCodes.OPTION, `isa must be one of scalar|avx2|neon, got ${String(isa)}`);
+    fail(ErrorCodes.OPTION, `isa must be one of scalar|avx2|neon, got ${shown(isa)}`);
   }
   if (!native().info().isas.includes(isa)) {
     fail(ErrorCodes.ISA_UNAVAILABLE, `this CPU/build cannot run ${isa} (available: ${native().info().isas.join(', ')})`);

@@ -12,6 +12,7 @@ import { MAX_HIDDEN, MIN_HIDDEN, Model, ModelMetadata, TENSOR_NAMES, VOCAB, tens
 import { writeFileAtomic } from './atomic';
 import { readRegularFile } from './files';
 import { checkOutputPaths } from './outputs';
+import { checkOptions, checkPath, shown } from '../validate';
 import { checkFiniteParams, rawHiddenForSize, readRaw, writeRaw } from './raw';
 import {
   SafetensorsEntry, SafetensorsInput, f32View, formatShape, quote, readSafetensors, writeSafetensors,
@@ -218,7 +219,9 @@ function withFileName<T>(file: string, decode: () => T): T {
 }
 
 /** Loads a model with any extra tensors stored beside it. */
-export function loadModelFile(file: string, opts: LoadOptions = {}): LoadedModelFile {
+export function loadModelFile(file: string, options?: LoadOptions): LoadedModelFile {
+  checkPath('a model file', file);
+  const opts = checkOptions('loadModel', options);
   const format = modelFormatFor(file, opts.format);
   // A raw file's size alone decides its validity: refuse a mistaken 1 GB corpus before reading it.
   const size = regularFileSize(file);
@@ -233,13 +236,17 @@ export function loadModel(file: string, opts: LoadOptions = {}): Model {
 }
 
 /** Saves a model atomically. Errors: E_MODEL_FORMAT, E_FILE_WRITE. */
-export function saveModel(model: Model, file: string, opts: SaveOptions = {}): void {
+export function saveModel(model: Model, file: string, options?: SaveOptions): void {
+  if (!(model instanceof Model)) fail(ErrorCodes.OPTION, `saveModel needs a Model, got ${shown(model)}`);
+  checkPath('a model file', file);
+  const opts = checkOptions('saveModel', options);
   const format = modelFormatFor(file, opts.format);
   writeFileAtomic(file, encodeModelFile(model, format, opts.extra));
 }
 
 /** Converts between formats by extension; extra tensors survive safetensors → safetensors only. */
 export function convertModel(inPath: string, outPath: string, opts: { hidden?: number } = {}): void {
+  checkPath('the input model', inPath);
   checkOutputPaths([{ path: outPath, what: 'output model', extensions: MODEL_EXTENSIONS }], [inPath]);
   const { model, extra } = loadModelFile(inPath, { hidden: opts.hidden });
   const format = modelFormatFor(outPath);

@@ -11,7 +11,7 @@ import { JobOptions } from '../jobs';
 import { Model } from '../model';
 import { train as trainModel } from '../train';
 import { captureTrajectory } from '../trajectory';
-import { checkPositiveInt, checkThreads } from '../validate';
+import { checkOptions, checkPositiveInt, checkThreads, shown } from '../validate';
 import { PHI_HIDDEN, PhiCounts, buildPhiModel, countPhi } from './construct';
 import { PhiGrid, PhiRows, fitPhiReadout, phiGridSearch, samplePhiRows } from './fit';
 
@@ -117,7 +117,9 @@ async function bpcOf(model: Model, corpus: Corpus, range: [number, number], thre
   return r.bpc;
 }
 
-export async function construct(corpus: Corpus, opts: ConstructOptions = {}): Promise<ConstructResult> {
+export async function construct(corpus: Corpus, options?: ConstructOptions): Promise<ConstructResult> {
+  if (!(corpus instanceof Corpus)) fail(ErrorCodes.OPTION, `corpus must be a Corpus, got ${shown(corpus)}`);
+  const opts = checkOptions('construct', options);
   const mode = opts.mode ?? 'scale';
   if (mode !== 'study' && mode !== 'scale') fail(ErrorCodes.OPTION, `mode must be study or scale, got ${String(mode)}`);
   const threads = checkThreads(opts.threads ?? 2);

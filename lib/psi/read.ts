@@ -10,7 +10,8 @@ import { ErrorCodes, fail } from '../errors';
 import { JobOptions } from '../jobs';
 import { Model } from '../model';
 import { Trajectory, captureTrajectory } from '../trajectory';
-import { checkPositiveInt, checkThreads } from '../validate';
+import { checkModelCorpus } from '../evaluate';
+import { checkOptions, checkPositiveInt, checkThreads } from '../validate';
 import { FactorMapReport, SCALE_LAGS, STUDY_LAGS, factorMap, lagOnePartners } from './factor-map';
 import { StateFeatureReport, stateFeatureMap } from './features';
 import { HebbianReport, hebbianEstimates } from './hebbian';
@@ -60,7 +61,9 @@ export interface ReadResult {
   seconds: number;
 }
 
-export async function readModel(model: Model, corpus: Corpus, opts: ReadOptions = {}): Promise<ReadResult> {
+export async function readModel(model: Model, corpus: Corpus, options?: ReadOptions): Promise<ReadResult> {
+  checkModelCorpus(model, corpus);
+  const opts = checkOptions('readModel', options);
   const mode = opts.mode ?? 'study';
   if (mode !== 'study' && mode !== 'scale') fail(ErrorCodes.OPTION, `mode must be study|scale, got ${String(mode)}`);
   const threads = checkThreads(opts.threads);

@@ -8,6 +8,7 @@ import { Corpus, DEFAULT_TEST_FRACTION } from '../corpus';
 import { ErrorCodes, fail } from '../errors';
 import { JobOptions } from '../jobs';
 import { Model } from '../model';
+import { checkOptions, shown } from '../validate';
 import { greedyHeldOut, heldOutBpc } from './lm';
 import { checkFraction, checkMaxOffset, checkOffsets, checkOrder, checkSmoothing, Smoothing } from './options';
 import { GreedyStep, greedyStudy, miProfile, skipgramStats } from './stats';
@@ -87,7 +88,9 @@ function trace(steps: GreedyStep[], study: boolean): GreedyTrace[] {
   });
 }
 
-export async function runSkipgram(corpus: Corpus, opts: SkipgramRunOptions): Promise<SkipgramRunResult> {
+export async function runSkipgram(corpus: Corpus, options: SkipgramRunOptions): Promise<SkipgramRunResult> {
+  if (!(corpus instanceof Corpus)) fail(ErrorCodes.OPTION, `corpus must be a Corpus, got ${shown(corpus)}`);
+  const opts = checkOptions('runSkipgram', options);
   const mode = opts.mode ?? 'study';
   if (mode !== 'study' && mode !== 'scale') fail(ErrorCodes.OPTION, `mode must be study or scale, got ${String(mode)}`);
   if ((opts.offsets === undefined) === (opts.greedy === undefined)) fail(ErrorCodes.OPTION, 'give either offsets or greedy');

@@ -14,7 +14,7 @@ import { checkOutputPaths } from '../io/outputs';
 import { runJob } from '../jobs';
 import { DEFAULT_HIDDEN, Model, checkHidden, paramCount } from '../model';
 import { NativeTrainConfig, NativeTrainState, native } from '../native';
-import { checkByteLimit, checkIsa, checkPositiveInt, checkThreads } from '../validate';
+import { checkByteLimit, checkInt, checkIsa, checkOptions, checkPositiveInt, checkThreads, shown } from '../validate';
 import { DEFAULT_TRAIN_MAX_BYTES, trainMemoryBytes } from './memory';
 import {
   CheckpointInfo, TrainStateArrays, checkpointPathFor, loadCheckpoint, saveCheckpoint,
@@ -85,7 +85,7 @@ export interface TrainProgress {
 export interface TrainResult {
   model: Model;
   recipe: Recipe;
-  /** Study: the kept model's bpc on the whole corpus (SPEC §0, in-sample). Scale: mean training loss (bits/byte) over the last ≥ 100 steps. */
+  /** Study: the kept model's bpc on the whole corpus (SPEC §0, in-sample). Scale: mean training loss (bits/byte) over exactly the last 100 steps (fewer when this call ran fewer; ≥ 100 of the last calls when only a time budget ends the run). */
   trainBpc: number;
   /** Scale: bpc of the final model on the test split (capped by testBytes). Study: null (no held-out split). */
   testBpc: number | null;
@@ -112,6 +112,7 @@ export interface TrainCallbacks {
   onProgress?: (p: TrainProgress) => void;
 }
 
+const TRAIN_BPC_STEPS = 100;
 const CALL_SECONDS = 0.25; // native calls return this often for progress and checkpoints
 const CHECKPOINT_SECONDS = 60;
 const DEFAULT_EVAL_EVERY = 500;
@@ -160,7 +161,7 @@ function plan(opts: TrainOptions, corpus: Corpus): Plan {
   const isa = checkIsa(opts.isa);
   const lr = opts.lr === undefined ? d.lr : nonNegative('lr', opts.lr);
   const clip = opts.clip === undefined ? d.clip : nonNegative('clip', opts.clip);
-  const seed = opts.seed === undefined ? 1 : checkPositiveInt('seed', opts.seed + 1, 2 ** 32) - 1;
+  const seed = opts.seed === undefined ? 1 : checkInt('seed', opts.seed, 0, 2 ** 32 - 1);
   let train: [number, number] = [0, corpus.size];
   let test: [number, number] | null = null;
   let testFraction: number | null = null;
@@ -230,7 +231,7 @@ function checkResumable(p: Plan, info: CheckpointInfo, corpus: Corpus, isa: stri
 }
 
 /** Trains a sat-rnn (SPEC §1). Rejects with E_ABORTED on cancel (after saving the checkpoint and model). */
-export async function train(options: TrainOptions, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
+export async function train(options: TrainOptions, callbacks?: TrainCallbacks): Promise<TrainResult> {
   if (typeof options !== 'object' || options === null) fail(ErrorCodes.OPTION, 'train needs an options object');
   const corpus = typeof options.corpus === 'string' ? Corpus.open(options.corpus) : options.corpus;
   if (!(corpus instanceof Corpus)) fail(ErrorCodes.OPTION, 'corpus must be a Corpus or a file path');
@@ -241,7 +242,8 @@ export async function train(options: TrainOptions, callbacks: TrainCallbacks = {
   ], [corpus.path]);
   const d = RECIPE_DEFAULTS[p.recipe];
   const isaName = p.isa ?? native().info().isa ?? 'scalar';
-  const { signal, onProgress } = callbacks;
+  const { signal, onProgress } = checkOptions('train callbacks', callbacks);
+  if (onProgress !== undefined && typeof onProgress !== 'function') fail(ErrorCodes.OPTION, `onProgress must be a function, got ${shown(onProgress)}`);
 
   let state: TrainStateArrays;
   const counters = new Float64Array([0, Infinity, 0, 0, 0]);
@@ -333,6 +335,10 @@ export async function train(options: TrainOptions, callbacks: TrainCallbacks = {
       `training cancelled at step ${counters[0]}` + (p.checkpoint ? `; checkpoint saved to ${p.checkpoint} (continue with resume)` : ''));
   };
 
+  // Scale's trainBpc: the mean loss over the last TRAIN_BPC_STEPS steps of a run with a step count.
+  const tailStart = p.totalSteps !== null ? Math.max(counters[0], p.totalSteps - TRAIN_BPC_STEPS) : null;
+  let tailNats = 0;
+  let tailPositions = 0;
   let stopped: 'done' | 'time' = 'done';
   const startStep = counters[0];
   let lastEvalStep = counters[0];
@@ -345,6 +351,9 @@ export async function train(options: TrainOptions, callbacks: TrainCallbacks = {
     let maxSteps = p.totalSteps === null ? Number.MAX_SAFE_INTEGER : p.totalSteps - step;
     if (p.checkpointEvery !== null) maxSteps = Math.min(maxSteps, p.checkpointEvery - (step % p.checkpointEvery));
     if (p.test) maxSteps = Math.min(maxSteps, p.evalEvery - (step % p.evalEvery));
+    // A call ends where the last TRAIN_BPC_STEPS steps begin, so trainBpc sums exactly those
+    // steps wherever timing put the other call boundaries.
+    if (tailStart !== null && step < tailStart) maxSteps = Math.min(maxSteps, tailStart - step);
     const maxSeconds = p.seconds === null ? CALL_SECONDS : Math.max(1e-3, Math.min(CALL_SECONDS, p.seconds - elapsed));
     const c0 = process.hrtime.bigint();
     let r;
@@ -362,6 +371,7 @@ export async function train(options: TrainOptions, callbacks: TrainCallbacks = {
     }
     trainSeconds += Number(process.hrtime.bigint() - c0) / 1e9;
     positions += r.positions;
+    if (tailStart !== null && step >= tailStart) { tailNats += r.nats; tailPositions += r.positions; }
     if (r.steps > 0) {
       lastLoss = r.nats / r.positions / Math.LN2;
       recent.push([r.nats, r.positions, r.steps]);
@@ -419,7 +429,10 @@ export async function train(options: TrainOptions, callbacks: TrainCallbacks = {
     // The kept model scored by SPEC §0 on the training range (for the study: the whole 1 KB).
     trainBpc = (await evaluate(model, corpus, { ranges: [p.train], isa: p.isa, signal })).bpc;
   } else {
-    const [nats, pos] = recent.reduce(([a, b], [c, e]) => [a + c, b + e], [0, 0]);
+    // With a step count: exactly the last TRAIN_BPC_STEPS steps (or those this call ran, if fewer).
+    // With only a time budget: the last calls covering ≥ TRAIN_BPC_STEPS steps.
+    const [nats, pos] = tailStart !== null && stopped === 'done' ? [tailNats, tailPositions]
+      : recent.reduce(([a, b], [c, e]) => [a + c, b + e], [0, 0]);
     trainBpc = pos > 0 ? nats / pos / Math.LN2 : NaN;
   }
   return {
