@@ -20,7 +20,7 @@ export interface TrainShape {
   trackBest: boolean;
 }
 
-/** Bytes a run of this shape holds at its peak (an upper estimate: padding counted generously). */
+/** Bytes a run of this shape holds at its peak (scripts/train-memory.js compares it with the process's RSS). */
 export function trainMemoryBytes(s: TrainShape): number {
   const n = paramCount(s.hidden);
   const H = s.hidden, B = s.batch, T = s.window;
