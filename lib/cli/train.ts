@@ -28,6 +28,7 @@ interface TrainFlags {
   checkpoint?: string;
   checkpointEvery?: string;
   resume?: boolean;
+  maxMb?: string;
   isa?: string;
   json?: boolean;
 }
@@ -95,6 +96,7 @@ export function registerTrain(program: Command): void {
     .option('--out <file>', 'model file (.safetensors): study keeps the best model, scale the last', 'model.safetensors')
     .option('--checkpoint <file>', 'checkpoint file (default: <out>.ckpt.safetensors)')
     .option('--checkpoint-every <n>', 'checkpoint every n steps (default: every 60 s)')
+    .option('--max-mb <n>', 'refuse a run whose estimated memory exceeds this many MiB (default 2048)')
     .option('--resume', 'continue from the checkpoint (same corpus, recipe, batch, threads, isa, seed)')
     .addOption(isaOption())
     .addOption(jsonOption('print one JSON object at the end'))
@@ -114,6 +116,7 @@ export function registerTrain(program: Command): void {
         evalEvery: num('--eval-every', flags.evalEvery, true), testBytes: num('--test-bytes', flags.testBytes, true),
         out: flags.out, checkpoint: flags.checkpoint, checkpointEvery: num('--checkpoint-every', flags.checkpointEvery, true),
         resume: flags.resume, isa: flags.isa,
+        maxBytes: flags.maxMb === undefined ? undefined : num('--max-mb', flags.maxMb, false)! * 2 ** 20,
       };
       // SIGINT (Ctrl-C) and SIGTERM (kill, timeout, containers) both stop at the next poll and save;
       // a second signal exits at once (the atomic writes leave either the old files or the new, and

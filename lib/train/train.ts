@@ -172,8 +172,8 @@ function plan(opts: TrainOptions, corpus: Corpus): Plan {
   const maxBytes = checkByteLimit('maxBytes', opts.maxBytes, DEFAULT_TRAIN_MAX_BYTES);
   const bytes = trainMemoryBytes({ hidden, batch, window, threads, adam: d.optimizer === 'adam', trackBest: d.trackBest });
   if (bytes > maxBytes) {
-    fail(ErrorCodes.MEMORY_LIMIT, `training H = ${hidden} with batch ${batch}, window ${window} on ${threads} threads needs about ` +
-      `${(bytes / 2 ** 20).toFixed(0)} MiB, over maxBytes = ${(maxBytes / 2 ** 20).toFixed(0)} MiB; lower the batch, window or hidden size, or raise maxBytes`);
+    fail(ErrorCodes.MEMORY_LIMIT, `training H = ${hidden} with batch ${batch}, window ${window} on ${threads} thread${threads > 1 ? 's' : ''} needs about ` +
+      `${(bytes / 2 ** 20).toFixed(0)} MiB, over maxBytes = ${(maxBytes / 2 ** 20).toFixed(0)} MiB; lower the batch, window or hidden size, or raise maxBytes (CLI: --max-mb)`);
   }
   const windows = windowsPerCycle(train[1] - train[0], window, d.partialTail);
   if (windows < 1) fail(ErrorCodes.CORPUS_TOO_SHORT, `the training range holds ${train[1] - train[0]} bytes; a window needs ${window + 1}`);
