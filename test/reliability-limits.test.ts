@@ -8,12 +8,20 @@ import { codeOf, runChild } from './helpers';
 
 describe('allocation failure', () => {
   test('train on 2 threads under ulimit -v: E_MEMORY_LIMIT, the process survives', () => {
-    // Node itself needs ≈ 1 GB of address space; each of the 2 groups' window buffers ≈ 320 MB more.
+    // The address space a small training run needs (Node reserves ≈ 1 GB), plus 200 MB: enough for
+    // the state, not for the window buffers of either of the 2 groups (≈ 320 MB each).
+    const small = runChild(`
+const { Corpus, train } = require(dist);
+train({ corpus: Corpus.fromBytes(Buffer.alloc(1 << 16, 97)), hidden: 8, batch: 2, threads: 2, steps: 2 }).then(() =>
+  console.log(/VmPeak:\\s*(\\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]));
+`);
+    const limitKb = Number(small.stdout) + 200 * 1024;
+    expect(limitKb).toBeGreaterThan(200 * 1024);
     const r = runChild(`
 const { Corpus, train } = require(dist);
 train({ corpus: Corpus.fromBytes(Buffer.alloc(1 << 20, 97)), hidden: 512, batch: 2048, window: 50, threads: 2, steps: 1, maxBytes: 2 ** 40 })
   .then((r) => console.log('trained', r.steps), (e) => console.log(e.code));
-`, [], { shell: 'ulimit -v 1200000' });
+`, [], { shell: `ulimit -v ${limitKb}` });
     expect({ status: r.status, signal: r.signal }).toEqual({ status: 0, signal: null });
     expect(r.stdout).toBe('E_MEMORY_LIMIT\n');
   });
