@@ -122,9 +122,11 @@ export function registerTrain(program: Command): void {
       // a second signal exits at once (the atomic writes leave either the old files or the new, and
       // the save itself is synchronous, so a signal cannot cut it).
       const controller = new AbortController();
+      const bar = progressLine(!flags.json);
       let signalled: NodeJS.Signals | undefined;
       const onSignal = (sig: NodeJS.Signals): void => {
         if (signalled) {
+          bar.stop();
           process.stderr.write(`\nbi-embed: ${sig} again: exiting now\n`);
           process.exit(signalExitCode(sig));
         }
@@ -133,7 +135,6 @@ export function registerTrain(program: Command): void {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
-      const bar = progressLine(!flags.json);
       let r;
       try {
         r = await train(opts, { signal: controller.signal, onProgress: bar.update });
