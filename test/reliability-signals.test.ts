@@ -23,12 +23,19 @@ function corpusFile(dir: string, n: number): string {
   return f;
 }
 
-/** Starts `bi-embed train`, sends `signals` after `delayMs`, and returns how it ended. */
-async function trainAndSignal(args: string[], signals: NodeJS.Signals[], delayMs: number): Promise<{ code: number | null; signal: string | null; stderr: string }> {
-  const child = spawn(process.execPath, [bin, 'train', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `bi-embed train` with a checkpoint every step, sends `signals` once the first checkpoint
+ * exists (training runs and the handlers are installed, however slow the machine), and returns how
+ * it ended.
+ */
+async function trainAndSignal(dir: string, signals: NodeJS.Signals[]): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+  const out = path.join(dir, 'm.safetensors');
+  const child = spawn(process.execPath, [bin, 'train', '--corpus', corpusFile(dir, 100_000), '--hidden', '16', '--batch', '4',
+    '--seconds', '60', '--checkpoint-every', '1', '--out', out, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-  await new Promise((r) => setTimeout(r, delayMs));
+  const ckpt = path.join(dir, 'm.ckpt.safetensors');
+  for (let i = 0; i < 600 && !fs.existsSync(ckpt); i++) await new Promise((r) => setTimeout(r, 50));
   for (const s of signals) child.kill(s);
   return new Promise((r) => child.on('exit', (code, signal) => r({ code, signal, stderr })));
 }
@@ -36,19 +43,15 @@ async function trainAndSignal(args: string[], signals: NodeJS.Signals[], delayMs
 describe('signals', () => {
   test('SIGTERM saves a resumable checkpoint and the model, like SIGINT (exit 143)', async () => {
     const dir = tempDir();
-    const out = path.join(dir, 'm.safetensors');
-    const r = await trainAndSignal(['--corpus', corpusFile(dir, 100_000), '--hidden', '16', '--batch', '4', '--seconds', '60', '--out', out, '--json'],
-      ['SIGTERM'], 1500);
+    const r = await trainAndSignal(dir, ['SIGTERM']);
     expect({ code: r.code, signal: r.signal }).toEqual({ code: 143, signal: null });
     expect(r.stderr).toContain('cancelled');
     expect(loadCheckpoint(path.join(dir, 'm.ckpt.safetensors')).info.step).toBeGreaterThan(0);
-    expect(fs.existsSync(out)).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'm.safetensors'))).toBe(true);
   });
 
   test('a second signal exits at once with its own status', async () => {
-    const dir = tempDir();
-    const r = await trainAndSignal(['--corpus', corpusFile(dir, 100_000), '--hidden', '16', '--batch', '4', '--seconds', '60',
-      '--out', path.join(dir, 'm.safetensors'), '--json'], ['SIGINT', 'SIGTERM'], 1500);
+    const r = await trainAndSignal(tempDir(), ['SIGINT', 'SIGTERM']);
     expect({ code: r.code, signal: r.signal }).toEqual({ code: 143, signal: null });
     expect(r.stderr).toContain('SIGTERM again: exiting now');
   });
