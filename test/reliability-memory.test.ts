@@ -6,6 +6,7 @@
 import { Corpus } from '../lib/corpus';
 import { evaluate } from '../lib/evaluate';
 import { Model } from '../lib/model';
+import { train } from '../lib/train';
 import { codeOf, randomModel, runChild } from './helpers';
 
 // A model and a 256 KiB corpus in the child; `ref` is the bpc of an undisturbed evaluation.
@@ -82,5 +83,6 @@ new Uint8Array(rab).set(bytes);
     const corpus = Corpus.fromBytes(Buffer.alloc(64, 1));
     Object.defineProperty(corpus, 'bytes', { value: new Uint8Array(rab(64)) });
     expect(await codeOf(() => evaluate(model, corpus))).toBe('E_OPTION');
+    expect(await codeOf(() => train({ corpus, hidden: 4, batch: 1, window: 8, steps: 1 }))).toBe('E_OPTION');
   });
 });
