@@ -57,6 +57,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterConstruct(env, exports);
   RegisterRead(env, exports);
   RegisterSkipgramShards(env, exports);
+  RegisterBoolean(env, exports);
   return exports;
 }
 

@@ -13,6 +13,7 @@ void RegisterCounts(Napi::Env env, Napi::Object exports);
 void RegisterConstruct(Napi::Env env, Napi::Object exports);
 void RegisterRead(Napi::Env env, Napi::Object exports);
 void RegisterSkipgramShards(Napi::Env env, Napi::Object exports);
+void RegisterBoolean(Napi::Env env, Napi::Object exports);
 
 // One exported function: its JS name (what lib/native.ts types) and its callback.
 struct Export {

@@ -12,25 +12,10 @@
 #include "args.h"
 #include "bi/psi.h"
 #include "job.h"
+#include "rows_arg.h"
 
 namespace bi_napi {
 namespace {
-
-// Reads a rows object; the job keeps its states array alive.
-bi::StateRows RowsArg(Napi::Env env, Job* job, Napi::Value v, int H) {
-  Napi::Object o = ObjectArg(env, v, "E_NATIVE", "rows must be an object");
-  auto states = Float32Arg(env, o.Get("states"), "states");
-  if (states.length % size_t(H) != 0) Throw(env, "E_SHAPE", "states length must be a multiple of H");
-  job->Keep(o.Get("states"));
-  bi::StateRows r;
-  r.states = states.data;
-  r.rows = states.length / size_t(H);
-  r.H = H;
-  r.first = IndexArg(env, o.Get("first"), "first");
-  r.begin = IndexArg(env, o.Get("begin"), "begin");
-  r.end = IndexArg(env, o.Get("end"), "end");
-  return r;
-}
 
 Napi::Object FactorMapToJs(Napi::Env env, const bi::FactorMapResult& r) {
   Napi::Object o = Napi::Object::New(env);

@@ -1,0 +1,342 @@
+// Sign-vector statistics (signvec.h). The forward pass is variant_pass over `streams`
+// contiguous streams, in blocks of steps whose signs and pre-activations fit a fixed scratch;
+// after each block one thread walks the streams in order and feeds the exact tables (an arena
+// of distinct σ with counts, and the transition keys (id of σ_{t−1}, x_t) with their first
+// successor) and two HyperLogLog sketches. When the tables would pass max_memory, their
+// figures are frozen at that point (exact_positions) and only the sketches go on.
+#include "bi/signvec.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+
+#include "bi/eval.h"
+#include "bi/variant_pass.h"
+
+namespace bi {
+namespace {
+
+inline uint64_t mix64(uint64_t x) {  // splitmix64's finaliser
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+// Open-addressing index from 64-bit hashes to ids (id + 1 stored, 0 = empty), load ≤ 1/2.
+class IdIndex {
+ public:
+  size_t bytes() const { return slots_.size() * sizeof(uint32_t); }
+  // The id whose hash is `h` and for which same(id) holds, or insert `fresh` and return it.
+  template <typename Same>
+  uint32_t find_or_insert(uint64_t h, uint32_t fresh, const Same& same, const std::vector<uint64_t>& hashes) {
+    if ((size_t(fresh) + 1) * 2 > slots_.size()) grow(hashes);
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      const uint32_t s = slots_[i];
+      if (s == 0) { slots_[i] = fresh + 1; return fresh; }
+      if (hashes[s - 1] == h && same(s - 1)) return s - 1;
+    }
+  }
+  void clear() { std::vector<uint32_t>().swap(slots_); }
+
+ private:
+  void grow(const std::vector<uint64_t>& hashes) {
+    std::vector<uint32_t> old(std::max<size_t>(1024, slots_.size() * 2), 0);
+    old.swap(slots_);
+    const size_t mask = slots_.size() - 1;
+    for (uint32_t s : old) {
+      if (s == 0) continue;
+      size_t i = hashes[s - 1] & mask;
+      while (slots_[i] != 0) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+  std::vector<uint32_t> slots_;
+};
+
+class Tables {
+ public:
+  Tables(size_t sb, uint64_t budget) : sb_(sb), budget_(budget) {}
+
+  // One counted state: its sign vector and that vector's hash, and the byte and previous id when it follows one.
+  // Returns the state's id (meaningful only while exact).
+  uint32_t add(const uint8_t* sigma, uint64_t h, bool has_prev, uint32_t prev, uint8_t x, uint64_t prev_hash) {
+    vec_hll_.add(h);
+    if (has_prev) key_hll_.add(mix64(prev_hash ^ mix64(x + 1)));
+    if (!exact_) return 0;
+    const uint32_t id = vec_index_.find_or_insert(h, uint32_t(counts_.size()),
+        [&](uint32_t i) { return std::memcmp(arena_.data() + i * sb_, sigma, sb_) == 0; }, vec_hash_);
+    if (id == counts_.size()) {
+      arena_.insert(arena_.end(), sigma, sigma + sb_);
+      counts_.push_back(0);
+      vec_hash_.push_back(h);
+    }
+    ++counts_[id];
+    ++positions_;
+    if (has_prev) {
+      const uint64_t key = (uint64_t(prev) << 8) | x;
+      const uint64_t kh = mix64(key);
+      const uint32_t k = key_index_.find_or_insert(kh, uint32_t(keys_.size()),
+          [&](uint32_t i) { return keys_[i] == key; }, key_hash_);
+      if (k == keys_.size()) {
+        keys_.push_back(key);
+        key_hash_.push_back(kh);
+        succ_.push_back(id);
+        multi_.push_back(0);
+        key_count_.push_back(0);
+      } else if (succ_[k] != id) {
+        multi_[k] = 1;
+      }
+      ++key_count_[k];
+      ++transitions_;
+    }
+    peak_ = std::max(peak_, bytes());
+    if (bytes() > budget_) freeze();
+    return id;
+  }
+
+  void finish(SignVectorResult* out) {
+    if (exact_) freeze();
+    out->estimated = estimated_;
+    out->distinct = estimated_ ? vec_hll_.estimate() : double(frozen_.exact_distinct);
+    out->keys = estimated_ ? key_hll_.estimate() : double(frozen_.exact_keys);
+    out->exact_positions = frozen_.exact_positions;
+    out->exact_transitions = frozen_.exact_transitions;
+    out->exact_distinct = frozen_.exact_distinct;
+    out->exact_keys = frozen_.exact_keys;
+    out->deterministic_keys = frozen_.deterministic_keys;
+    out->deterministic_transitions = frozen_.deterministic_transitions;
+    out->entropy = frozen_.entropy;
+    out->top_counts = frozen_.top_counts;
+    out->peak_table_bytes = peak_;
+  }
+
+  bool exact() const { return exact_; }
+
+ private:
+  uint64_t bytes() const {
+    return arena_.capacity() + (counts_.capacity() + vec_hash_.capacity() + keys_.capacity() + key_hash_.capacity() +
+                                key_count_.capacity()) * 8 +
+           succ_.capacity() * 4 + multi_.capacity() + vec_index_.bytes() + key_index_.bytes();
+  }
+
+  // Computes the exact figures of what has been counted and releases the tables.
+  void freeze() {
+    if (!exact_) return;
+    estimated_ = bytes() > budget_;
+    frozen_.exact_positions = positions_;
+    frozen_.exact_transitions = transitions_;
+    frozen_.exact_distinct = counts_.size();
+    frozen_.exact_keys = keys_.size();
+    for (size_t k = 0; k < keys_.size(); ++k)
+      if (!multi_[k]) { ++frozen_.deterministic_keys; frozen_.deterministic_transitions += key_count_[k]; }
+    double e = 0;
+    for (uint64_t c : counts_) {
+      const double p = double(c) / double(positions_);
+      e -= p * std::log2(p);
+    }
+    frozen_.entropy = e;
+    std::vector<uint64_t> top = counts_;
+    const size_t n = std::min<size_t>(16, top.size());
+    std::partial_sort(top.begin(), top.begin() + n, top.end(), std::greater<uint64_t>());
+    frozen_.top_counts.assign(top.begin(), top.begin() + n);
+    exact_ = false;
+    std::vector<uint8_t>().swap(arena_);
+    for (auto* v : {&counts_, &vec_hash_, &keys_, &key_hash_, &key_count_}) std::vector<uint64_t>().swap(*v);
+    std::vector<uint32_t>().swap(succ_);
+    std::vector<uint8_t>().swap(multi_);
+    vec_index_.clear();
+    key_index_.clear();
+  }
+
+  size_t sb_;
+  uint64_t budget_;
+  bool exact_ = true, estimated_ = false;
+  std::vector<uint8_t> arena_;
+  std::vector<uint64_t> counts_, vec_hash_, keys_, key_hash_, key_count_;
+  std::vector<uint32_t> succ_;
+  std::vector<uint8_t> multi_;
+  IdIndex vec_index_, key_index_;
+  uint64_t positions_ = 0, transitions_ = 0, peak_ = 0;
+  SignVectorResult frozen_;
+  HyperLogLog vec_hll_, key_hll_;
+};
+
+// Margin sums: exact values up to kExactMedianValues (for the median), then a histogram of
+// 64 bins per octave over 2^−32 … 2^32.
+constexpr uint64_t kExactMedianValues = uint64_t(1) << 24;
+constexpr int kOctaves = 64, kPerOctave = 64;
+
+class Margins {
+ public:
+  Margins() : fine_(size_t(kOctaves) * kPerOctave + 2, 0) {}
+  void add(const float* z, int n) {
+    for (int i = 0; i < n; ++i) {
+      const double a = std::fabs(double(z[i]));
+      sum_ += a;
+      ++out_.count;
+      out_.below_1 += a < 1.0;
+      out_.below_01 += a < 0.1;
+      int bin = kMarginBins - 1;
+      while (a < kMarginEdges[bin]) --bin;
+      ++out_.histogram[bin];
+      ++fine_[fine_bin(a)];
+      if (values_.size() < kExactMedianValues) values_.push_back(float(a));
+      else keep_ = false;
+    }
+  }
+  MarginStats finish() {
+    out_.mean = out_.count ? sum_ / double(out_.count) : 0.0;
+    out_.median_exact = keep_;
+    if (out_.count == 0) return out_;
+    if (keep_) {
+      // The median of an even count is the mean of the two middle values.
+      const size_t n = values_.size(), mid = n / 2;
+      std::nth_element(values_.begin(), values_.begin() + mid, values_.end());
+      const double hi = values_[mid];
+      if (n % 2 == 1) out_.median = hi;
+      else out_.median = 0.5 * (hi + *std::max_element(values_.begin(), values_.begin() + mid));
+    } else {
+      const uint64_t half = (out_.count + 1) / 2;
+      uint64_t seen = 0;
+      for (size_t b = 0; b < fine_.size(); ++b) {
+        seen += fine_[b];
+        if (seen >= half) { out_.median = bin_middle(int(b)); break; }
+      }
+    }
+    return out_;
+  }
+
+ private:
+  static int fine_bin(double a) {
+    if (a < std::ldexp(1.0, -32)) return 0;
+    const int b = int(std::floor((std::log2(a) + 32) * kPerOctave)) + 1;
+    return std::min(b, kOctaves * kPerOctave + 1);
+  }
+  static double bin_middle(int b) {
+    if (b == 0) return 0.0;
+    return std::exp2((b - 1 + 0.5) / kPerOctave - 32);
+  }
+  MarginStats out_;
+  double sum_ = 0;
+  std::vector<float> values_;
+  bool keep_ = true;
+  std::vector<uint64_t> fine_;
+};
+
+}  // namespace
+
+uint64_t hash_bytes(const uint8_t* p, size_t n) {
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    h = mix64(h ^ w) + 0x9e3779b97f4a7c15ull;
+  }
+  uint64_t w = 0;
+  std::memcpy(&w, p + i, n - i);
+  return mix64(h ^ w ^ (uint64_t(n - i) << 56));
+}
+
+double HyperLogLog::estimate() const {
+  const double m = double(reg_.size());
+  double sum = 0;
+  size_t zeros = 0;
+  for (uint8_t r : reg_) {
+    sum += std::ldexp(1.0, -int(r));
+    zeros += r == 0;
+  }
+  const double alpha = 0.7213 / (1 + 1.079 / m);
+  const double e = alpha * m * m / sum;
+  if (e <= 2.5 * m && zeros > 0) return m * std::log(m / double(zeros));  // linear counting
+  return e;
+}
+
+Status sign_vectors(const ModelView& m, const uint8_t* data, uint64_t size, uint64_t begin, uint64_t end,
+                    const SignVectorOptions& opt, SignVectorResult* out) {
+  Status st = check_hidden(m.H);
+  if (!st.ok()) return st;
+  if (begin >= end || end > size || end - begin < 2)
+    return Status::Error("E_RANGE", "sign vectors need a range of at least 2 bytes within the corpus");
+  if (opt.streams < 1 || uint64_t(opt.streams) > (end - begin) / 2)
+    return Status::Error("E_OPTION", "streams must be in 1…" + std::to_string((end - begin) / 2));
+  const int H = m.H;
+  const size_t sb = sign_bytes(H);
+  const int S = opt.streams;
+
+  // Stream s holds bytes [a_s, a_{s+1}) and counts states t < min(a_{s+1}, end − 1).
+  std::vector<uint64_t> a(S + 1);
+  for (int s = 0; s <= S; ++s) a[s] = begin + (end - begin) * uint64_t(s) / uint64_t(S);
+  // Steps per block: signs and pre-activations of all streams in about 64 MiB.
+  const uint64_t per_step = uint64_t(S) * (sb + sizeof(float) * H);
+  const uint64_t block = std::max<uint64_t>(1, (uint64_t(64) << 20) / per_step);
+  std::vector<uint8_t> signs(size_t(S) * block * sb);
+  std::vector<float> preact(size_t(S) * block * H);
+  std::vector<float> state(size_t(S) * H, 0.0f);
+  std::vector<float> last(size_t(S) * H, 0.0f);
+  std::vector<uint32_t> prev(S, 0);
+  std::vector<uint64_t> prev_hash(S, 0);
+
+  Tables tables(sb, opt.max_memory);
+  Margins margins;
+  *out = SignVectorResult();
+  VariantOptions vo;
+  vo.kernels = opt.kernels;
+  vo.threads = opt.threads;
+  vo.control.cancel_flag = opt.control.cancel_flag;
+  uint64_t longest = 0;
+  for (int s = 0; s < S; ++s) longest = std::max(longest, a[s + 1] - a[s]);
+
+  for (uint64_t k0 = 0; k0 < longest; k0 += block) {
+    std::vector<VariantStream> streams;
+    std::vector<int> which;
+    for (int s = 0; s < S; ++s) {
+      const uint64_t len = a[s + 1] - a[s];
+      if (k0 >= len) continue;
+      VariantStream v;
+      v.begin = a[s] + k0;
+      v.steps = std::min(block, len - k0);
+      v.score_begin = v.begin;
+      v.score_end = std::min(v.begin + v.steps, end - 1);
+      if (v.score_end < v.score_begin) v.score_end = v.score_begin;
+      v.h0 = k0 == 0 ? nullptr : state.data() + size_t(s) * H;
+      v.sign_only = opt.sign_only;
+      v.signs = signs.data() + size_t(s) * block * sb;
+      v.preact = preact.data() + size_t(s) * block * H;
+      v.h_last = last.data() + size_t(s) * H;
+      streams.push_back(v);
+      which.push_back(s);
+    }
+    VariantResult vr;
+    st = variant_pass(m, data, size, streams, vo, &vr);
+    if (!st.ok()) return st;
+    state.swap(last);
+    for (size_t i = 0; i < streams.size(); ++i) {  // streams in order: a fixed feeding order
+      const VariantStream& v = streams[i];
+      const int s = which[i];
+      out->bits += vr.bits[i];
+      for (uint64_t t = v.score_begin; t < v.score_end; ++t) {
+        const uint64_t r = t - v.begin;
+        const uint8_t* sigma = v.signs + r * sb;
+        const bool has_prev = t > a[s];
+        const uint64_t h = hash_bytes(sigma, sb);
+        prev[s] = tables.add(sigma, h, has_prev, prev[s], data[t], prev_hash[s]);
+        prev_hash[s] = h;
+        margins.add(v.preact + r * H, H);
+        ++out->positions;
+        out->transitions += has_prev;
+      }
+    }
+    opt.control.report(double(std::min(longest, k0 + block)), double(longest));
+    if (opt.control.cancelled()) return Status::Error("E_ABORTED", "sign vectors cancelled");
+  }
+  tables.finish(out);
+  out->margins = margins.finish();
+  return Status::Ok();
+}
+
+}  // namespace bi
