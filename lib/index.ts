@@ -18,3 +18,4 @@ export * from './train';
 export * from './phi';
 export * from './psi';
 export * from './skipgram';
+export * from './boolean';

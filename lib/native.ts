@@ -134,6 +134,77 @@ export interface NativeRead {
 }
 // ---- end read module ----
 
+// ---- boolean module (SPEC §5–§6): bindings/boolean_binding.cc ----
+export interface NativeSignVectorOptions {
+  isa?: string;
+  threads: number;
+  signOnly: boolean;
+  streams: number;
+  maxMemory: number;
+}
+export interface NativeMargins {
+  count: number;
+  mean: number;
+  median: number;
+  medianExact: boolean;
+  below1: number;
+  below01: number;
+  histogram: Float64Array;
+  /** Lower edges of the histogram's bins; the last bin is unbounded. */
+  edges: Float64Array;
+}
+export interface NativeSignVectors {
+  positions: number;
+  bits: number;
+  transitions: number;
+  estimated: boolean;
+  distinct: number;
+  keys: number;
+  exactPositions: number;
+  exactTransitions: number;
+  exactDistinct: number;
+  exactKeys: number;
+  deterministicKeys: number;
+  deterministicTransitions: number;
+  entropy: number;
+  topCounts: Float64Array;
+  peakTableBytes: number;
+  margins: NativeMargins;
+}
+export interface NativeAblation {
+  positions: number;
+  baseBits: number;
+  knockoutBits: Float64Array;
+  keepBits: Float64Array;
+}
+export interface NativeAttributionOptions {
+  isa?: string;
+  threads: number;
+  maxOffset: number;
+}
+export interface NativeJacobian {
+  positions: number;
+  count: Float64Array;
+  sum: Float64Array;
+  absSum: Float64Array;
+  alignedAbs: Float64Array;
+}
+export interface NativeBoolean {
+  signVectors(params: Float32Array, hidden: number, data: Uint8Array, begin: number, end: number, options: NativeSignVectorOptions,
+    cancel: Int32Array | undefined, onProgress: ProgressCallback | undefined): Promise<NativeSignVectors>;
+  ablation(params: Float32Array, hidden: number, data: Uint8Array, ranges: Float64Array, options: { isa?: string; threads: number },
+    cancel: Int32Array | undefined, onProgress: ProgressCallback | undefined): Promise<NativeAblation>;
+  counterfactual(params: Float32Array, hidden: number, data: Uint8Array, rows: NativeRows, positions: Float64Array,
+    options: NativeAttributionOptions, cancel: Int32Array | undefined, onProgress: ProgressCallback | undefined,
+  ): Promise<{ alpha: Float64Array; bits: Float64Array }>;
+  jacobianAttribution(params: Float32Array, hidden: number, data: Uint8Array, rows: NativeRows,
+    options: NativeAttributionOptions & { alpha?: Float32Array; aligned?: Uint8Array },
+    cancel: Int32Array | undefined, onProgress: ProgressCallback | undefined): Promise<NativeJacobian>;
+  pmiTables(data: Uint8Array, begin: number, end: number, offsets: Int32Array, out: Float32Array,
+    cancel: Int32Array | undefined, onProgress: ProgressCallback | undefined): Promise<void>;
+}
+// ---- end boolean module ----
+
 // ───── construct module (lib/phi) ─────
 /** φ counts (SPEC §2) as exact Float64Arrays; see native/include/bi/construct.h. */
 export interface NativePhiCounts {
@@ -248,7 +319,7 @@ export interface NativeSkipgramShards {
 }
 // ───── end skipgram shards ─────
 
-export interface NativeAddon extends NativePhi, NativeSkipgram, NativeSkipgramShards {
+export interface NativeAddon extends NativePhi, NativeSkipgram, NativeSkipgramShards, NativeBoolean {
   setErrorClass(ctor: new (code: string, message: string) => Error): void;
   /** Every array a job keeps is passed to this (bindings/job.cc: memory pinned for the job's life). */
   setPinFunction(pin: (buffer: ArrayBuffer) => void): void;
