@@ -19,3 +19,4 @@ export * from './phi';
 export * from './psi';
 export * from './skipgram';
 export * from './boolean';
+export * from './attribution';
