@@ -20,3 +20,4 @@ export * from './psi';
 export * from './skipgram';
 export * from './boolean';
 export * from './attribution';
+export * from './error-sources';
