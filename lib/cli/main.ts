@@ -1,7 +1,10 @@
 /** The `bi-embed` command line: one subcommand per file in this folder. */
 import { Command } from 'commander';
+import { registerAttribute } from './attribute';
+import { registerBoolean } from './boolean';
 import { registerConstruct } from './construct';
 import { registerConvert } from './convert';
+import { registerErrors } from './errors';
 import { registerEval } from './eval';
 import { registerInfo } from './info';
 import { registerRead } from './read';
@@ -23,6 +26,9 @@ export function buildProgram(): Command {
   registerConstruct(program);
   registerRead(program);
   registerSkipgram(program);
+  registerBoolean(program);
+  registerAttribute(program);
+  registerErrors(program);
   return program;
 }
 

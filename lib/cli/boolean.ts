@@ -1,0 +1,62 @@
+/** `bi-embed boolean`: the network as a Boolean automaton — sign vectors, sign-only bpc, margins, ablation (SPEC §5). */
+import { Command } from 'commander';
+import { BooleanResult, SignVectorReport, booleanStructure } from '../boolean';
+import { AnalysisFlags, addAnalysisOptions, analysisInputs, num, pct } from './analysis';
+import { intFlag } from './options';
+import { printJson, progressBar } from './output';
+
+interface BooleanFlags extends AnalysisFlags {
+  maxMemory: string;
+  streams: string;
+  ablationPositions: string;
+}
+
+export function registerBoolean(program: Command): void {
+  addAnalysisOptions(program
+    .command('boolean')
+    .description('sign vectors under the true and sign-only dynamics, transition map, margins, neuron ablation (SPEC §5)'))
+    .option('--max-memory <bytes>', 'exact sign-vector tables up to this many bytes, then HyperLogLog estimates', String(2 ** 30))
+    .option('--streams <n>', 'scale mode: sign-vector streams (each from h = 0)', '64')
+    .option('--ablation-positions <n>', 'scale mode: positions of the ablation', String(1 << 15))
+    .action(async (flags: BooleanFlags) => {
+      const { model, corpus, modelPath, mode, testFraction } = analysisInputs(flags, 'boolean');
+      const bar = progressBar(!flags.json, 'boolean');
+      const r = await booleanStructure(model, corpus, {
+        mode, testFraction, threads: intFlag('--threads', flags.threads), isa: flags.isa,
+        maxMemory: intFlag('--max-memory', flags.maxMemory), streams: intFlag('--streams', flags.streams),
+        ablationPositions: intFlag('--ablation-positions', flags.ablationPositions), onProgress: bar.update,
+      }).finally(bar.stop);
+      if (flags.json) return printJson({ model: modelPath, ...r });
+      process.stdout.write(booleanSummary(r));
+    });
+}
+
+function signLine(s: SignVectorReport): string {
+  const est = s.estimated ? ` (estimated; exact figures over the first ${s.exactPositions} states)` : '';
+  return `  ${s.dynamics.padEnd(9)} bpc ${s.bpc.toFixed(4)}; ${Math.round(s.distinct)} distinct σ${est}, entropy ${s.entropy.toFixed(2)} bits; ` +
+    `${Math.round(s.transitionKeys)} transition keys, ${pct(s.deterministicKeyShare)} deterministic (${pct(s.deterministicTransitionShare)} of transitions)`;
+}
+
+export function booleanSummary(r: BooleanResult): string {
+  const s = r.study;
+  const m = r.trueDynamics.margins;
+  const a = r.ablation;
+  const top = (list: typeof a.knockout): string => list.slice(0, 5).map((k) => `#${k.neuron} ${k.bpc.toFixed(3)}`).join(', ');
+  const lines = [
+    `Boolean structure, ${r.mode} mode on ${r.corpus.name} (${r.corpus.size} bytes), ${r.split}, H = ${r.hidden}, H0 ${r.h0.toFixed(3)}`,
+    `Sign vectors over ${r.trueDynamics.positions} states (${r.trueDynamics.streams} stream${r.trueDynamics.streams > 1 ? 's' : ''}):`,
+    signLine(r.trueDynamics),
+    signLine(r.signOnly),
+    ...(s ? [`  (study: ${s.signVectors} unique sign vectors — ${s.note}; the definitions give ${Math.round(r.trueDynamics.distinct)} under the true and ${Math.round(r.signOnly.distinct)} under the sign-only dynamics)`] : []),
+    `Sign bits' share of the gain (H0 − sign-only bpc)/(H0 − bpc): ${pct(r.signShareOfGain)}` +
+      (s ? `   (study: ${pct(s.signShareOfGain)} — ${s.note})` : ''),
+    `Margins |z|: mean ${num(m.mean)}, median ${num(m.median)}${m.medianExact ? '' : ' (from a histogram)'}, < 1: ${pct(m.shareBelow1)}, < 0.1: ${pct(m.shareBelow01)}` +
+      (s ? `   (study: mean ${s.meanMargin} — ${s.note})` : ''),
+    `  histogram: ${m.histogram.map((b) => `[${b.from}, ${b.to ?? '∞'}) ${b.count}`).join(', ')}`,
+    `Ablation over ${a.positions} positions [${a.range.join(', ')}), model ${a.bpc.toFixed(4)} bpc, gap H0 − bpc ${a.gap.toFixed(3)}:`,
+    `  knock-out: mean Δbpc ${a.meanKnockoutDelta.toFixed(3)}; costliest ${top(a.topKnockout)} bpc`,
+    `  keep-only-one: best ${top(a.topKeepOnly)} bpc (best recovers ${pct(a.topKeepOnly[0].shareOfGap)} of the gap)`,
+    `${r.seconds.toFixed(1)} s`,
+  ];
+  return lines.join('\n') + '\n';
+}
