@@ -60,3 +60,8 @@ export async function jacobianAttribution(model: Model, corpus: Corpus, rows: St
   }));
   return { range: [rows.begin, rows.end], positions: r.positions, maxOffset, curve, alpha, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
 }
+
+/** FLOPs of one position (multiply-add = 2): readout and its gradient 4·256·H, then 2H² per further offset. */
+export function jacobianFlopsPerPosition(hidden: number, maxOffset: number): number {
+  return 4 * 256 * hidden + 2 * (maxOffset - 1) * hidden * hidden;
+}

@@ -32,7 +32,7 @@ export interface MarginReport {
   count: number;
   mean: number;
   median: number;
-  /** False past 2^24 values: the median then comes from 64 bins per octave (≤ 1.1% off). */
+  /** False past 2^24 values: the median then comes from 64 bins per octave (≤ 0.8% off). */
   medianExact: boolean;
   shareBelow1: number;
   shareBelow01: number;

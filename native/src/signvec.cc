@@ -166,7 +166,8 @@ class Tables {
 };
 
 // Margin sums: exact values up to kExactMedianValues (for the median), then a histogram of
-// 64 bins per octave over 2^−32 … 2^32.
+// 64 bins per octave over 2^−32 … 2^32, read off the float's exponent and top mantissa bits
+// (no logarithm per value: there are H per state).
 constexpr uint64_t kExactMedianValues = uint64_t(1) << 24;
 constexpr int kOctaves = 64, kPerOctave = 64;
 
@@ -174,22 +175,40 @@ class Margins {
  public:
   Margins() : fine_(size_t(kOctaves) * kPerOctave + 2, 0) {}
   void add(const float* z, int n) {
-    for (int i = 0; i < n; ++i) {
-      const double a = std::fabs(double(z[i]));
-      sum_ += a;
-      ++out_.count;
-      out_.below_1 += a < 1.0;
-      out_.below_01 += a < 0.1;
-      int bin = kMarginBins - 1;
-      while (a < kMarginEdges[bin]) --bin;
-      ++out_.histogram[bin];
-      ++fine_[fine_bin(a)];
-      if (values_.size() < kExactMedianValues) values_.push_back(float(a));
-      else keep_ = false;
+    // Loops of one comparison each over |z|, with 32-bit counters: the compiler vectorises them.
+    abs_.resize(size_t(n));
+    float* a = abs_.data();
+    for (int i = 0; i < n; ++i) a[i] = std::fabs(z[i]);
+    float lanes[8] = {};  // eight partial sums: one vector add per 8 values
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+      for (int l = 0; l < 8; ++l) lanes[l] += a[i + l];
+    double sum = 0;
+    for (; i < n; ++i) sum += a[i];
+    for (float v : lanes) sum += v;
+    sum_ += sum;
+    below_1_ += count_below(a, n, 1.0f);
+    below_01_ += count_below(a, n, 0.1f);
+    uint32_t below_edge[kMarginBins + 1];  // below_edge[k]: values under kMarginEdges[k]
+    for (int k = 0; k < kMarginBins; ++k) below_edge[k] = count_below(a, n, float(kMarginEdges[k]));
+    below_edge[kMarginBins] = uint32_t(n);
+    for (int k = 0; k < kMarginBins; ++k) out_.histogram[k] += below_edge[k + 1] - below_edge[k];
+    out_.count += uint64_t(n);
+    if (keep_ && values_.size() + size_t(n) <= kExactMedianValues) {
+      values_.insert(values_.end(), a, a + n);
+      return;
     }
+    if (keep_) {  // past the exact budget: bin what was kept, then bin as they come
+      for (float v : values_) ++fine_[fine_bin(v)];
+      std::vector<float>().swap(values_);
+      keep_ = false;
+    }
+    for (int i = 0; i < n; ++i) ++fine_[fine_bin(std::fabs(z[i]))];
   }
   MarginStats finish() {
     out_.mean = out_.count ? sum_ / double(out_.count) : 0.0;
+    out_.below_1 = below_1_;
+    out_.below_01 = below_01_;
     out_.median_exact = keep_;
     if (out_.count == 0) return out_;
     if (keep_) {
@@ -211,18 +230,29 @@ class Margins {
   }
 
  private:
-  static int fine_bin(double a) {
-    if (a < std::ldexp(1.0, -32)) return 0;
-    const int b = int(std::floor((std::log2(a) + 32) * kPerOctave)) + 1;
-    return std::min(b, kOctaves * kPerOctave + 1);
+  static uint32_t count_below(const float* a, int n, float edge) {
+    uint32_t c = 0;
+    for (int i = 0; i < n; ++i) c += a[i] < edge;
+    return c;
+  }
+  // Bin 0: below 2^−32; then 64 equal sub-bins per octave; the last bin: 2^32 and above.
+  static int fine_bin(float a) {
+    uint32_t bits;
+    std::memcpy(&bits, &a, 4);
+    const int e = int((bits >> 23) & 0xff) - 127;
+    if (e < -kOctaves / 2) return 0;
+    if (e >= kOctaves / 2) return kOctaves * kPerOctave + 1;
+    return (e + kOctaves / 2) * kPerOctave + int((bits >> 17) & 63) + 1;
   }
   static double bin_middle(int b) {
     if (b == 0) return 0.0;
-    return std::exp2((b - 1 + 0.5) / kPerOctave - 32);
+    const int e = (b - 1) / kPerOctave - kOctaves / 2, m = (b - 1) % kPerOctave;
+    return std::ldexp(1.0 + (m + 0.5) / kPerOctave, e);
   }
   MarginStats out_;
   double sum_ = 0;
-  std::vector<float> values_;
+  uint64_t below_1_ = 0, below_01_ = 0;
+  std::vector<float> values_, abs_;
   bool keep_ = true;
   std::vector<uint64_t> fine_;
 };

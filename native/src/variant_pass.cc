@@ -101,14 +101,25 @@ class Group {
     if (st.signs) {
       uint8_t* out = st.signs + s * sign_bytes(H);
       std::memset(out, 0, sign_bytes(H));
-      for (int i = 0; i < H; ++i)
-        if (h[i] >= 0.0f) out[i >> 3] |= uint8_t(1u << (i & 7));
+      for (int i = 0; i < H; ++i) out[i >> 3] |= uint8_t(uint32_t(h[i] >= 0.0f) << (i & 7));  // no branch on a coin flip
     }
   }
 
   // Gathers the scored states of the chunk's n steps into rows of at most kReadoutRows.
   void readout(int n) {
     const int H = w_.H;
+    if (all_scored(n)) {  // the chunk's states are already contiguous rows: no gathering
+      int R = 0;
+      for (int j = 0; j < n; ++j)
+        for (int b = 0; b < B_; ++b, ++R) {
+          const uint64_t t = all_[ids_[b]].begin + step_ + j;
+          targets_[R] = data_[t + 1];
+          row_stream_[R] = b;
+          row_t_[R] = t;
+        }
+      score(R, h_.data() + size_t(B_) * H);
+      return;
+    }
     int R = 0;
     for (int j = 0; j < n; ++j) {
       const uint64_t s = step_ + j;
@@ -121,14 +132,23 @@ class Group {
         targets_[R] = data_[t + 1];
         row_stream_[R] = b;
         row_t_[R] = t;
-        if (++R == kReadoutRows) { score(R); R = 0; }
+        if (++R == kReadoutRows) { score(R, rows_.data()); R = 0; }
       }
     }
-    if (R > 0) score(R);
+    if (R > 0) score(R, rows_.data());
   }
 
-  void score(int R) {
-    readout_xent(k_, w_, R, rows_.data(), targets_.data(), logits_.data(), nats_.data());
+  // True when every stream is active and scored at each of the chunk's n steps.
+  bool all_scored(int n) const {
+    for (int b = 0; b < B_; ++b) {
+      const VariantStream& st = all_[ids_[b]];
+      if (st.steps < step_ + n || st.score_begin > st.begin + step_ || st.score_end < st.begin + step_ + n) return false;
+    }
+    return true;
+  }
+
+  void score(int R, const float* h) {
+    readout_xent(k_, w_, R, h, targets_.data(), logits_.data(), nats_.data());
     for (int r = 0; r < R; ++r) {
       const int b = row_stream_[r];
       const double bits = floored_bits(nats_[r]);

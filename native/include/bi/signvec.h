@@ -42,7 +42,7 @@ constexpr double kMarginEdges[kMarginBins] = {0, 0.1, 0.5, 1, 2, 5, 10, 20, 50, 
 struct MarginStats {
   uint64_t count = 0, below_1 = 0, below_01 = 0;
   double mean = 0, median = 0;
-  bool median_exact = true;  // false: from a histogram of 64 bins per octave (≤ 1.1% off)
+  bool median_exact = true;  // false: from a histogram of 64 bins per octave (≤ 0.8% off)
   uint64_t histogram[kMarginBins] = {};
 };
 
