@@ -32,12 +32,8 @@ Status ablation(const ModelView& m, const uint8_t* data, uint64_t size, const st
       streams.push_back(s);
     }
   }
-  VariantOptions vo;
-  vo.kernels = opt.kernels;
-  vo.threads = opt.threads;
-  vo.control = opt.control;
   VariantResult vr;
-  st = variant_pass(m, data, size, streams, vo, &vr);
+  st = variant_pass(m, data, size, streams, variant_options(opt), &vr);
   if (!st.ok()) return st;
   out->positions = 0;
   out->base_bits = 0;

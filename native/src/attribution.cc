@@ -67,12 +67,8 @@ Status counterfactual(const ModelView& m, const uint8_t* data, uint64_t size, co
       slot.push_back(int64_t(i) * D + d - 1);
     }
   }
-  VariantOptions vo;
-  vo.kernels = opt.kernels;
-  vo.threads = opt.threads;
-  vo.control = opt.control;
   VariantResult vr;
-  st = variant_pass(m, data, size, streams, vo, &vr);
+  st = variant_pass(m, data, size, streams, variant_options(opt), &vr);
   if (!st.ok()) return st;
   out->alpha.assign(positions.size() * D, std::numeric_limits<double>::quiet_NaN());
   out->bits.assign(positions.size(), 0.0);

@@ -314,10 +314,8 @@ Status sign_vectors(const ModelView& m, const uint8_t* data, uint64_t size, uint
   Tables tables(sb, opt.max_memory);
   Margins margins;
   *out = SignVectorResult();
-  VariantOptions vo;
-  vo.kernels = opt.kernels;
-  vo.threads = opt.threads;
-  vo.control.cancel_flag = opt.control.cancel_flag;
+  VariantOptions vo = variant_options(opt);
+  vo.control.progress = nullptr;  // progress is reported per block below
   uint64_t longest = 0;
   for (int s = 0; s < S; ++s) longest = std::max(longest, a[s + 1] - a[s]);
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "bi/rnn.h"
+#include "reference.h"
 
 namespace bi_test {
 
@@ -22,7 +23,7 @@ struct VariantRef {
 inline std::vector<double> reference_log2p(const bi::ModelView& m, const uint8_t* x, uint64_t begin, uint64_t end,
                                            const VariantRef& v = {}, std::vector<double>* preacts = nullptr) {
   const int H = m.H;
-  std::vector<double> h(H, 0.0), z(H), logits(bi::kVocab), out;
+  std::vector<double> h(H, 0.0), z(H), out;
   for (uint64_t t = begin; t < end; ++t) {
     const uint8_t xt = int64_t(t) == v.replace_at ? v.replace_byte : x[t];
     const double gain = int64_t(t) == v.scale_at ? 1.0 + v.eps : 1.0;
@@ -37,16 +38,7 @@ inline std::vector<double> reference_log2p(const bi::ModelView& m, const uint8_t
     }
     if (preacts) preacts->insert(preacts->end(), z.begin(), z.end());
     if (t + 1 >= end) break;
-    double mx = -1e300;
-    for (int o = 0; o < bi::kVocab; ++o) {
-      double s = m.by[o];
-      for (int j = 0; j < H; ++j) s += double(m.Wy[size_t(o) * H + j]) * h[j];
-      logits[o] = s;
-      mx = std::max(mx, s);
-    }
-    double sum = 0;
-    for (int o = 0; o < bi::kVocab; ++o) sum += std::exp(logits[o] - mx);
-    out.push_back((logits[x[t + 1]] - mx - std::log(sum)) / std::log(2.0));
+    out.push_back(reference_logp(m, h.data(), x[t + 1]) / std::log(2.0));
   }
   return out;
 }

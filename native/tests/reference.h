@@ -22,11 +22,27 @@ inline std::vector<const bi::Kernels*> all_kernels() {
   return ks;
 }
 
+// ln p(target) of the readout on state h (H doubles).
+inline double reference_logp(const bi::ModelView& m, const double* h, int target) {
+  const int H = m.H;
+  std::vector<double> logits(bi::kVocab);
+  double mx = -1e300;
+  for (int o = 0; o < bi::kVocab; ++o) {
+    double s = m.by[o];
+    for (int j = 0; j < H; ++j) s += double(m.Wy[size_t(o) * H + j]) * h[j];
+    logits[o] = s;
+    mx = std::max(mx, s);
+  }
+  double sum = 0;
+  for (int o = 0; o < bi::kVocab; ++o) sum += std::exp(logits[o] - mx);
+  return logits[target] - mx - std::log(sum);
+}
+
 // −log2 p summed over t = begin … end−2 from h = 0; optionally keeps h_t per step.
 inline double reference_bits(const bi::ModelView& m, const uint8_t* x, uint64_t begin, uint64_t end,
                              std::vector<double>* states = nullptr) {
   const int H = m.H;
-  std::vector<double> h(H, 0.0), z(H), logits(bi::kVocab);
+  std::vector<double> h(H, 0.0), z(H);
   double bits = 0;
   for (uint64_t t = begin; t < end; ++t) {
     for (int i = 0; i < H; ++i) {
@@ -37,19 +53,18 @@ inline double reference_bits(const bi::ModelView& m, const uint8_t* x, uint64_t 
     for (int i = 0; i < H; ++i) h[i] = std::tanh(z[i]);
     if (states) states->insert(states->end(), h.begin(), h.end());
     if (t + 1 >= end) break;
-    double mx = -1e300;
-    for (int o = 0; o < bi::kVocab; ++o) {
-      double s = m.by[o];
-      for (int j = 0; j < H; ++j) s += double(m.Wy[size_t(o) * H + j]) * h[j];
-      logits[o] = s;
-      mx = std::max(mx, s);
-    }
-    double sum = 0;
-    for (int o = 0; o < bi::kVocab; ++o) sum += std::exp(logits[o] - mx);
-    const double logp = logits[x[t + 1]] - mx - std::log(sum);
+    const double logp = reference_logp(m, h.data(), x[t + 1]);
     bits += std::min(-logp, -std::log(1e-30)) / std::log(2.0);
   }
   return bits;
+}
+
+// Text over a small alphabet with occasional other bytes: repeated contexts, and every byte range.
+inline std::vector<uint8_t> random_text(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<uint8_t> v(n);
+  for (auto& c : v) c = uint8_t("abc de<>\n"[rng() % 9] + (rng() % 7 == 0 ? rng() % 100 : 0));
+  return v;
 }
 
 inline std::vector<float> random_params(int H, uint32_t seed, float scale) {

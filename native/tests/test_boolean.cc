@@ -14,15 +14,9 @@
 
 using namespace bi;
 using bi_test::all_kernels;
+using bi_test::random_text;
 
 namespace {
-
-std::vector<uint8_t> random_text(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<uint8_t> v(n);
-  for (auto& c : v) c = uint8_t("abc de<>\n"[rng() % 9] + (rng() % 7 == 0 ? rng() % 100 : 0));
-  return v;
-}
 
 // Sign vectors of one stream (packed, as variant_pass writes them) over bytes [begin, end).
 std::vector<uint8_t> stream_signs(const Kernels& k, const ModelView& m, const std::vector<uint8_t>& text, uint64_t begin,

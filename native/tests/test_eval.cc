@@ -9,17 +9,7 @@
 
 using namespace bi;
 using bi_test::all_kernels;
-
-namespace {
-
-std::vector<uint8_t> random_text(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<uint8_t> v(n);
-  for (auto& c : v) c = uint8_t("abc de<>\n"[rng() % 9] + (rng() % 7 == 0 ? rng() % 100 : 0));
-  return v;
-}
-
-}  // namespace
+using bi_test::random_text;
 
 TEST(Eval, MatchesReferenceForEveryIsaBatchAndThreads) {
   for (int H : {1, 7, 33, 128}) {

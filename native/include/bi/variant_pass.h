@@ -37,6 +37,15 @@ struct VariantOptions {
   int threads = 1;
   Control control;
 };
+// The options of an analysis that runs variant passes (kernels, threads, control) as theirs.
+template <typename Options>
+VariantOptions variant_options(const Options& o) {
+  VariantOptions v;
+  v.kernels = o.kernels;
+  v.threads = o.threads;
+  v.control = o.control;
+  return v;
+}
 
 struct VariantResult {
   std::vector<double> bits;         // per stream: Σ −log2 p (floored) over its scored positions
