@@ -107,6 +107,7 @@ Napi::Value Ablation(const Napi::CallbackInfo& info) {
       Napi::Object v = Napi::Object::New(e);
       v.Set("positions", double(out->positions));
       v.Set("baseBits", out->base_bits);
+      v.Set("signReadoutBits", out->sign_readout_bits);
       SetFloat64s(e, v, "knockoutBits", out->knockout_bits, "keepBits", out->keep_bits);
       return v;
     };

@@ -174,6 +174,7 @@ export interface NativeSignVectors {
 export interface NativeAblation {
   positions: number;
   baseBits: number;
+  signReadoutBits: number;
   knockoutBits: Float64Array;
   keepBits: Float64Array;
 }

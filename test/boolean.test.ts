@@ -102,6 +102,8 @@ describe('Boolean structure, study mode', () => {
     expect(r.signOnly.deterministicKeyShare).toBe(1);
     expect(r.ablation.knockout).toHaveLength(128);
     expect(r.study?.signVectors).toBe(1023);
+    expect(r.ablation.signReadout.bpc).toBeGreaterThan(r.trueDynamics.bpc);
+    expect(r.ablation.signReadout.bpc).toBeLessThan(r.h0);
     expect(JSON.parse(JSON.stringify(r)).trueDynamics.distinct).toBe(r.trueDynamics.distinct);
   });
 });

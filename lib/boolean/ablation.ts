@@ -1,10 +1,12 @@
 /**
  * Neuron ablation (SPEC §5): knock-out (h_j := 0 at every step) and keep-only-one (every other
- * neuron held at 0) for every neuron, run natively as 2H + 1 streams of one multi-stream pass
+ * neuron held at 0) for every neuron, run natively as 2H + 2 streams of one multi-stream pass
  * from h = 0 over one byte range. Δbpc = variant − model; the gap is H0 − model bpc, H0 the
  * order-0 entropy of the predicted bytes. A knock-out's share is Δbpc / gap (the part of the
  * gain the neuron is needed for); keep-only's share is (H0 − bpc_keep) / gap (the part one
- * neuron recovers alone, negative when it is worse than H0).
+ * neuron recovers alone, negative when it is worse than H0). The same pass also scores the readout
+ * of sgn h_t on the unchanged trajectory (`signReadout`): how much of the gain the sign bits of
+ * the true states carry, which is not SPEC §5's sign-only dynamics.
  */
 import { Corpus, checkRange } from '../corpus';
 import { JobOptions, runJob } from '../jobs';
@@ -36,6 +38,8 @@ export interface AblationReport {
   /** Per neuron, in neuron order. */
   knockout: NeuronEffect[];
   keepOnly: NeuronEffect[];
+  /** The readout applied to sgn h_t of the true trajectory: bpc and (H0 − bpc) / gap. */
+  signReadout: { bpc: number; shareOfGap: number };
   /** Mean knock-out Δbpc, and the neurons whose knock-out costs most (at most 10). */
   meanKnockoutDelta: number;
   topKnockout: NeuronEffect[];
@@ -65,6 +69,7 @@ export async function ablateNeurons(model: Model, corpus: Corpus, opts: Ablation
   const byDelta = (a: NeuronEffect, b: NeuronEffect): number => b.delta - a.delta || a.neuron - b.neuron;
   return {
     range, positions: r.positions, h0, bpc, gap, knockout, keepOnly,
+    signReadout: { bpc: r.signReadoutBits / r.positions, shareOfGap: (h0 - r.signReadoutBits / r.positions) / gap },
     meanKnockoutDelta: knockout.reduce((s, k) => s + k.delta, 0) / knockout.length,
     topKnockout: [...knockout].sort(byDelta).slice(0, 10),
     topKeepOnly: [...keepOnly].sort((a, b) => a.bpc - b.bpc || a.neuron - b.neuron).slice(0, 10),

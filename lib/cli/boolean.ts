@@ -50,6 +50,8 @@ export function booleanSummary(r: BooleanResult): string {
     ...(s ? [`  (study: ${s.signVectors} unique sign vectors — ${s.note}; the definitions give ${Math.round(r.trueDynamics.distinct)} under the true and ${Math.round(r.signOnly.distinct)} under the sign-only dynamics)`] : []),
     `Sign bits' share of the gain (H0 − sign-only bpc)/(H0 − bpc): ${pct(r.signShareOfGain)}` +
       (s ? `   (study: ${pct(s.signShareOfGain)} — ${s.note})` : ''),
+    `Readout of sgn h_t on the true trajectory (not the SPEC's sign-only dynamics), over the ablation's positions: ${a.signReadout.bpc.toFixed(4)} bpc, ` +
+      `${pct(a.signReadout.shareOfGap)} of the gain` + (s ? `   (study: sign bits carry ${pct(s.signShareOfGain)})` : ''),
     `Margins |z|: mean ${num(m.mean)}, median ${num(m.median)}${m.medianExact ? '' : ' (from a histogram)'}, < 1: ${pct(m.shareBelow1)}, < 0.1: ${pct(m.shareBelow01)}` +
       (s ? `   (study: mean ${s.meanMargin} — ${s.note})` : ''),
     `  histogram: ${m.histogram.map((b) => `[${b.from}, ${b.to ?? '∞'}) ${b.count}`).join(', ')}`,

@@ -40,6 +40,7 @@ class Group {
     row_t_.resize(kReadoutRows);
     bits_.assign(B_, 0.0);
     positions_.assign(B_, 0);
+    for (int id : ids_) sign_readout_ = sign_readout_ || all_[id].sign_readout;
     // Block 0 of h_ holds the state entering the chunk: h0 of each stream, or zeros.
     for (int b = 0; b < B_; ++b) {
       const VariantStream& s = all_[ids_[b]];
@@ -108,7 +109,7 @@ class Group {
   // Gathers the scored states of the chunk's n steps into rows of at most kReadoutRows.
   void readout(int n) {
     const int H = w_.H;
-    if (all_scored(n)) {  // the chunk's states are already contiguous rows: no gathering
+    if (!sign_readout_ && all_scored(n)) {  // the chunk's states are already contiguous rows: no gathering
       int R = 0;
       for (int j = 0; j < n; ++j)
         for (int b = 0; b < B_; ++b, ++R) {
@@ -128,7 +129,10 @@ class Group {
         const VariantStream& st = all_[ids_[b]];
         const uint64_t t = st.begin + s;
         if (t < st.score_begin || t >= st.score_end) continue;
-        std::memcpy(rows_.data() + size_t(R) * H, h_.data() + (size_t(j + 1) * B_ + b) * H, sizeof(float) * H);
+        float* row = rows_.data() + size_t(R) * H;
+        std::memcpy(row, h_.data() + (size_t(j + 1) * B_ + b) * H, sizeof(float) * H);
+        if (st.sign_readout)
+          for (int i = 0; i < H; ++i) row[i] = row[i] >= 0.0f ? 1.0f : -1.0f;
         targets_[R] = data_[t + 1];
         row_stream_[R] = b;
         row_t_[R] = t;
@@ -165,6 +169,7 @@ class Group {
   const std::vector<VariantStream>& all_;
   std::vector<int> ids_;
   int B_ = 0, chunk_steps_ = 1;
+  bool sign_readout_ = false;
   uint64_t max_steps_ = 0, step_ = 0;
   AlignedVector<float> h_, z_, rows_, logits_;
   std::vector<float> nats_;

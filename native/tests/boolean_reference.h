@@ -13,6 +13,7 @@ namespace bi_test {
 struct VariantRef {
   const float* mask = nullptr;  // H factors on h after each step
   bool sign_only = false;
+  bool sign_readout = false;    // the readout sees sgn h
   int64_t replace_at = -1;      // byte read as replace_byte
   uint8_t replace_byte = 0;
   int64_t scale_at = -1;        // step whose input column Wx[:, x] is scaled by (1 + eps)
@@ -38,7 +39,10 @@ inline std::vector<double> reference_log2p(const bi::ModelView& m, const uint8_t
     }
     if (preacts) preacts->insert(preacts->end(), z.begin(), z.end());
     if (t + 1 >= end) break;
-    out.push_back(reference_logp(m, h.data(), x[t + 1]) / std::log(2.0));
+    std::vector<double> seen = h;
+    if (v.sign_readout)
+      for (double& e : seen) e = e >= 0 ? 1.0 : -1.0;
+    out.push_back(reference_logp(m, seen.data(), x[t + 1]) / std::log(2.0));
   }
   return out;
 }

@@ -250,6 +250,14 @@ TEST(Ablation, MatchesSeparateReferenceEvaluations) {
     double base = 0;
     for (auto rg : ranges) base += bi_test::sum_bits(bi_test::reference_log2p(m, text.data(), rg.begin, rg.end));
     EXPECT_NEAR(r.base_bits, base, 1e-4 * base);
+    double sign_readout = 0;
+    for (auto rg : ranges) {
+      bi_test::VariantRef v;
+      v.sign_readout = true;
+      sign_readout += bi_test::sum_bits(bi_test::reference_log2p(m, text.data(), rg.begin, rg.end, v));
+    }
+    EXPECT_NEAR(r.sign_readout_bits, sign_readout, 1e-4 * sign_readout);
+    EXPECT_GT(std::fabs(r.sign_readout_bits - r.base_bits), 1.0);
     for (int j = 0; j < H; ++j) {
       std::vector<float> ko(H, 1.0f), keep(H, 0.0f);
       ko[j] = 0.0f;

@@ -1,6 +1,7 @@
 // Variant forward passes (SPEC §5, §6): the model's recurrence with one change per stream —
 // sign-only dynamics (h = sgn z), a neuron mask applied to h after every step (knock-out,
-// keep-only-one), a stored starting state, one input byte replaced (the counterfactual flip).
+// keep-only-one), the readout of sgn h, a stored starting state, one input byte replaced (the
+// counterfactual flip).
 // Streams run side by side as the rows of the recurrence GEMM (rnn_step) and their scored
 // states go through the chunked readout (readout_xent): the forward functions of
 // rnn_forward.cc, with the per-stream change applied between the two.
@@ -23,6 +24,7 @@ struct VariantStream {
   const float* h0 = nullptr;       // h_{begin−1} (H floats); null for the zero state
   const float* mask = nullptr;     // H factors multiplying h_t after every step, or null
   bool sign_only = false;          // h_t = sgn z_t (z ≥ 0 → +1) instead of tanh z_t
+  bool sign_readout = false;       // the readout sees sgn h_t; the recurrence keeps h_t
   int64_t replace_at = -1;         // a consumed byte position read as replace_byte instead
   uint8_t replace_byte = 0;
   // Optional outputs, row t − begin (signs: sign_bytes(H) per row, bit j is 1[h_j ≥ 0]).
