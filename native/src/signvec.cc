@@ -165,17 +165,18 @@ class Tables {
   HyperLogLog vec_hll_, key_hll_;
 };
 
-// Margin sums: exact values up to kExactMedianValues (for the median), then a histogram of
-// 64 bins per octave over 2^−32 … 2^32, read off the float's exponent and top mantissa bits
-// (no logarithm per value: there are H per state).
+// Margins: a histogram of 64 equal bins per octave over 2^−32 … 2^32, read off the float's
+// exponent and top mantissa bits (no logarithm, no comparison chain per value: there are H per
+// state). Every coarse edge and 1 are powers of two, so their counts come exactly from it; 0.1 is
+// counted directly. Values are also kept up to kExactMedianValues for an exact median.
 constexpr uint64_t kExactMedianValues = uint64_t(1) << 24;
 constexpr int kOctaves = 64, kPerOctave = 64;
+constexpr int kFineBins = kOctaves * kPerOctave + 2;
 
 class Margins {
  public:
-  Margins() : fine_(size_t(kOctaves) * kPerOctave + 2, 0) {}
+  Margins() : fine_(kFineBins, 0) {}
   void add(const float* z, int n) {
-    // Loops of one comparison each over |z|, with 32-bit counters: the compiler vectorises them.
     abs_.resize(size_t(n));
     float* a = abs_.data();
     for (int i = 0; i < n; ++i) a[i] = std::fabs(z[i]);
@@ -187,61 +188,58 @@ class Margins {
     for (; i < n; ++i) sum += a[i];
     for (float v : lanes) sum += v;
     sum_ += sum;
-    below_1_ += count_below(a, n, 1.0f);
-    below_01_ += count_below(a, n, 0.1f);
-    uint32_t below_edge[kMarginBins + 1];  // below_edge[k]: values under kMarginEdges[k]
-    for (int k = 0; k < kMarginBins; ++k) below_edge[k] = count_below(a, n, float(kMarginEdges[k]));
-    below_edge[kMarginBins] = uint32_t(n);
-    for (int k = 0; k < kMarginBins; ++k) out_.histogram[k] += below_edge[k + 1] - below_edge[k];
-    out_.count += uint64_t(n);
+    uint32_t below = 0;
+    for (int k = 0; k < n; ++k) below += a[k] < 0.1f;
+    below_01_ += below;
+    for (int k = 0; k < n; ++k) ++fine_[fine_bin(a[k])];
+    count_ += uint64_t(n);
     if (keep_ && values_.size() + size_t(n) <= kExactMedianValues) {
       values_.insert(values_.end(), a, a + n);
-      return;
-    }
-    if (keep_) {  // past the exact budget: bin what was kept, then bin as they come
-      for (float v : values_) ++fine_[fine_bin(v)];
-      std::vector<float>().swap(values_);
+    } else {
       keep_ = false;
+      std::vector<float>().swap(values_);
     }
-    for (int i = 0; i < n; ++i) ++fine_[fine_bin(std::fabs(z[i]))];
   }
+
   MarginStats finish() {
-    out_.mean = out_.count ? sum_ / double(out_.count) : 0.0;
-    out_.below_1 = below_1_;
-    out_.below_01 = below_01_;
-    out_.median_exact = keep_;
-    if (out_.count == 0) return out_;
+    MarginStats out;
+    out.count = count_;
+    out.mean = count_ ? sum_ / double(count_) : 0.0;
+    out.below_01 = below_01_;
+    out.below_1 = below_bin(fine_bin(1.0f));
+    for (int k = 0; k < kMarginBins; ++k) {
+      const uint64_t lo = k == 0 ? 0 : below_bin(fine_bin(float(kMarginEdges[k])));
+      const uint64_t hi = k + 1 < kMarginBins ? below_bin(fine_bin(float(kMarginEdges[k + 1]))) : count_;
+      out.histogram[k] = hi - lo;
+    }
+    out.median_exact = keep_;
+    if (count_ == 0) return out;
     if (keep_) {
       // The median of an even count is the mean of the two middle values.
       const size_t n = values_.size(), mid = n / 2;
       std::nth_element(values_.begin(), values_.begin() + mid, values_.end());
       const double hi = values_[mid];
-      if (n % 2 == 1) out_.median = hi;
-      else out_.median = 0.5 * (hi + *std::max_element(values_.begin(), values_.begin() + mid));
+      if (n % 2 == 1) out.median = hi;
+      else out.median = 0.5 * (hi + *std::max_element(values_.begin(), values_.begin() + mid));
     } else {
-      const uint64_t half = (out_.count + 1) / 2;
+      const uint64_t half = (count_ + 1) / 2;
       uint64_t seen = 0;
-      for (size_t b = 0; b < fine_.size(); ++b) {
+      for (int b = 0; b < kFineBins; ++b) {
         seen += fine_[b];
-        if (seen >= half) { out_.median = bin_middle(int(b)); break; }
+        if (seen >= half) { out.median = bin_middle(b); break; }
       }
     }
-    return out_;
+    return out;
   }
 
  private:
-  static uint32_t count_below(const float* a, int n, float edge) {
-    uint32_t c = 0;
-    for (int i = 0; i < n; ++i) c += a[i] < edge;
-    return c;
-  }
   // Bin 0: below 2^−32; then 64 equal sub-bins per octave; the last bin: 2^32 and above.
   static int fine_bin(float a) {
     uint32_t bits;
     std::memcpy(&bits, &a, 4);
     const int e = int((bits >> 23) & 0xff) - 127;
     if (e < -kOctaves / 2) return 0;
-    if (e >= kOctaves / 2) return kOctaves * kPerOctave + 1;
+    if (e >= kOctaves / 2) return kFineBins - 1;
     return (e + kOctaves / 2) * kPerOctave + int((bits >> 17) & 63) + 1;
   }
   static double bin_middle(int b) {
@@ -249,9 +247,14 @@ class Margins {
     const int e = (b - 1) / kPerOctave - kOctaves / 2, m = (b - 1) % kPerOctave;
     return std::ldexp(1.0 + (m + 0.5) / kPerOctave, e);
   }
-  MarginStats out_;
+  // Values in bins below `bin` (exact counts below a power of two, whose bin starts there).
+  uint64_t below_bin(int bin) const {
+    uint64_t c = 0;
+    for (int b = 0; b < bin; ++b) c += fine_[b];
+    return c;
+  }
   double sum_ = 0;
-  uint64_t below_1_ = 0, below_01_ = 0;
+  uint64_t count_ = 0, below_01_ = 0;
   std::vector<float> values_, abs_;
   bool keep_ = true;
   std::vector<uint64_t> fine_;

@@ -35,9 +35,9 @@ class HyperLogLog {
 uint64_t hash_bytes(const uint8_t* p, size_t n);
 
 // Coarse histogram of margins: bin i holds |z| ∈ [kMarginEdges[i], kMarginEdges[i+1]), the last
-// bin is unbounded above.
-constexpr int kMarginBins = 11;
-constexpr double kMarginEdges[kMarginBins] = {0, 0.1, 0.5, 1, 2, 5, 10, 20, 50, 100, 200};
+// bin is unbounded above. Powers of two: the counts come exactly from the fine histogram.
+constexpr int kMarginBins = 13;
+constexpr double kMarginEdges[kMarginBins] = {0, 0.0625, 0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128};
 
 struct MarginStats {
   uint64_t count = 0, below_1 = 0, below_01 = 0;
