@@ -91,6 +91,21 @@ describe('ablation', () => {
   });
 });
 
+describe('long jobs', () => {
+  it('report progress and stop on abort with E_ABORTED', async () => {
+    const model = randomModel(32, 2, 0.3);
+    const corpus = text(20000, 9);
+    const ctl = new AbortController();
+    const seen: number[] = [];
+    const code = await codeOf(() => ablateNeurons(model, corpus, {
+      signal: ctl.signal, onProgress: (done, total) => { seen.push(done / total); ctl.abort(); },
+    }));
+    expect(code).toBe('E_ABORTED');
+    expect(seen.length).toBeGreaterThan(0);
+    expect(Math.max(...seen)).toBeLessThan(1);
+  });
+});
+
 describe('Boolean structure, study mode', () => {
   it("gives the model's bpc under the true dynamics and reports the study's unreproducible figures as such", async () => {
     const model = loadModel(studyPath('sat_model.bin'));

@@ -168,14 +168,13 @@ class Tables {
 // Margins: a histogram of 64 equal bins per octave over 2^−32 … 2^32, read off the float's
 // exponent and top mantissa bits (no logarithm, no comparison chain per value: there are H per
 // state). Every coarse edge and 1 are powers of two, so their counts come exactly from it; 0.1 is
-// counted directly. Values are also kept up to kExactMedianValues for an exact median.
-constexpr uint64_t kExactMedianValues = uint64_t(1) << 24;
+// counted directly. Values are also kept up to a bound for an exact median.
 constexpr int kOctaves = 64, kPerOctave = 64;
 constexpr int kFineBins = kOctaves * kPerOctave + 2;
 
 class Margins {
  public:
-  Margins() : fine_(kFineBins, 0) {}
+  explicit Margins(uint64_t exact_values) : exact_values_(exact_values), fine_(kFineBins, 0) {}
   void add(const float* z, int n) {
     abs_.resize(size_t(n));
     float* a = abs_.data();
@@ -193,7 +192,7 @@ class Margins {
     below_01_ += below;
     for (int k = 0; k < n; ++k) ++fine_[fine_bin(a[k])];
     count_ += uint64_t(n);
-    if (keep_ && values_.size() + size_t(n) <= kExactMedianValues) {
+    if (keep_ && values_.size() + size_t(n) <= exact_values_) {
       values_.insert(values_.end(), a, a + n);
     } else {
       keep_ = false;
@@ -253,6 +252,7 @@ class Margins {
     for (int b = 0; b < bin; ++b) c += fine_[b];
     return c;
   }
+  uint64_t exact_values_;
   double sum_ = 0;
   uint64_t count_ = 0, below_01_ = 0;
   std::vector<float> values_, abs_;
@@ -315,7 +315,7 @@ Status sign_vectors(const ModelView& m, const uint8_t* data, uint64_t size, uint
   std::vector<uint64_t> prev_hash(S, 0);
 
   Tables tables(sb, opt.max_memory);
-  Margins margins;
+  Margins margins(opt.exact_median_values);
   *out = SignVectorResult();
   VariantOptions vo = variant_options(opt);
   vo.control.progress = nullptr;  // progress is reported per block below

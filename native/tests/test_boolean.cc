@@ -211,6 +211,25 @@ TEST(SignVectors, SignOnlyBpcAndMarginsMatchTheReference) {
   }
 }
 
+TEST(SignVectors, PastTheExactBoundTheMedianComesFromTheHistogramWithinItsError) {
+  const int H = 16;
+  auto params = bi_test::random_params(H, 21, 0.6f);
+  auto m = param_views<const float>(params.data(), H);
+  auto text = random_text(5000, 8);
+  SignVectorOptions o;
+  o.kernels = all_kernels()[0];
+  SignVectorResult exact, binned;
+  ASSERT_TRUE(sign_vectors(m, text.data(), text.size(), 0, text.size(), o, &exact).ok());
+  o.exact_median_values = 1000;
+  ASSERT_TRUE(sign_vectors(m, text.data(), text.size(), 0, text.size(), o, &binned).ok());
+  EXPECT_TRUE(exact.margins.median_exact);
+  EXPECT_FALSE(binned.margins.median_exact);
+  EXPECT_NEAR(binned.margins.median, exact.margins.median, 0.008 * exact.margins.median);
+  EXPECT_NE(binned.margins.median, exact.margins.median);
+  EXPECT_EQ(binned.margins.mean, exact.margins.mean);
+  EXPECT_EQ(binned.margins.below_1, exact.margins.below_1);
+}
+
 TEST(SignVectors, PastTheBudgetTheCountsAreMarkedEstimatesWithinTheirError) {
   const int H = 32;  // an expanding recurrence: nearly every state is new
   auto params = bi_test::random_params(H, 13, 1.0f);
