@@ -1,6 +1,6 @@
 // Boolean structure, ablation and attribution (SPEC §5–§6). Every function returns a Promise
 // from a Job; options = { isa, threads, … }; rows as in rows_arg.h.
-//   signVectors(params, H, data, begin, end, {signOnly, streams, maxMemory}, cancel, onProgress)
+//   signVectors(params, H, data, begin, end, {signOnly, streams, maxMemory, score}, cancel, onProgress)
 //   ablation(params, H, data, ranges: Float64Array [b0, e0, b1, e1, …], options, cancel, onProgress)
 //   counterfactual(params, H, data, rows, positions: Float64Array, {maxOffset}, cancel, onProgress)
 //   jacobianAttribution(params, H, data, rows, {maxOffset, alpha?: Float32Array, aligned?: Uint8Array}, cancel, onProgress)
@@ -57,6 +57,7 @@ Napi::Value SignVectors(const Napi::CallbackInfo& info) {
     bi::SignVectorOptions o;
     SetIsaThreads(env, opt, &o);
     o.sign_only = opt.Get("signOnly").ToBoolean();
+    if (opt.Has("score")) o.score = opt.Get("score").ToBoolean();
     if (opt.Has("streams")) o.streams = IntArg(env, opt.Get("streams"), "streams", 1, 1 << 20);
     if (opt.Has("maxMemory")) o.max_memory = IndexArg(env, opt.Get("maxMemory"), "maxMemory", "E_OPTION");
     auto out = std::make_shared<bi::SignVectorResult>();

@@ -141,6 +141,7 @@ export interface NativeSignVectorOptions {
   signOnly: boolean;
   streams: number;
   maxMemory: number;
+  score: boolean;
 }
 export interface NativeMargins {
   count: number;

@@ -54,6 +54,10 @@ describe('sign vectors', () => {
     const det = [...next.values()].filter((v) => v.size === 1).length;
     expect(r.deterministicKeyShare).toBeCloseTo(det / next.size, 12);
     expect(r.bpc).toBeCloseTo(t.bpc, 6);
+    // Without the readout: the same enumeration, no bpc.
+    const e = await signVectors(model, corpus, { range: [0, 2000], score: false });
+    expect(e.bpc).toBeNull();
+    expect([e.distinct, e.transitionKeys, e.entropy, e.margins.mean]).toEqual([r.distinct, r.transitionKeys, r.entropy, r.margins.mean]);
   });
 
   it('under sign-only dynamics every transition key is deterministic', async () => {
@@ -111,13 +115,13 @@ describe('Boolean structure, study mode', () => {
     const model = loadModel(studyPath('sat_model.bin'));
     const corpus = Corpus.open(studyPath('enwik_1024.txt'));
     const r = await booleanStructure(model, corpus, { mode: 'study' });
-    expect(r.trueDynamics.bpc.toFixed(3)).toBe('0.079');
+    expect(r.trueDynamics.bpc!.toFixed(3)).toBe('0.079');
     expect(r.trueDynamics.positions).toBe(1023);
     expect(r.h0.toFixed(2)).toBe('4.74');
     expect(r.signOnly.deterministicKeyShare).toBe(1);
     expect(r.ablation.knockout).toHaveLength(128);
     expect(r.study?.signVectors).toBe(1023);
-    expect(r.ablation.signReadout.bpc).toBeGreaterThan(r.trueDynamics.bpc);
+    expect(r.ablation.signReadout.bpc).toBeGreaterThan(r.trueDynamics.bpc!);
     expect(r.ablation.signReadout.bpc).toBeLessThan(r.h0);
     expect(JSON.parse(JSON.stringify(r)).trueDynamics.distinct).toBe(r.trueDynamics.distinct);
   });

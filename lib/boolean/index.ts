@@ -1,4 +1,4 @@
-export { signVectors, DEFAULT_SIGN_MAX_MEMORY } from './sign-vectors';
+export { signVectors, scoredBpc, DEFAULT_SIGN_MAX_MEMORY } from './sign-vectors';
 export type { Dynamics, SignVectorOptions, SignVectorReport, MarginReport } from './sign-vectors';
 export { ablateNeurons } from './ablation';
 export type { AblationOptions, AblationReport, NeuronEffect } from './ablation';

@@ -12,7 +12,7 @@ import { Model } from '../model';
 import { skipgramStats } from '../skipgram';
 import { checkPositiveInt } from '../validate';
 import { AblationReport, ablateNeurons } from './ablation';
-import { SignVectorReport, signVectors } from './sign-vectors';
+import { SignVectorReport, scoredBpc, signVectors } from './sign-vectors';
 
 export type AnalysisMode = 'study' | 'scale';
 export const DEFAULT_SCALE_STREAMS = 64;
@@ -88,7 +88,7 @@ export async function booleanStructure(model: Model, corpus: Corpus, opts: Boole
   const ablation = await ablateNeurons(model, corpus, { range: [range[0], ablationEnd], threads: opts.threads, isa: opts.isa, ...job() });
   return {
     mode, hidden: model.hidden, corpus: { name: corpus.name, size: corpus.size }, split, h0, trueDynamics, signOnly,
-    signShareOfGain: (h0 - signOnly.bpc) / (h0 - trueDynamics.bpc), ablation,
+    signShareOfGain: (h0 - scoredBpc(signOnly)) / (h0 - scoredBpc(trueDynamics)), ablation,
     study: mode === 'study' ? STUDY_BOOLEAN_FIGURES : undefined,
     seconds: Number(process.hrtime.bigint() - t0) / 1e9,
   };

@@ -23,6 +23,8 @@ export interface SignVectorOptions extends JobOptions {
   streams?: number;
   /** Bytes the exact tables may take (default 1 GiB). */
   maxMemory?: number;
+  /** Run the readout for the bpc (default true; false: the enumeration alone, bpc null). */
+  score?: boolean;
   threads?: number;
   isa?: string;
 }
@@ -45,8 +47,8 @@ export interface SignVectorReport {
   streams: number;
   /** States counted: t ∈ [begin, end − 1), each predicting x_{t+1}. */
   positions: number;
-  /** bpc of this pass over those positions. */
-  bpc: number;
+  /** bpc of this pass over those positions (null with score: false). */
+  bpc: number | null;
   /** True when the tables passed maxMemory: `distinct` and `transitionKeys` are estimates. */
   estimated: boolean;
   distinct: number;
@@ -75,10 +77,10 @@ export async function signVectors(model: Model, corpus: Corpus, opts: SignVector
   const isa = checkIsa(opts.isa);
   const t0 = process.hrtime.bigint();
   const r = await runJob(opts, (cancel, onProgress) => native().signVectors(model.params, model.hidden, corpus.bytes, range[0], range[1],
-    { isa, threads, signOnly: dynamics === 'sign-only', streams, maxMemory }, cancel, onProgress));
+    { isa, threads, signOnly: dynamics === 'sign-only', streams, maxMemory, score: opts.score !== false }, cancel, onProgress));
   const m = r.margins;
   return {
-    dynamics, range, streams, positions: r.positions, bpc: r.bits / r.positions,
+    dynamics, range, streams, positions: r.positions, bpc: opts.score === false ? null : r.bits / r.positions,
     estimated: r.estimated, distinct: r.distinct, transitionKeys: r.keys, transitions: r.transitions,
     exactPositions: r.exactPositions, entropy: r.entropy,
     deterministicKeyShare: r.exactKeys ? r.deterministicKeys / r.exactKeys : 0,
@@ -91,4 +93,10 @@ export async function signVectors(model: Model, corpus: Corpus, opts: SignVector
     },
     seconds: Number(process.hrtime.bigint() - t0) / 1e9,
   };
+}
+
+/** The bpc of a report made with the readout (the default); a bug to ask it of one without. */
+export function scoredBpc(r: SignVectorReport): number {
+  if (r.bpc === null) throw new Error('sign-vector report made with score: false has no bpc');
+  return r.bpc;
 }

@@ -1,6 +1,6 @@
 /** `bi-embed boolean`: the network as a Boolean automaton — sign vectors, sign-only bpc, margins, ablation (SPEC §5). */
 import { Command } from 'commander';
-import { BooleanResult, SignVectorReport, booleanStructure } from '../boolean';
+import { BooleanResult, SignVectorReport, booleanStructure, scoredBpc } from '../boolean';
 import { AnalysisFlags, addAnalysisOptions, analysisInputs, num, pct } from './analysis';
 import { intFlag } from './options';
 import { printJson, progressBar } from './output';
@@ -33,7 +33,7 @@ export function registerBoolean(program: Command): void {
 
 function signLine(s: SignVectorReport): string {
   const est = s.estimated ? ` (estimated; exact figures over the first ${s.exactPositions} states)` : '';
-  return `  ${s.dynamics.padEnd(9)} bpc ${s.bpc.toFixed(4)}; ${Math.round(s.distinct)} distinct σ${est}, entropy ${s.entropy.toFixed(2)} bits; ` +
+  return `  ${s.dynamics.padEnd(9)} bpc ${scoredBpc(s).toFixed(4)}; ${Math.round(s.distinct)} distinct σ${est}, entropy ${s.entropy.toFixed(2)} bits; ` +
     `${Math.round(s.transitionKeys)} transition keys, ${pct(s.deterministicKeyShare)} deterministic (${pct(s.deterministicTransitionShare)} of transitions)`;
 }
 

@@ -13,7 +13,7 @@ import { skipgramStats } from '../skipgram';
 import { captureTrajectory } from '../trajectory';
 import { checkPositiveInt } from '../validate';
 import { AnalysisMode, DEFAULT_SCALE_STREAMS, analysisRange, staged } from '../boolean/run';
-import { signVectors } from '../boolean/sign-vectors';
+import { scoredBpc, signVectors } from '../boolean/sign-vectors';
 import { SynergyReport, pairwiseSynergy } from './synergy';
 
 export const DEFAULT_HEBBIAN_POSITIONS = 1 << 18;
@@ -78,8 +78,8 @@ export async function errorSources(model: Model, corpus: Corpus, opts: ErrorSour
   void _all;
   const streams = mode === 'study' ? 1 : Math.min(DEFAULT_SCALE_STREAMS, Math.floor((range[1] - range[0]) / 2));
   const common = { range, streams, threads: opts.threads, isa: opts.isa };
-  const full = await signVectors(model, corpus, { ...common, dynamics: 'true', ...job() });
-  const signOnly = await signVectors(model, corpus, { ...common, dynamics: 'sign-only', ...job() });
+  const bpc = scoredBpc(await signVectors(model, corpus, { ...common, dynamics: 'true', ...job() }));
+  const signOnlyBpc = scoredBpc(await signVectors(model, corpus, { ...common, dynamics: 'sign-only', ...job() }));
   const h0 = (await skipgramStats(corpus, [], { range: [range[0] + 1, range[1]], signal: opts.signal })).bits;
   const wh = hebbian.Wh;
   return {
@@ -90,8 +90,7 @@ export async function errorSources(model: Model, corpus: Corpus, opts: ErrorSour
     },
     pairwise,
     boolean: {
-      range, h0, bpc: full.bpc, signOnlyBpc: signOnly.bpc, delta: signOnly.bpc - full.bpc,
-      signShareOfGain: (h0 - signOnly.bpc) / (h0 - full.bpc),
+      range, h0, bpc, signOnlyBpc, delta: signOnlyBpc - bpc, signShareOfGain: (h0 - signOnlyBpc) / (h0 - bpc),
     },
     study: mode === 'study' ? STUDY_ERROR_FIGURES : undefined,
     seconds: Number(process.hrtime.bigint() - t0) / 1e9,

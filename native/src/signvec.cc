@@ -325,15 +325,17 @@ Status sign_vectors(const ModelView& m, const uint8_t* data, uint64_t size, uint
   for (uint64_t k0 = 0; k0 < longest; k0 += block) {
     std::vector<VariantStream> streams;
     std::vector<int> which;
+    std::vector<uint64_t> counted_end;
     for (int s = 0; s < S; ++s) {
       const uint64_t len = a[s + 1] - a[s];
       if (k0 >= len) continue;
       VariantStream v;
       v.begin = a[s] + k0;
       v.steps = std::min(block, len - k0);
+      // Counted states t < end − 1; scored (the readout) only when the bpc is wanted.
+      counted_end.push_back(std::max(v.begin, std::min(v.begin + v.steps, end - 1)));
       v.score_begin = v.begin;
-      v.score_end = std::min(v.begin + v.steps, end - 1);
-      if (v.score_end < v.score_begin) v.score_end = v.score_begin;
+      v.score_end = opt.score ? counted_end.back() : v.begin;
       v.h0 = k0 == 0 ? nullptr : state.data() + size_t(s) * H;
       v.sign_only = opt.sign_only;
       v.signs = signs.data() + size_t(s) * block * sb;
@@ -350,7 +352,7 @@ Status sign_vectors(const ModelView& m, const uint8_t* data, uint64_t size, uint
       const VariantStream& v = streams[i];
       const int s = which[i];
       out->bits += vr.bits[i];
-      for (uint64_t t = v.score_begin; t < v.score_end; ++t) {
+      for (uint64_t t = v.begin; t < counted_end[i]; ++t) {
         const uint64_t r = t - v.begin;
         const uint8_t* sigma = v.signs + r * sb;
         const bool has_prev = t > a[s];

@@ -55,6 +55,8 @@ struct SignVectorOptions {
   int streams = 1;
   // Bytes the exact tables may hold; past it the counts switch to HyperLogLog estimates.
   uint64_t max_memory = uint64_t(1) << 30;
+  // Run the readout for the bpc (false: enumeration alone, `bits` stays 0).
+  bool score = true;
   // Margin values kept for an exact median; past it the median comes from the histogram.
   uint64_t exact_median_values = uint64_t(1) << 24;
   Control control;
