@@ -12,6 +12,7 @@
 #include <functional>
 
 #include "bi/eval.h"
+#include "bi/threadpool.h"
 #include "bi/variant_pass.h"
 
 namespace bi {
@@ -200,6 +201,17 @@ class Margins {
     }
   }
 
+  // Adds another part's values (parts merged in a fixed order give the same sums on any threads).
+  void merge(const Margins& o) {
+    sum_ += o.sum_;
+    count_ += o.count_;
+    below_01_ += o.below_01_;
+    for (int b = 0; b < kFineBins; ++b) fine_[b] += o.fine_[b];
+    keep_ = keep_ && o.keep_;
+    if (keep_) values_.insert(values_.end(), o.values_.begin(), o.values_.end());
+    else std::vector<float>().swap(values_);
+  }
+
   MarginStats finish() {
     MarginStats out;
     out.count = count_;
@@ -315,7 +327,12 @@ Status sign_vectors(const ModelView& m, const uint8_t* data, uint64_t size, uint
   std::vector<uint64_t> prev_hash(S, 0);
 
   Tables tables(sb, opt.max_memory);
-  Margins margins(opt.exact_median_values);
+  // The per-state work that needs no order (hashes, margins) runs on the pool in kParts parts,
+  // stream s in part s % kParts; the exact tables are fed in stream order afterwards.
+  constexpr int kParts = 8;
+  std::vector<Margins> parts(kParts, Margins(opt.exact_median_values / kParts));
+  std::vector<uint64_t> hashes, offset;
+  ThreadPool pool(opt.threads);
   *out = SignVectorResult();
   VariantOptions vo = variant_options(opt);
   vo.control.progress = nullptr;  // progress is reported per block below
@@ -348,18 +365,29 @@ Status sign_vectors(const ModelView& m, const uint8_t* data, uint64_t size, uint
     st = variant_pass(m, data, size, streams, vo, &vr);
     if (!st.ok()) return st;
     state.swap(last);
+    offset.assign(streams.size() + 1, 0);
+    for (size_t i = 0; i < streams.size(); ++i) offset[i + 1] = offset[i] + (counted_end[i] - streams[i].begin);
+    hashes.resize(offset.back());
+    pool.run(kParts, [&](int part) {
+      for (size_t i = 0; i < streams.size(); ++i) {
+        if (which[i] % kParts != part) continue;
+        const VariantStream& v = streams[i];
+        for (uint64_t r = 0; r < counted_end[i] - v.begin; ++r) {
+          hashes[offset[i] + r] = hash_bytes(v.signs + r * sb, sb);
+          parts[part].add(v.preact + r * H, H);
+        }
+      }
+    });
     for (size_t i = 0; i < streams.size(); ++i) {  // streams in order: a fixed feeding order
       const VariantStream& v = streams[i];
       const int s = which[i];
       out->bits += vr.bits[i];
       for (uint64_t t = v.begin; t < counted_end[i]; ++t) {
         const uint64_t r = t - v.begin;
-        const uint8_t* sigma = v.signs + r * sb;
         const bool has_prev = t > a[s];
-        const uint64_t h = hash_bytes(sigma, sb);
-        prev[s] = tables.add(sigma, h, has_prev, prev[s], data[t], prev_hash[s]);
+        const uint64_t h = hashes[offset[i] + r];
+        prev[s] = tables.add(v.signs + r * sb, h, has_prev, prev[s], data[t], prev_hash[s]);
         prev_hash[s] = h;
-        margins.add(v.preact + r * H, H);
         ++out->positions;
         out->transitions += has_prev;
       }
@@ -368,7 +396,8 @@ Status sign_vectors(const ModelView& m, const uint8_t* data, uint64_t size, uint
     if (opt.control.cancelled()) return Status::Error("E_ABORTED", "sign vectors cancelled");
   }
   tables.finish(out);
-  out->margins = margins.finish();
+  for (int p = 1; p < kParts; ++p) parts[0].merge(parts[p]);
+  out->margins = parts[0].finish();
   return Status::Ok();
 }
 

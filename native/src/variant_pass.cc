@@ -2,7 +2,8 @@
 // groups of at most kGroupRows rows; a group advances in chunks: the recurrence step by step
 // (rnn_step over the active rows, then each row's change), then one readout of the chunk's
 // scored states. Groups run on the pool in rounds, between which progress and cancel are
-// polled. Every stream's sums are its own, so the result does not depend on the threads.
+// polled. Every stream's sums are its own; the grouping follows the thread count, and a group of
+// one stream takes rnn_step's gemv path, so results agree across thread counts up to rounding.
 #include "bi/variant_pass.h"
 
 #include <algorithm>
