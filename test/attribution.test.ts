@@ -89,6 +89,10 @@ describe('Jacobian attribution', () => {
     expect(await codeOf(() => jacobianAttribution(model, c, { trajectory: t, begin: 0, end: 99 }, { maxOffset: 0 }))).toBe('E_OPTION');
     expect(await codeOf(() => jacobianAttribution(model, c, { trajectory: t, begin: 0, end: 200 }))).toBe('E_RANGE');
     expect(await codeOf(() => jacobianAttribution(model, c, { trajectory: t, begin: 0, end: 99 }, { aligned: new Uint8Array(5) }))).toBe('E_SHAPE');
+    expect(await codeOf(() => jacobianAttribution(model, c, { trajectory: t, begin: 0, end: 99 }, 'x' as never))).toBe('E_OPTION');
+    expect(await codeOf(() => attribute(model, c, { mode: 'fast' as never }))).toBe('E_OPTION');
+    expect(await codeOf(() => pmiTables(null as never))).toBe('E_OPTION');
+    expect(await codeOf(() => counterfactualAttribution(model, c, t, []))).toBe('E_OPTION');
   });
 });
 

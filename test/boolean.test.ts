@@ -71,6 +71,9 @@ describe('sign vectors', () => {
     expect(await codeOf(() => signVectors(m, c, { streams: 0 }))).toBe('E_OPTION');
     expect(await codeOf(() => signVectors(m, c, { range: [50, 200] }))).toBe('E_RANGE');
     expect(await codeOf(() => signVectors(m, c, { maxMemory: -1 }))).toBe('E_OPTION');
+    expect(await codeOf(() => signVectors(m, c, null as never))).toBe('E_OPTION');
+    expect(await codeOf(() => booleanStructure('model.bin' as never, c))).toBe('E_OPTION');
+    expect(await codeOf(() => ablateNeurons(m, 'corpus.txt' as never))).toBe('E_OPTION');
     const ctl = new AbortController();
     ctl.abort();
     expect(await codeOf(() => signVectors(m, c, { signal: ctl.signal }))).toBe('E_ABORTED');

@@ -6,12 +6,13 @@
  */
 import { Corpus } from '../corpus';
 import { ErrorCodes, fail } from '../errors';
+import { checkModelCorpus } from '../evaluate';
 import { JobOptions, runJob } from '../jobs';
 import { Model } from '../model';
 import { native } from '../native';
 import { nativeRows } from '../psi/rows';
 import { Trajectory } from '../trajectory';
-import { checkIsa, checkThreads } from '../validate';
+import { checkIsa, checkOptions, checkThreads } from '../validate';
 import { checkMaxOffset } from './pmi';
 
 export const STUDY_POSITIONS: readonly number[] = [42, 80, 100, 150, 200, 300, 400, 500];
@@ -34,7 +35,9 @@ export interface CounterfactualReport {
 }
 
 export async function counterfactualAttribution(model: Model, corpus: Corpus, trajectory: Trajectory, positions: number[],
-  opts: CounterfactualOptions = {}): Promise<CounterfactualReport> {
+  options?: CounterfactualOptions): Promise<CounterfactualReport> {
+  checkModelCorpus(model, corpus);
+  const opts = checkOptions('counterfactualAttribution', options);
   const maxOffset = checkMaxOffset(opts.maxOffset, COUNTERFACTUAL_OFFSETS);
   const threads = checkThreads(opts.threads);
   const isa = checkIsa(opts.isa);

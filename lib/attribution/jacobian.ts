@@ -5,11 +5,12 @@
  * Σ_t |α(t, d)|, when a PMI mask is given.
  */
 import { Corpus } from '../corpus';
+import { checkModelCorpus } from '../evaluate';
 import { JobOptions, runJob } from '../jobs';
 import { Model } from '../model';
 import { native } from '../native';
 import { StateRange, nativeRows } from '../psi/rows';
-import { checkIsa, checkThreads } from '../validate';
+import { checkIsa, checkOptions, checkThreads } from '../validate';
 import { checkMaxOffset } from './pmi';
 
 export interface JacobianOptions extends JobOptions {
@@ -44,7 +45,9 @@ export interface JacobianReport {
   seconds: number;
 }
 
-export async function jacobianAttribution(model: Model, corpus: Corpus, rows: StateRange, opts: JacobianOptions = {}): Promise<JacobianReport> {
+export async function jacobianAttribution(model: Model, corpus: Corpus, rows: StateRange, options?: JacobianOptions): Promise<JacobianReport> {
+  checkModelCorpus(model, corpus);
+  const opts = checkOptions('jacobianAttribution', options);
   const maxOffset = checkMaxOffset(opts.maxOffset, 32);
   const threads = checkThreads(opts.threads);
   const isa = checkIsa(opts.isa);

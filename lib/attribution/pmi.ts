@@ -4,6 +4,7 @@
  */
 import { Corpus, checkRange } from '../corpus';
 import { ErrorCodes, fail } from '../errors';
+import { checkOptions, shown } from '../validate';
 import { JobOptions, runJob } from '../jobs';
 import { native } from '../native';
 
@@ -32,7 +33,9 @@ export function checkMaxOffset(v: unknown, fallback: number): number {
   return d;
 }
 
-export async function pmiTables(corpus: Corpus, opts: PmiOptions = {}): Promise<PmiTables> {
+export async function pmiTables(corpus: Corpus, options?: PmiOptions): Promise<PmiTables> {
+  if (!(corpus instanceof Corpus)) fail(ErrorCodes.OPTION, `corpus must be a Corpus (see Corpus.open), got ${shown(corpus)}`);
+  const opts = checkOptions('pmiTables', options);
   const range = checkRange(corpus, opts.range ?? [0, corpus.size]);
   const maxOffset = checkMaxOffset(opts.maxOffset, 32);
   const table = new Float32Array(maxOffset * 65536);

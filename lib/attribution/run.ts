@@ -7,12 +7,13 @@
  * Alignment is reported per d and pooled over the shallow (d ≤ 4) and deep (d > 15) offsets.
  */
 import { Corpus, DEFAULT_TEST_FRACTION } from '../corpus';
+import { checkModelCorpus } from '../evaluate';
 import { JobOptions } from '../jobs';
 import { Model } from '../model';
 import { pearson } from '../psi/hebbian';
 import { mulberry32 } from '../random';
 import { captureTrajectory } from '../trajectory';
-import { checkPositiveInt } from '../validate';
+import { checkOptions, checkPositiveInt } from '../validate';
 import { AnalysisMode, analysisRange, staged } from '../boolean/run';
 import { COUNTERFACTUAL_OFFSETS, CounterfactualReport, STUDY_POSITIONS, counterfactualAttribution } from './counterfactual';
 import { JacobianCurvePoint, jacobianAttribution } from './jacobian';
@@ -102,7 +103,9 @@ function summariseCounterfactual(cf: CounterfactualReport, corpus: Corpus, pmi: 
   };
 }
 
-export async function attribute(model: Model, corpus: Corpus, opts: AttributeOptions = {}): Promise<AttributionResult> {
+export async function attribute(model: Model, corpus: Corpus, options?: AttributeOptions): Promise<AttributionResult> {
+  checkModelCorpus(model, corpus);
+  const opts = checkOptions('attribute', options);
   const mode = opts.mode ?? 'study';
   const maxOffset = checkMaxOffset(opts.maxOffset, 32);
   const { range } = analysisRange(corpus, mode, opts.testFraction);

@@ -9,11 +9,12 @@
  * the true states carry, which is not SPEC §5's sign-only dynamics.
  */
 import { Corpus, checkRange } from '../corpus';
+import { checkModelCorpus } from '../evaluate';
 import { JobOptions, runJob } from '../jobs';
 import { Model } from '../model';
 import { native } from '../native';
 import { skipgramStats } from '../skipgram';
-import { checkIsa, checkThreads } from '../validate';
+import { checkIsa, checkOptions, checkThreads } from '../validate';
 
 export interface AblationOptions extends JobOptions {
   /** Bytes [begin, end) (default: the whole corpus); scores t = begin … end − 2. */
@@ -47,7 +48,9 @@ export interface AblationReport {
   seconds: number;
 }
 
-export async function ablateNeurons(model: Model, corpus: Corpus, opts: AblationOptions = {}): Promise<AblationReport> {
+export async function ablateNeurons(model: Model, corpus: Corpus, options?: AblationOptions): Promise<AblationReport> {
+  checkModelCorpus(model, corpus);
+  const opts = checkOptions('ablateNeurons', options);
   const range = checkRange(corpus, opts.range ?? [0, corpus.size]);
   const threads = checkThreads(opts.threads);
   const isa = checkIsa(opts.isa);

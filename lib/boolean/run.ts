@@ -7,10 +7,11 @@
  */
 import { Corpus, DEFAULT_TEST_FRACTION } from '../corpus';
 import { ErrorCodes, fail } from '../errors';
+import { checkModelCorpus } from '../evaluate';
 import { JobOptions } from '../jobs';
 import { Model } from '../model';
 import { skipgramStats } from '../skipgram';
-import { checkPositiveInt } from '../validate';
+import { checkOptions, checkPositiveInt } from '../validate';
 import { AblationReport, ablateNeurons } from './ablation';
 import { SignVectorReport, scoredBpc, signVectors } from './sign-vectors';
 
@@ -73,7 +74,9 @@ export function staged(opts: JobOptions, stages: number): () => JobOptions {
   };
 }
 
-export async function booleanStructure(model: Model, corpus: Corpus, opts: BooleanOptions = {}): Promise<BooleanResult> {
+export async function booleanStructure(model: Model, corpus: Corpus, options?: BooleanOptions): Promise<BooleanResult> {
+  checkModelCorpus(model, corpus);
+  const opts = checkOptions('booleanStructure', options);
   const mode = opts.mode ?? 'study';
   const { range, split } = analysisRange(corpus, mode, opts.testFraction);
   const t0 = process.hrtime.bigint();

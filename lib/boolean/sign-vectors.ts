@@ -7,10 +7,11 @@
  * the first `exactPositions` states only.
  */
 import { Corpus, checkRange } from '../corpus';
+import { checkModelCorpus } from '../evaluate';
 import { JobOptions, runJob } from '../jobs';
 import { Model } from '../model';
 import { native } from '../native';
-import { checkIsa, checkPositiveInt, checkThreads } from '../validate';
+import { checkIsa, checkOptions, checkPositiveInt, checkThreads } from '../validate';
 
 export type Dynamics = 'true' | 'sign-only';
 export const DEFAULT_SIGN_MAX_MEMORY = 2 ** 30;
@@ -68,7 +69,9 @@ export interface SignVectorReport {
   seconds: number;
 }
 
-export async function signVectors(model: Model, corpus: Corpus, opts: SignVectorOptions = {}): Promise<SignVectorReport> {
+export async function signVectors(model: Model, corpus: Corpus, options?: SignVectorOptions): Promise<SignVectorReport> {
+  checkModelCorpus(model, corpus);
+  const opts = checkOptions('signVectors', options);
   const range = checkRange(corpus, opts.range ?? [0, corpus.size]);
   const dynamics = opts.dynamics ?? 'true';
   const streams = checkPositiveInt('streams', opts.streams ?? 1, Math.floor((range[1] - range[0]) / 2));

@@ -6,12 +6,13 @@
  *    first `synergyBytes` of the train split, the Boolean row on the test split (64 streams).
  */
 import { Corpus, DEFAULT_TEST_FRACTION } from '../corpus';
+import { checkModelCorpus } from '../evaluate';
 import { JobOptions } from '../jobs';
 import { Model } from '../model';
 import { HebbianReport, hebbianEstimates } from '../psi/hebbian';
 import { skipgramStats } from '../skipgram';
 import { captureTrajectory } from '../trajectory';
-import { checkPositiveInt } from '../validate';
+import { checkOptions, checkPositiveInt } from '../validate';
 import { AnalysisMode, DEFAULT_SCALE_STREAMS, analysisRange, staged } from '../boolean/run';
 import { scoredBpc, signVectors } from '../boolean/sign-vectors';
 import { SynergyReport, pairwiseSynergy } from './synergy';
@@ -59,7 +60,9 @@ export interface ErrorSourcesResult {
 
 const oneMinusSq = (r: number | null): number | null => (r === null ? null : 1 - r * r);
 
-export async function errorSources(model: Model, corpus: Corpus, opts: ErrorSourcesOptions = {}): Promise<ErrorSourcesResult> {
+export async function errorSources(model: Model, corpus: Corpus, options?: ErrorSourcesOptions): Promise<ErrorSourcesResult> {
+  checkModelCorpus(model, corpus);
+  const opts = checkOptions('errorSources', options);
   const mode = opts.mode ?? 'study';
   const { range } = analysisRange(corpus, mode, opts.testFraction);
   const t0 = process.hrtime.bigint();

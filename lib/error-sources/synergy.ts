@@ -5,6 +5,7 @@
  */
 import { Corpus, checkRange } from '../corpus';
 import { ErrorCodes, fail } from '../errors';
+import { checkOptions, shown } from '../validate';
 import { JobOptions } from '../jobs';
 import { skipgramStats } from '../skipgram';
 
@@ -44,7 +45,9 @@ export interface SynergyReport {
   all: SynergyPair[];
 }
 
-export async function pairwiseSynergy(corpus: Corpus, opts: SynergyOptions = {}): Promise<SynergyReport> {
+export async function pairwiseSynergy(corpus: Corpus, options?: SynergyOptions): Promise<SynergyReport> {
+  if (!(corpus instanceof Corpus)) fail(ErrorCodes.OPTION, `corpus must be a Corpus (see Corpus.open), got ${shown(corpus)}`);
+  const opts = checkOptions('pairwiseSynergy', options);
   const [begin, end] = checkRange(corpus, opts.range ?? [0, corpus.size]);
   const D = opts.maxOffset ?? SYNERGY_MAX_OFFSET;
   if (!Number.isInteger(D) || D < 2 || D > 30) fail(ErrorCodes.OPTION, `maxOffset must be an integer in 2…30, got ${String(opts.maxOffset)}`);
