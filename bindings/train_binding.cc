@@ -3,7 +3,7 @@
 //   with Float32Arrays updated in place and counters a Float64Array [step, bestBpc, bestStep,
 //   cycleNats, cyclePositions];
 //   config: { isa, hidden, streams, window, threads, optimizer: 'sgd'|'adam', schedule:
-//   'constant'|'cosine', lr, minLr, epochs, beta1, beta2, eps, clip, begin, end, trackBest,
+//   'constant'|'cosine'|'warmup-cosine', lr, minLr, epochs, warmup, horizon, beta1, beta2, eps, clip, begin, end, trackBest,
 //   sumLoss, partialTail, nanAtStep }; run: { maxSteps, maxSeconds }. Validation of meaning is in lib/train.
 #include "modules.h"
 
@@ -89,11 +89,15 @@ Napi::Value TrainRun(const Napi::CallbackInfo& info) {
     if (opt != "sgd" && opt != "adam") Throw(env, "E_OPTION", "optimizer must be sgd or adam");
     c.optimizer = opt == "adam" ? bi::Optimizer::adam : bi::Optimizer::sgd;
     const std::string sched = cfg.Get("schedule").ToString().Utf8Value();
-    if (sched != "constant" && sched != "cosine") Throw(env, "E_OPTION", "schedule must be constant or cosine");
-    c.schedule = sched == "cosine" ? bi::Schedule::cosine : bi::Schedule::constant;
+    if (sched == "constant") c.schedule = bi::Schedule::constant;
+    else if (sched == "cosine") c.schedule = bi::Schedule::cosine;
+    else if (sched == "warmup-cosine") c.schedule = bi::Schedule::warmup_cosine;
+    else Throw(env, "E_OPTION", "schedule must be constant, cosine or warmup-cosine");
     c.lr = NumberArg(env, cfg, "lr", c.lr);
     c.min_lr = NumberArg(env, cfg, "minLr", c.min_lr);
     c.epochs = int64_t(NumberArg(env, cfg, "epochs", 1));
+    c.warmup = uint64_t(NumberArg(env, cfg, "warmup", 0));
+    c.horizon = uint64_t(NumberArg(env, cfg, "horizon", 0));
     c.adam.beta1 = NumberArg(env, cfg, "beta1", c.adam.beta1);
     c.adam.beta2 = NumberArg(env, cfg, "beta2", c.adam.beta2);
     c.adam.eps = NumberArg(env, cfg, "eps", c.adam.eps);

@@ -54,10 +54,13 @@ export interface NativeTrainConfig {
   window: number;
   threads: number;
   optimizer: 'sgd' | 'adam';
-  schedule: 'constant' | 'cosine';
+  schedule: 'constant' | 'cosine' | 'warmup-cosine';
   lr: number;
   minLr: number;
   epochs: number;
+  /** warmup-cosine: linear warm-up steps, and the step where the cosine reaches minLr. */
+  warmup?: number;
+  horizon?: number;
   beta1: number;
   beta2: number;
   eps: number;

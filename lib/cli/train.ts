@@ -19,6 +19,9 @@ interface TrainFlags {
   steps?: string;
   seconds?: string;
   lr?: string;
+  schedule?: string;
+  warmup?: string;
+  init?: string;
   clip?: string;
   seed: string;
   testFraction?: string;
@@ -87,12 +90,15 @@ export function registerTrain(program: Command): void {
     .addOption(epochsOption('epochs (study default 4000; scale: passes over the train split, default 1)'))
     .option('--steps <n>', 'total optimiser steps instead of epochs')
     .option('--seconds <s>', 'wall-clock budget for this run')
-    .option('--lr <x>', 'learning rate (study: cosine peak 0.01; scale: Adam 2e-3)')
+    .option('--lr <x>', 'learning rate (study: cosine peak 0.01; scale: Adam peak 2e-3)')
+    .option('--schedule <name>', 'scale: warmup-cosine (warm-up, then a cosine to 0 at the end of the budget) | constant')
+    .option('--warmup <n>', 'scale: warm-up steps (default 100, at most a tenth of --steps/--epochs)')
+    .option('--init <scheme>', 'initialisation: study | pytorch | orthogonal (default: study for the study recipe, pytorch for scale)')
     .option('--clip <x>', 'global gradient-norm clip (default 5; 0 = none)')
     .addOption(seedOption('initialisation seed (mulberry32)'))
     .addOption(testFractionOption('scale: held-out share at the end of the corpus', '0.1'))
-    .option('--eval-every <n>', 'scale: test evaluation every n steps', '500')
-    .option('--test-bytes <n>', 'scale: cap on the periodic test evaluation in bytes (0 = the whole test split)')
+    .option('--eval-every <n>', 'scale: test-sample evaluation every n steps (default: about 1 % of the training time; 512 at batch 64)')
+    .option('--test-bytes <n>', 'scale: bytes of the fixed test sample evaluated periodically (default 32768; 0 = the whole test split); the final test bpc is on the whole split')
     .option('--out <file>', 'model file (.safetensors): study keeps the best model, scale the last', 'model.safetensors')
     .option('--checkpoint <file>', 'checkpoint file (default: <out>.ckpt.safetensors)')
     .option('--checkpoint-every <n>', 'checkpoint every n steps (default: every 60 s)')
@@ -112,6 +118,8 @@ export function registerTrain(program: Command): void {
         clip: num('--clip', flags.clip, false),
         // Only a seed given on the command line: a resumed run keeps its checkpoint's seed.
         seed: cmd.getOptionValueSource('seed') === 'default' ? undefined : num('--seed', flags.seed, true),
+        schedule: flags.schedule as TrainOptions['schedule'], warmup: num('--warmup', flags.warmup, true),
+        initScheme: flags.init as TrainOptions['initScheme'],
         testFraction: recipe === 'scale' ? num('--test-fraction', flags.testFraction, false) : undefined,
         evalEvery: num('--eval-every', flags.evalEvery, true), testBytes: num('--test-bytes', flags.testBytes, true),
         out: flags.out, checkpoint: flags.checkpoint, checkpointEvery: num('--checkpoint-every', flags.checkpointEvery, true),

@@ -30,6 +30,8 @@ export interface CheckpointInfo {
   epochs: number;
   totalSteps: number | null;
   testFraction: number | null;
+  /** The learning-rate schedule (study: cosine; scale: warmup-cosine or constant). */
+  schedule: 'constant' | 'cosine' | 'warmup-cosine';
   step: number;
   /** null before the first epoch end (study). */
   bestBpc: number | null;
@@ -93,6 +95,7 @@ const FIELDS: Readonly<Record<keyof CheckpointInfo, [Check, string]>> = {
   epochs: [isInt(1), 'a positive integer'],
   totalSteps: [orNull(isInt(1)), 'null or a positive integer'],
   testFraction: [orNull((v) => typeof v === 'number' && v > 0 && v < 1), 'null or a number in (0, 1)'],
+  schedule: [oneOf('constant', 'cosine', 'warmup-cosine'), 'constant, cosine or warmup-cosine'],
   step: [isInt(0), 'a non-negative integer'],
   bestBpc: [orNull(isNum(0)), 'null or a finite number ≥ 0'],
   bestStep: [isInt(0), 'a non-negative integer'],

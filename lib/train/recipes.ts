@@ -2,9 +2,15 @@
  * The two training recipes of SPEC §1 as plain data, and the seeded initialisation.
  * `study`: the study's definitions on its 1 KB slice (one stream, SGD with a cosine
  * schedule over epochs, keep the best-train-bpc model). `scale`: B streams, Adam, a
- * held-out test split evaluated periodically.
+ * held-out test split evaluated periodically; its initialisation, schedule and rates were
+ * chosen by the ablation in docs/training.md (scripts/bench/ablate.js).
  */
 import { Model } from '../model';
+import { InitScheme, initModel } from './init';
+
+export type { InitScheme } from './init';
+export { INIT_SCHEMES } from './init';
+export type ScheduleName = 'constant' | 'cosine' | 'warmup-cosine';
 
 export type Recipe = 'study' | 'scale';
 export const RECIPES: readonly Recipe[] = ['study', 'scale'];
@@ -13,9 +19,13 @@ export interface RecipeDefaults {
   batch: number;
   window: number;
   optimizer: 'sgd' | 'adam';
-  schedule: 'constant' | 'cosine';
+  /** cosine: the study's, over epochs; warmup-cosine: linear warm-up, then a cosine to minLr at the end of the run's budget. */
+  schedule: ScheduleName;
+  init: InitScheme;
   lr: number;
   minLr: number;
+  /** warmup-cosine: warm-up steps (at most a tenth of a known budget). */
+  warmup: number;
   clip: number;
   /** Default duration in epochs (study: cycles of the one stream; scale: passes over train). */
   epochs: number;
@@ -31,11 +41,11 @@ export interface RecipeDefaults {
 
 export const RECIPE_DEFAULTS: Readonly<Record<Recipe, RecipeDefaults>> = {
   study: {
-    batch: 1, window: 50, optimizer: 'sgd', schedule: 'cosine', lr: 0.01, minLr: 1e-4, clip: 5,
+    batch: 1, window: 50, optimizer: 'sgd', schedule: 'cosine', init: 'study', lr: 0.01, minLr: 1e-4, warmup: 0, clip: 5,
     epochs: 4000, split: false, trackBest: true, sumLoss: true, partialTail: true,
   },
   scale: {
-    batch: 64, window: 50, optimizer: 'adam', schedule: 'constant', lr: 2e-3, minLr: 0, clip: 5,
+    batch: 64, window: 50, optimizer: 'adam', schedule: 'warmup-cosine', init: 'pytorch', lr: 2e-3, minLr: 0, warmup: 100, clip: 5,
     epochs: 1, split: true, trackBest: false, sumLoss: false, partialTail: false,
   },
 };
@@ -47,14 +57,11 @@ import { mulberry32 } from '../random';
 export { mulberry32 };
 
 /**
- * SPEC §1 init: every weight (U[0,1) − 0.5)/128, biases 0. One draw per weight in raw
- * order Wx, Wh, Wy (the biases draw nothing), from mulberry32(seed).
+ * A recipe's initialisation from mulberry32(seed) (lib/train/init.ts). The default, SPEC §1's
+ * study init: every weight (U[0,1) − 0.5)/128, biases 0, one draw per weight in raw order.
  */
-export function initTrainModel(hidden: number, seed: number): Model {
-  const m = new Model(hidden);
-  const rnd = mulberry32(seed);
-  for (const t of [m.Wx, m.Wh, m.Wy]) for (let i = 0; i < t.length; i++) t[i] = (rnd() - 0.5) / 128;
-  return m;
+export function initTrainModel(hidden: number, seed: number, scheme: InitScheme = 'study'): Model {
+  return initModel(hidden, seed, scheme);
 }
 
 /**

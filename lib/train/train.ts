@@ -8,7 +8,7 @@
  */
 import { Corpus } from '../corpus';
 import { BiEmbedError, ErrorCodes, fail, isBiEmbedError } from '../errors';
-import { evaluate, splitRange } from '../evaluate';
+import { evaluate } from '../evaluate';
 import { MODEL_EXTENSIONS, SAFETENSORS_EXTENSIONS, saveModel } from '../io/model-file';
 import { checkOutputPaths } from '../io/outputs';
 import { runJob } from '../jobs';
@@ -19,7 +19,12 @@ import { DEFAULT_TRAIN_MAX_BYTES, trainMemoryBytes } from './memory';
 import {
   CheckpointInfo, TrainStateArrays, checkpointPathFor, loadCheckpoint, saveCheckpoint,
 } from './checkpoint';
-import { ADAM, RECIPES, RECIPE_DEFAULTS, Recipe, initTrainModel, windowsPerCycle } from './recipes';
+import {
+  ADAM, INIT_SCHEMES, InitScheme, RECIPES, RECIPE_DEFAULTS, Recipe, ScheduleName, initTrainModel, windowsPerCycle,
+} from './recipes';
+import {
+  DEFAULT_SAMPLE_BYTES, EVAL_COST, defaultEvalEvery, sampleRanges, timeHorizon, warmupSteps, wholeRanges,
+} from './schedule';
 
 export interface TrainOptions {
   /** The corpus (a Corpus or a file path). */
@@ -38,15 +43,21 @@ export interface TrainOptions {
   steps?: number;
   /** Wall-clock budget of this call in seconds (on top of epochs/steps when given). */
   seconds?: number;
-  /** Learning rate (study: the cosine's peak, 0.01; scale: Adam's, 2e-3). */
+  /** Learning rate (study: the cosine's peak, 0.01; scale: Adam's peak, 2e-3). */
   lr?: number;
+  /** Scale: 'warmup-cosine' (default: linear warm-up, then a cosine to 0 at the end of the budget) or 'constant'. */
+  schedule?: 'constant' | 'warmup-cosine';
+  /** Scale: warm-up steps of warmup-cosine (default 100, at most a tenth of a known budget). */
+  warmup?: number;
+  /** Initialisation scheme (study: 'study', SPEC §1; scale default 'pytorch'; or 'orthogonal'). */
+  initScheme?: InitScheme;
   clip?: number;
   seed?: number;
   /** Scale: the held-out share at the end of the corpus (default 0.1). */
   testFraction?: number;
-  /** Scale: evaluate the test split every this many steps (default 500). */
+  /** Scale: evaluate the test sample every this many steps (default: the sample takes about 1 % of the training time; 512 steps at batch 64). */
   evalEvery?: number;
-  /** Scale: cap on the periodic test evaluation, bytes from the start of the test split (default 1 MiB; 0 = all). */
+  /** Scale: bytes of the fixed test sample evaluated periodically (4 KiB pieces evenly spaced over the test split; default 32 KiB; 0 = the whole split). The final testBpc is always the whole split. */
   testBytes?: number;
   /** Model file written at the end and on cancel (study: the best model; scale: the last). */
   out?: string;
@@ -87,7 +98,7 @@ export interface TrainResult {
   recipe: Recipe;
   /** Study: the kept model's bpc on the whole corpus (SPEC §0, in-sample). Scale: mean training loss (bits/byte) over exactly the last 100 steps (fewer when this call ran fewer; ≥ 100 of the last calls when only a time budget ends the run). */
   trainBpc: number;
-  /** Scale: bpc of the final model on the test split (capped by testBytes). Study: null (no held-out split). */
+  /** Scale: bpc of the final model on the whole test split. Study: null (no held-out split). */
   testBpc: number | null;
   /** Trained positions per second of native training time (this call). */
   bytesPerSecond: number;
@@ -103,8 +114,11 @@ export interface TrainResult {
   hidden: number;
   out?: string;
   checkpoint?: string;
-  /** Scale: [step, test bpc] at every evaluation. */
+  /** Scale: [step, bpc on the fixed test sample] at every periodic evaluation and at the end. */
   testCurve: Array<[number, number]>;
+  /** Scale: seconds spent in the periodic (sample) and final (whole split) test evaluations. */
+  evalSeconds: number;
+  finalEvalSeconds: number;
 }
 
 export interface TrainCallbacks {
@@ -115,9 +129,7 @@ export interface TrainCallbacks {
 const TRAIN_BPC_STEPS = 100;
 const CALL_SECONDS = 0.25; // native calls return this often for progress and checkpoints
 const CHECKPOINT_SECONDS = 60;
-const DEFAULT_EVAL_EVERY = 500;
-const DEFAULT_TEST_BYTES = 1 << 20;
-const TEST_STREAMS = 16;
+const SAVE_SECONDS_GUESS = 0.1; // kept back for the final save until one has been timed
 
 function nonNegative(name: string, v: unknown): number {
   if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) fail(ErrorCodes.OPTION, `${name} must be a non-negative number, got ${String(v)}`);
@@ -132,6 +144,10 @@ interface Plan {
   threads: number;
   isa?: string;
   lr: number;
+  minLr: number;
+  schedule: ScheduleName;
+  warmup: number;
+  initScheme: InitScheme;
   clip: number;
   seed: number;
   epochs: number;
@@ -160,6 +176,14 @@ function plan(opts: TrainOptions, corpus: Corpus): Plan {
   const threads = checkThreads(opts.threads);
   const isa = checkIsa(opts.isa);
   const lr = opts.lr === undefined ? d.lr : nonNegative('lr', opts.lr);
+  let schedule: ScheduleName = d.schedule;
+  if (opts.schedule !== undefined) {
+    if (recipe === 'study') fail(ErrorCodes.OPTION, 'the study recipe has its own schedule (SPEC §1): schedule is for --recipe scale');
+    if (opts.schedule !== 'constant' && opts.schedule !== 'warmup-cosine') fail(ErrorCodes.OPTION, `schedule must be constant or warmup-cosine, got ${String(opts.schedule)}`);
+    schedule = opts.schedule;
+  }
+  const initScheme = opts.initScheme ?? d.init;
+  if (!INIT_SCHEMES.includes(initScheme)) fail(ErrorCodes.OPTION, `initScheme must be one of ${INIT_SCHEMES.join(', ')}, got ${String(initScheme)}`);
   const clip = opts.clip === undefined ? d.clip : nonNegative('clip', opts.clip);
   const seed = opts.seed === undefined ? 1 : checkInt('seed', opts.seed, 0, 2 ** 32 - 1);
   let train: [number, number] = [0, corpus.size];
@@ -185,14 +209,17 @@ function plan(opts: TrainOptions, corpus: Corpus): Plan {
   const seconds = opts.seconds === undefined ? null : nonNegative('seconds', opts.seconds);
   // Scale with only a time budget runs until the budget ends.
   if (recipe === 'scale' && seconds !== null && opts.epochs === undefined && opts.steps === undefined) totalSteps = null;
+  const warmup = opts.warmup === undefined ? warmupSteps(d.warmup, totalSteps) : checkPositiveInt('warmup', opts.warmup + 1) - 1;
+  const testBytes = opts.testBytes === undefined ? DEFAULT_SAMPLE_BYTES : nonNegative('testBytes', opts.testBytes);
+  const sampleBytes = test ? sampleRanges(test, testBytes).reduce((t, [a, b]) => t + b - a, 0) : 0;
   const out = opts.out;
   const checkpoint = opts.checkpoint ?? (out ? checkpointPathFor(out) : undefined);
   if (opts.resume && !checkpoint) fail(ErrorCodes.OPTION, 'resume needs a checkpoint (or out) file');
   return {
-    recipe, hidden, batch, window, threads, isa, lr, clip, seed, epochs, totalSteps, seconds, testFraction, train, test,
-    windows, stepsPerEpoch,
-    evalEvery: opts.evalEvery === undefined ? DEFAULT_EVAL_EVERY : checkPositiveInt('evalEvery', opts.evalEvery),
-    testBytes: opts.testBytes === undefined ? DEFAULT_TEST_BYTES : nonNegative('testBytes', opts.testBytes),
+    recipe, hidden, batch, window, threads, isa, lr, minLr: d.minLr, schedule, warmup, initScheme, clip, seed, epochs,
+    totalSteps, seconds, testFraction, train, test, windows, stepsPerEpoch,
+    evalEvery: opts.evalEvery === undefined ? defaultEvalEvery(sampleBytes, batch, window) : checkPositiveInt('evalEvery', opts.evalEvery),
+    testBytes,
     out, checkpoint,
     checkpointEvery: opts.checkpointEvery === undefined ? null : checkPositiveInt('checkpointEvery', opts.checkpointEvery),
   };
@@ -206,7 +233,7 @@ function freshState(p: Plan, init: Model | undefined): TrainStateArrays {
     if (init.hidden !== p.hidden) fail(ErrorCodes.SHAPE, `init model has H = ${init.hidden}, expected ${p.hidden}`);
     params = new Float32Array(init.params);
   } else {
-    params = initTrainModel(p.hidden, p.seed).params;
+    params = initTrainModel(p.hidden, p.seed, p.initScheme).params;
   }
   const s: TrainStateArrays = { params, hidden: new Float32Array(p.batch * p.hidden) };
   if (d.optimizer === 'adam') { s.m = new Float32Array(n); s.v = new Float32Array(n); }
@@ -226,6 +253,7 @@ function checkResumable(p: Plan, info: CheckpointInfo, corpus: Corpus, isa: stri
   if (info.isa !== isa) mismatch('isa', info.isa, isa);
   if (info.lr !== p.lr) mismatch('lr', info.lr, p.lr);
   if (info.clip !== p.clip) mismatch('clip', info.clip, p.clip);
+  if (info.schedule !== p.schedule) mismatch('schedule', info.schedule, p.schedule);
   if (info.testFraction !== p.testFraction) mismatch('testFraction', info.testFraction, p.testFraction);
   if (p.recipe === 'study' && info.epochs !== p.epochs) mismatch('epochs (the cosine schedule)', info.epochs, p.epochs);
 }
@@ -273,7 +301,8 @@ export async function train(options: TrainOptions, callbacks?: TrainCallbacks): 
 
   const config: NativeTrainConfig = {
     isa: p.isa, hidden: p.hidden, streams: p.batch, window: p.window, threads: p.threads,
-    optimizer: d.optimizer, schedule: d.schedule, lr: p.lr, minLr: d.minLr, epochs: p.epochs,
+    optimizer: d.optimizer, schedule: p.schedule, lr: p.lr, minLr: p.minLr, epochs: p.epochs,
+    warmup: p.warmup, horizon: p.totalSteps ?? Number.MAX_SAFE_INTEGER,
     beta1: ADAM.beta1, beta2: ADAM.beta2, eps: ADAM.eps, clip: p.clip,
     begin: p.train[0], end: p.train[1], trackBest: d.trackBest, sumLoss: d.sumLoss, partialTail: d.partialTail,
     nanAtStep: options.nanAtStep ?? -1,
@@ -294,7 +323,7 @@ export async function train(options: TrainOptions, callbacks?: TrainCallbacks): 
   const info = (): CheckpointInfo => ({
     recipe: p.recipe, corpusHash: corpus.hash(), corpusSize: corpus.size, hidden: p.hidden, batch: p.batch,
     window: p.window, threads: p.threads, isa: isaName, seed: p.seed, optimizer: d.optimizer, lr: p.lr, clip: p.clip,
-    epochs: p.epochs, totalSteps: p.totalSteps, testFraction: p.testFraction, step: counters[0],
+    epochs: p.epochs, totalSteps: p.totalSteps, testFraction: p.testFraction, schedule: p.schedule, step: counters[0],
     bestBpc: Number.isFinite(counters[1]) ? counters[1] : null, bestStep: counters[2],
     cycleNats: counters[3], cyclePositions: counters[4], lastTestBpc,
     trainSeconds: trainSecondsBefore + trainSeconds, trainedPositions: positionsBefore + positions,
@@ -309,25 +338,38 @@ export async function train(options: TrainOptions, callbacks?: TrainCallbacks): 
     };
     return m;
   };
+  let saveSeconds = p.checkpoint || p.out ? SAVE_SECONDS_GUESS : 0;
   const saveAll = (): void => {
+    const s0 = Date.now();
     if (p.checkpoint) saveCheckpoint(p.checkpoint, info(), state);
     if (p.out) saveModel(resultModel(), p.out);
+    saveSeconds = (Date.now() - s0) / 1000;
     lastCheckpointAt = Date.now();
     lastCheckpointStep = counters[0];
     haveCheckpoint = p.checkpoint !== undefined;
   };
-  const testRanges = (): Array<[number, number]> => {
-    const [a, b] = p.test!;
-    const end = p.testBytes > 0 ? Math.min(b, a + p.testBytes) : b;
-    const streams = Math.max(1, Math.min(TEST_STREAMS, Math.floor((end - a) / 4096)));
-    return splitRange([a, end], streams);
-  };
+  const sample = p.test ? sampleRanges(p.test, p.testBytes) : [];
+  const sampleBytes = sample.reduce((t, [a, b]) => t + b - a, 0);
+  const testBytesAll = p.test ? p.test[1] - p.test[0] : 0;
+  let evalSeconds = 0;
+  let finalEvalSeconds = 0;
+  let evalRate = 0; // bytes/s of the sample evaluations, to keep back time for the final one
   const testEval = async (): Promise<number> => {
+    const e0 = Date.now();
     const m = new Model(p.hidden, state.params);
-    const r = await evaluate(m, corpus, { ranges: testRanges(), threads: p.threads, isa: p.isa, signal });
+    const r = await evaluate(m, corpus, { ranges: sample, threads: p.threads, isa: p.isa, signal });
+    const secs = (Date.now() - e0) / 1000;
+    evalSeconds += secs;
+    if (secs > 0) evalRate = sampleBytes / secs;
     lastTestBpc = r.bpc;
     testCurve.push([counters[0], r.bpc]);
     return r.bpc;
+  };
+  // --seconds covers the final evaluation of the whole test split and the final save.
+  const reserveSeconds = (): number => {
+    const trainRate = trainSeconds > 0 ? positions / trainSeconds : 0;
+    const rate = evalRate > 0 ? evalRate : trainRate / EVAL_COST;
+    return saveSeconds + (p.test && rate > 0 ? (testBytesAll + sampleBytes) / rate : 0);
   };
   const aborted = (): BiEmbedError => {
     saveAll();
@@ -346,7 +388,13 @@ export async function train(options: TrainOptions, callbacks?: TrainCallbacks): 
     const step = counters[0];
     if (p.totalSteps !== null && step >= p.totalSteps) break;
     const elapsed = (Date.now() - t0) / 1000;
-    if (p.seconds !== null && elapsed >= p.seconds) { stopped = 'time'; break; }
+    const left = p.seconds === null ? Infinity : p.seconds - elapsed - reserveSeconds();
+    if (left <= 0) { stopped = 'time'; break; }
+    if (p.totalSteps === null && trainSeconds > 0) {
+      // Time budget only: plan the decay over the steps the measured rate fits into the time left.
+      const wallRate = (step - startStep) / Math.max(1e-9, elapsed - evalSeconds);
+      config.horizon = timeHorizon(step, wallRate, left);
+    }
     if (signal?.aborted) throw aborted();
     let maxSteps = p.totalSteps === null ? Number.MAX_SAFE_INTEGER : p.totalSteps - step;
     if (p.checkpointEvery !== null) maxSteps = Math.min(maxSteps, p.checkpointEvery - (step % p.checkpointEvery));
@@ -354,7 +402,7 @@ export async function train(options: TrainOptions, callbacks?: TrainCallbacks): 
     // A call ends where the last TRAIN_BPC_STEPS steps begin, so trainBpc sums exactly those
     // steps wherever timing put the other call boundaries.
     if (tailStart !== null && step < tailStart) maxSteps = Math.min(maxSteps, tailStart - step);
-    const maxSeconds = p.seconds === null ? CALL_SECONDS : Math.max(1e-3, Math.min(CALL_SECONDS, p.seconds - elapsed));
+    const maxSeconds = Math.max(1e-3, Math.min(CALL_SECONDS, left));
     const c0 = process.hrtime.bigint();
     let r;
     try {
@@ -414,9 +462,13 @@ export async function train(options: TrainOptions, callbacks?: TrainCallbacks): 
     }
   }
 
-  if (p.test && lastEvalStep !== counters[0]) {
+  let finalTestBpc: number | null = null;
+  if (p.test) {
     try {
-      await testEval();
+      if (lastEvalStep !== counters[0]) await testEval();
+      const f0 = Date.now();
+      finalTestBpc = (await evaluate(new Model(p.hidden, state.params), corpus, { ranges: wholeRanges(p.test), threads: p.threads, isa: p.isa, signal })).bpc;
+      finalEvalSeconds = (Date.now() - f0) / 1000;
     } catch (e) {
       if (isBiEmbedError(e) && e.code === ErrorCodes.ABORTED) throw aborted();
       throw e;
@@ -436,11 +488,11 @@ export async function train(options: TrainOptions, callbacks?: TrainCallbacks): 
     trainBpc = pos > 0 ? nats / pos / Math.LN2 : NaN;
   }
   return {
-    model, recipe: p.recipe, trainBpc, testBpc: p.test ? lastTestBpc : null,
+    model, recipe: p.recipe, trainBpc, testBpc: finalTestBpc,
     bytesPerSecond: trainSeconds > 0 ? positions / trainSeconds : 0,
     steps: counters[0], epochs: counters[0] / p.stepsPerEpoch,
     bestStep: d.trackBest && Number.isFinite(counters[1]) ? counters[2] : null,
     seconds: (Date.now() - t0) / 1000, stopped, isa: isaName, threads: p.threads, batch: p.batch, hidden: p.hidden,
-    out: p.out, checkpoint: p.checkpoint, testCurve,
+    out: p.out, checkpoint: p.checkpoint, testCurve, evalSeconds, finalEvalSeconds,
   };
 }

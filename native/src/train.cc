@@ -24,10 +24,16 @@ uint64_t windows_per_cycle(uint64_t n, int T, bool partial_tail) {
 }
 
 double learning_rate(const TrainConfig& c, uint64_t step) {
+  const double kPi = 3.14159265358979323846;
   if (c.schedule == Schedule::constant) return c.lr;
+  if (c.schedule == Schedule::warmup_cosine) {
+    if (step < c.warmup) return c.lr * double(step + 1) / double(c.warmup);
+    const double span = double(std::max<uint64_t>(1, c.horizon > c.warmup ? c.horizon - c.warmup : 1));
+    const double x = std::min(1.0, double(step - c.warmup) / span);
+    return c.min_lr + (c.lr - c.min_lr) * 0.5 * (1.0 + std::cos(kPi * x));
+  }
   const uint64_t W = std::max<uint64_t>(1, windows_per_cycle(c.end - c.begin, c.window, c.partial_tail));
   const double epoch = double(step / W + 1);
-  const double kPi = 3.14159265358979323846;
   return std::max(c.min_lr, c.lr * 0.5 * (1.0 + std::cos(kPi * epoch / double(std::max<int64_t>(1, c.epochs)))));
 }
 

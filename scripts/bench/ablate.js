@@ -1,0 +1,110 @@
+'use strict';
+// usage: npm run bench:ablate -- [--budget 60] [--variants old,default,…] [--corpora enwiki,postgres]
+//          [--seeds 1,2,3] [--results ablation.jsonl] [--table]
+// The scale recipe's ablation (docs/training.md): each variant changes one choice of the
+// default (or restores the pre-issue-16 recipe, `old`) and trains on one thread, batch 64,
+// for a fixed number of steps equivalent to `--budget` seconds at this machine's quiet
+// single-thread rate (RATE below, from `npm run bench:train -- --batch 64 --threads 1`), so
+// the result does not depend on the load. Test bpc = the whole test split (last 10 %).
+// Each finished run is appended to --results as a JSON line and skipped when re-run;
+// --table prints the markdown table (mean and min–max over seeds) from that file.
+const fs = require('node:fs');
+const { api, corpusPath, options } = require('./common');
+
+const RATE = 240000; // bytes/s: quiet single-thread rate of the scale recipe at batch 64 (docs/training.md)
+const CORPORA = { enwiki: 'enwiki-2016-sample.xml', postgres: 'postgresql-doc-15.html.txt' };
+// Every variant spells out all the choices, so a run means the same whatever the defaults
+// are when it runs; `default` must equal RECIPE_DEFAULTS.scale (checked).
+const BASE = { initScheme: 'pytorch', schedule: 'warmup-cosine', warmup: 100, lr: 2e-3, window: 50, clip: 5 };
+const VARIANTS = {
+  old: { ...BASE, initScheme: 'study', schedule: 'constant' }, // the scale recipe before issue 16
+  default: BASE,
+  'init=study': { ...BASE, initScheme: 'study' },
+  'init=orthogonal': { ...BASE, initScheme: 'orthogonal' },
+  'schedule=constant': { ...BASE, schedule: 'constant' },
+  'lr=1e-3': { ...BASE, lr: 1e-3 },
+  'lr=3e-3': { ...BASE, lr: 3e-3 },
+  'lr=5e-3': { ...BASE, lr: 5e-3 },
+  'window=100': { ...BASE, window: 100 },
+  'window=25': { ...BASE, window: 25 },
+  'clip=1': { ...BASE, clip: 1 },
+};
+
+function stepsFor(budget, variant) {
+  const window = variant.window ?? 50;
+  return Math.round((budget * RATE) / (64 * window));
+}
+
+function key(r) {
+  return `${r.variant}|${r.corpus}|${r.seed}|${r.budget}`;
+}
+
+function readResults(file) {
+  if (!fs.existsSync(file)) return [];
+  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+function table(rows, variants) {
+  const budgets = [...new Set(rows.map((r) => r.budget))].sort((a, b) => a - b);
+  const corpora = Object.keys(CORPORA).filter((c) => rows.some((r) => r.corpus === c));
+  const cols = [];
+  for (const b of budgets) for (const c of corpora) cols.push([b, c]);
+  const lines = [`| variant | ${cols.map(([b, c]) => `${c} ${b} s (${stepsFor(b, {})} steps)`).join(' | ')} |`,
+    `|---|${cols.map(() => '---').join('|')}|`];
+  for (const v of variants) {
+    const cells = cols.map(([b, c]) => {
+      const xs = rows.filter((r) => r.variant === v && r.budget === b && r.corpus === c).map((r) => r.testBpc);
+      if (xs.length === 0) return 'not run';
+      const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+      return xs.length === 1 ? `${mean.toFixed(3)} (1 seed)` : `${mean.toFixed(3)} (${Math.min(...xs).toFixed(3)}–${Math.max(...xs).toFixed(3)}, ${xs.length} seeds)`;
+    });
+    if (cells.some((c) => c !== 'not run')) lines.push(`| ${v} | ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+async function main() {
+  const opts = options({
+    budget: { type: 'string', default: '60' },
+    variants: { type: 'string', default: Object.keys(VARIANTS).join(',') },
+    corpora: { type: 'string', default: 'enwiki,postgres' },
+    seeds: { type: 'string', default: '1,2,3' },
+    results: { type: 'string', default: 'ablation.jsonl' },
+    table: { type: 'boolean', default: false },
+  });
+  const variants = opts.variants.split(',');
+  for (const v of variants) if (!VARIANTS[v]) throw new Error(`unknown variant ${v} (${Object.keys(VARIANTS).join(', ')})`);
+  if (opts.table) {
+    process.stdout.write(table(readResults(opts.results), variants) + '\n');
+    return;
+  }
+  const { Corpus, train, RECIPE_DEFAULTS } = api();
+  const d = RECIPE_DEFAULTS.scale;
+  for (const [k, v] of Object.entries({ initScheme: d.init, schedule: d.schedule, warmup: d.warmup, lr: d.lr, window: d.window, clip: d.clip })) {
+    if (BASE[k] !== v) throw new Error(`ablate.js BASE.${k} = ${BASE[k]} but the scale recipe's default is ${v}: update BASE`);
+  }
+  const budget = Number(opts.budget);
+  const done = new Set(readResults(opts.results).map(key));
+  for (const seed of opts.seeds.split(',').map(Number)) {
+    for (const c of opts.corpora.split(',')) {
+      const corpus = Corpus.open(corpusPath(CORPORA[c]));
+      for (const variant of variants) {
+        const row = { variant, corpus: c, seed, budget };
+        if (done.has(key(row))) continue;
+        const v = VARIANTS[variant];
+        const steps = stepsFor(budget, v);
+        const t0 = Date.now();
+        const r = await train({ corpus, recipe: 'scale', batch: 64, threads: 1, seed, steps, ...v });
+        Object.assign(row, {
+          steps, testBpc: Number(r.testBpc.toFixed(4)), trainBpc: Number(r.trainBpc.toFixed(4)),
+          bytesPerSecond: Math.round(r.bytesPerSecond), seconds: Number(((Date.now() - t0) / 1000).toFixed(1)),
+          evalSeconds: Number(r.evalSeconds.toFixed(2)), finalEvalSeconds: Number(r.finalEvalSeconds.toFixed(2)),
+        });
+        fs.appendFileSync(opts.results, JSON.stringify(row) + '\n');
+        process.stdout.write(JSON.stringify(row) + '\n');
+      }
+    }
+  }
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
