@@ -116,12 +116,18 @@ describe('train: gradients', () => {
 describe('train: runs, checkpoints and resume', () => {
   const corpus = Corpus.fromBytes(randomText(6000, 9), 'small-text');
 
-  it('an interrupted and resumed scale run ends with bitwise the weights of an uninterrupted one', async () => {
+  it('an interrupted and resumed scale run ends with bitwise the weights of an uninterrupted one (default schedule)', async () => {
     const dir = tempDir();
+    // The scale defaults: pytorch init, warm-up (4 steps here) and a cosine decay over the 40-step budget.
     const base = { corpus, recipe: 'scale' as const, hidden: 16, batch: 4, threads: 2, window: 10, seed: 4, evalEvery: 15, checkpointEvery: 7 };
     const whole = await train({ ...base, steps: 40, out: path.join(dir, 'whole.safetensors') });
-    await train({ ...base, steps: 19, out: path.join(dir, 'part.safetensors') });
-    expect(loadCheckpoint(path.join(dir, 'part.ckpt.safetensors')).info.step).toBe(19);
+    // Interrupted like Ctrl-C: cancelled between native calls once step 14 is reached.
+    const ac = new AbortController();
+    const onProgress = (pr: { step: number }): void => { if (pr.step >= 14) ac.abort(); };
+    expect(await codeOf(() => train({ ...base, steps: 40, out: path.join(dir, 'part.safetensors') }, { signal: ac.signal, onProgress }))).toBe('E_ABORTED');
+    const stoppedAt = loadCheckpoint(path.join(dir, 'part.ckpt.safetensors')).info.step;
+    expect(stoppedAt).toBeGreaterThanOrEqual(14);
+    expect(stoppedAt).toBeLessThan(40);
     const resumed = await train({ ...base, steps: 40, out: path.join(dir, 'part.safetensors'), resume: true });
     expect(resumed.steps).toBe(40);
     expect(Buffer.from(resumed.model.params.buffer).equals(Buffer.from(whole.model.params.buffer))).toBe(true);
@@ -131,6 +137,31 @@ describe('train: runs, checkpoints and resume', () => {
     expect(Buffer.from(b.state.hidden.buffer).equals(Buffer.from(a.state.hidden.buffer))).toBe(true);
     expect(resumed.testBpc).toBeCloseTo(whole.testBpc!, 12);
     expect(whole.testCurve.map(([s]) => s)).toEqual([15, 30, 40]);
+  });
+
+  it('the scale defaults are deterministic: same seed, ISA and threads give bitwise the same weights', async () => {
+    const base = { corpus, recipe: 'scale' as const, hidden: 16, batch: 4, window: 10, steps: 30, evalEvery: 1000 };
+    for (const threads of [1, 2]) {
+      const a = await train({ ...base, threads, seed: 3 });
+      const b = await train({ ...base, threads, seed: 3 });
+      expect(Buffer.from(a.model.params.buffer).equals(Buffer.from(b.model.params.buffer))).toBe(true);
+      expect(a.testBpc).toBe(b.testBpc);
+      const c = await train({ ...base, threads, seed: 4 });
+      expect(Buffer.from(a.model.params.buffer).equals(Buffer.from(c.model.params.buffer))).toBe(false);
+    }
+  });
+
+  it('a time budget covers the final evaluation and plans its decay; the test sample is fixed', async () => {
+    const big = Corpus.fromBytes(randomText(120000, 5), 'timed');
+    const r = await train({ corpus: big, recipe: 'scale', hidden: 16, batch: 4, window: 10, seconds: 1.5, testBytes: 8192, evalEvery: 50 });
+    expect(r.stopped).toBe('time');
+    expect(r.steps).toBeGreaterThan(0);
+    // the periodic points are on the 8 KiB sample, the final testBpc on the whole 12 KB split
+    expect(r.testCurve.length).toBeGreaterThan(0);
+    expect(r.testCurve[r.testCurve.length - 1][0]).toBe(r.steps);
+    const whole = await evaluate(r.model, big, { ranges: [[108000, 120000]] });
+    expect(Math.abs(whole.bpc - r.testBpc!)).toBeLessThan(0.2);
+    expect(r.testBpc).not.toBe(r.testCurve[r.testCurve.length - 1][1]);
   });
 
   it('the study recipe resumes bitwise too, keeping the best model across the interruption', async () => {
@@ -235,6 +266,54 @@ describe('train: options', () => {
     await train({ corpus, hidden: 8, batch: 2, steps: 3, out });
     expect(await codeOf(() => train({ corpus, hidden: 8, batch: 3, steps: 6, out, resume: true }))).toBe('E_CHECKPOINT');
     expect(await codeOf(() => train({ corpus: Corpus.fromBytes(randomText(3000, 2)), hidden: 8, batch: 2, steps: 6, out, resume: true }))).toBe('E_CHECKPOINT');
+    expect(await codeOf(() => train({ corpus, hidden: 8, batch: 2, steps: 6, out, resume: true, schedule: 'constant' }))).toBe('E_CHECKPOINT');
     expect(await codeOf(() => train({ corpus, hidden: 8, batch: 2, steps: 6, out, resume: true }))).toBe('none');
+  });
+
+  it('checks the schedule and init options', async () => {
+    expect(await codeOf(() => train({ corpus, steps: 1, schedule: 'cosine' as never }))).toBe('E_OPTION');
+    expect(await codeOf(() => train({ corpus, recipe: 'study', steps: 1, schedule: 'constant' }))).toBe('E_OPTION');
+    expect(await codeOf(() => train({ corpus, steps: 1, initScheme: 'xavier' as never }))).toBe('E_OPTION');
+    expect(await codeOf(() => train({ corpus, steps: 1, warmup: -1 }))).toBe('E_OPTION');
+  });
+});
+
+describe('train: initialisations', () => {
+  const H = 128;
+  const stats = (a: Float32Array): { mean: number; sd: number; max: number } => {
+    let s = 0, q = 0, max = 0;
+    for (const v of a) { s += v; q += v * v; max = Math.max(max, Math.abs(v)); }
+    const mean = s / a.length;
+    return { mean, sd: Math.sqrt(q / a.length - mean * mean), max };
+  };
+  it('study: every weight (U − 0.5)/128, biases 0 (SPEC §1)', () => {
+    const m = initTrainModel(H, 1);
+    for (const t of [m.Wx, m.Wh, m.Wy]) expect(stats(t).max).toBeLessThanOrEqual(0.5 / 128);
+    expect(m.bh.every((v) => v === 0) && m.by.every((v) => v === 0)).toBe(true);
+  });
+  it("pytorch: the peer's scales (Wx ~ N(0, 1/3), the rest U(±1/√H), bh the sum of two)", () => {
+    const m = initTrainModel(H, 1, 'pytorch');
+    const a = 1 / Math.sqrt(H);
+    const wx = stats(m.Wx);
+    expect(Math.abs(wx.mean)).toBeLessThan(0.01);
+    expect(wx.sd).toBeCloseTo(1 / Math.sqrt(3), 2);
+    for (const t of [m.Wh, m.Wy, m.by]) {
+      expect(stats(t).max).toBeLessThanOrEqual(a);
+      expect(stats(t).sd).toBeCloseTo(a / Math.sqrt(3), 2);
+    }
+    expect(stats(m.bh).max).toBeLessThanOrEqual(2 * a);
+    expect(Buffer.from(initTrainModel(H, 1, 'pytorch').params.buffer).equals(Buffer.from(m.params.buffer))).toBe(true);
+  });
+  it('orthogonal: Wh·Whᵀ = I', () => {
+    const m = initTrainModel(H, 2, 'orthogonal');
+    let err = 0;
+    for (let i = 0; i < H; i += 7) {
+      for (let j = 0; j < H; j++) {
+        let d = 0;
+        for (let k = 0; k < H; k++) d += m.Wh[i * H + k] * m.Wh[j * H + k];
+        err = Math.max(err, Math.abs(d - (i === j ? 1 : 0)));
+      }
+    }
+    expect(err).toBeLessThan(1e-5);
   });
 });

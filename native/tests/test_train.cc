@@ -86,8 +86,14 @@ TrainConfig scale_like(int H, int threads) {
 
 TEST(Train, ChunkedRunsEqualOneRunBitwise) {
   auto data = text(437, 1);
-  for (int variant = 0; variant < 3; ++variant) {
-    TrainConfig c = variant == 0 ? study_like(16) : scale_like(16, variant);
+  for (int variant = 0; variant < 4; ++variant) {
+    TrainConfig c = variant == 0 ? study_like(16) : scale_like(16, variant == 3 ? 2 : variant);
+    if (variant == 3) {  // the scale recipe's warm-up + cosine over a 97-step budget
+      c.schedule = Schedule::warmup_cosine;
+      c.warmup = 9;
+      c.horizon = 97;
+      c.min_lr = 0;
+    }
     c.end = data.size();
     Trainer whole(c, 3), chunked(c, 3);
     ASSERT_TRUE(whole.steps(data, 97).ok());
@@ -183,6 +189,25 @@ TEST(Train, StudyScheduleAndWindows) {
   EXPECT_DOUBLE_EQ(learning_rate(c, 0), 0.01 * 0.5 * (1 + std::cos(pi * 1 / 4000)));  // epoch 1
   EXPECT_DOUBLE_EQ(learning_rate(c, 21 * 1999), 0.01 * 0.5 * (1 + std::cos(pi * 2000 / 4000)));
   EXPECT_DOUBLE_EQ(learning_rate(c, 21 * 3999), 1e-4);  // the floor
+}
+
+TEST(Train, WarmupCosineSchedule) {
+  TrainConfig c = scale_like(8, 1);
+  c.schedule = Schedule::warmup_cosine;
+  c.lr = 2e-3;
+  c.min_lr = 1e-4;
+  c.warmup = 100;
+  c.horizon = 1100;
+  const double pi = std::acos(-1.0);
+  EXPECT_DOUBLE_EQ(learning_rate(c, 0), 2e-3 / 100);  // linear warm-up from lr/warmup
+  EXPECT_DOUBLE_EQ(learning_rate(c, 49), 2e-3 * 50 / 100);
+  EXPECT_DOUBLE_EQ(learning_rate(c, 100), 2e-3);  // the cosine's top
+  EXPECT_DOUBLE_EQ(learning_rate(c, 350), 1e-4 + (2e-3 - 1e-4) * 0.5 * (1 + std::cos(pi * 0.25)));
+  EXPECT_DOUBLE_EQ(learning_rate(c, 1100), 1e-4);  // the floor at the horizon and after it
+  EXPECT_DOUBLE_EQ(learning_rate(c, 5000), 1e-4);
+  c.horizon = 50;  // a horizon inside the warm-up: the warm-up still runs, then the floor
+  EXPECT_DOUBLE_EQ(learning_rate(c, 99), 2e-3);
+  EXPECT_DOUBLE_EQ(learning_rate(c, 101), 1e-4);
 }
 
 TEST(Train, LearnsARepetitiveText) {
