@@ -3,7 +3,7 @@
 //   with Float32Arrays updated in place and counters a Float64Array [step, bestBpc, bestStep,
 //   cycleNats, cyclePositions];
 //   config: { isa, hidden, streams, window, threads, optimizer: 'sgd'|'adam', schedule:
-//   'constant'|'cosine'|'warmup-cosine', lr, minLr, epochs, warmup, horizon, beta1, beta2, eps, clip, begin, end, trackBest,
+//   'constant'|'cosine'|'warmup-cosine', lr, minLr, epochs, warmup, decayStart, horizon, beta1, beta2, eps, clip, begin, end, trackBest,
 //   sumLoss, partialTail, nanAtStep }; run: { maxSteps, maxSeconds }. Validation of meaning is in lib/train.
 #include "modules.h"
 
@@ -97,6 +97,7 @@ Napi::Value TrainRun(const Napi::CallbackInfo& info) {
     c.min_lr = NumberArg(env, cfg, "minLr", c.min_lr);
     c.epochs = int64_t(NumberArg(env, cfg, "epochs", 1));
     c.warmup = uint64_t(NumberArg(env, cfg, "warmup", 0));
+    c.decay_start = uint64_t(NumberArg(env, cfg, "decayStart", 0));
     c.horizon = uint64_t(NumberArg(env, cfg, "horizon", 0));
     c.adam.beta1 = NumberArg(env, cfg, "beta1", c.adam.beta1);
     c.adam.beta2 = NumberArg(env, cfg, "beta2", c.adam.beta2);

@@ -58,8 +58,9 @@ export interface NativeTrainConfig {
   lr: number;
   minLr: number;
   epochs: number;
-  /** warmup-cosine: linear warm-up steps, and the step where the cosine reaches minLr. */
+  /** warmup-cosine: linear warm-up steps, the step where the cosine starts, and where it reaches minLr. */
   warmup?: number;
+  decayStart?: number;
   horizon?: number;
   beta1: number;
   beta2: number;

@@ -21,6 +21,7 @@ interface TrainFlags {
   lr?: string;
   schedule?: string;
   warmup?: string;
+  decay?: string;
   init?: string;
   clip?: string;
   seed: string;
@@ -93,6 +94,7 @@ export function registerTrain(program: Command): void {
     .option('--lr <x>', 'learning rate (study: cosine peak 0.01; scale: Adam peak 2e-3)')
     .option('--schedule <name>', 'scale: warmup-cosine (warm-up, then a cosine to 0 at the end of the budget) | constant')
     .option('--warmup <n>', 'scale: warm-up steps (default 100, at most a tenth of --steps/--epochs)')
+    .option('--decay <f>', 'scale: share of the budget after the warm-up over which the cosine decays (constant lr before)')
     .option('--init <scheme>', 'initialisation: study | pytorch | orthogonal (default: study for the study recipe, pytorch for scale)')
     .option('--clip <x>', 'global gradient-norm clip (default 5; 0 = none)')
     .addOption(seedOption('initialisation seed (mulberry32)'))
@@ -119,6 +121,7 @@ export function registerTrain(program: Command): void {
         // Only a seed given on the command line: a resumed run keeps its checkpoint's seed.
         seed: cmd.getOptionValueSource('seed') === 'default' ? undefined : num('--seed', flags.seed, true),
         schedule: flags.schedule as TrainOptions['schedule'], warmup: num('--warmup', flags.warmup, true),
+        decay: num('--decay', flags.decay, false),
         initScheme: flags.init as TrainOptions['initScheme'],
         testFraction: recipe === 'scale' ? num('--test-fraction', flags.testFraction, false) : undefined,
         evalEvery: num('--eval-every', flags.evalEvery, true), testBytes: num('--test-bytes', flags.testBytes, true),

@@ -26,6 +26,8 @@ export interface RecipeDefaults {
   minLr: number;
   /** warmup-cosine: warm-up steps (at most a tenth of a known budget). */
   warmup: number;
+  /** warmup-cosine: the share of the steps after the warm-up that the cosine decay takes (constant lr before it). */
+  decay: number;
   clip: number;
   /** Default duration in epochs (study: cycles of the one stream; scale: passes over train). */
   epochs: number;
@@ -41,11 +43,11 @@ export interface RecipeDefaults {
 
 export const RECIPE_DEFAULTS: Readonly<Record<Recipe, RecipeDefaults>> = {
   study: {
-    batch: 1, window: 50, optimizer: 'sgd', schedule: 'cosine', init: 'study', lr: 0.01, minLr: 1e-4, warmup: 0, clip: 5,
+    batch: 1, window: 50, optimizer: 'sgd', schedule: 'cosine', init: 'study', lr: 0.01, minLr: 1e-4, warmup: 0, decay: 1, clip: 5,
     epochs: 4000, split: false, trackBest: true, sumLoss: true, partialTail: true,
   },
   scale: {
-    batch: 64, window: 50, optimizer: 'adam', schedule: 'warmup-cosine', init: 'pytorch', lr: 2e-3, minLr: 0, warmup: 100, clip: 5,
+    batch: 64, window: 50, optimizer: 'adam', schedule: 'warmup-cosine', init: 'pytorch', lr: 2e-3, minLr: 0, warmup: 100, decay: 1, clip: 5,
     epochs: 1, split: true, trackBest: false, sumLoss: false, partialTail: false,
   },
 };

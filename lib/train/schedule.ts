@@ -48,6 +48,15 @@ export function sampleRanges(test: [number, number], sampleBytes: number): Array
   return out;
 }
 
+/**
+ * The step where the cosine starts: `decay` is the share of the steps after the warm-up
+ * that the decay takes (1 = all of them; 0.2 = the last fifth, constant before).
+ */
+export function decayStart(warmup: number, horizon: number, decay: number): number {
+  if (horizon >= Number.MAX_SAFE_INTEGER) return horizon;
+  return Math.max(warmup, horizon - Math.round(decay * Math.max(0, horizon - warmup)));
+}
+
 /** Warm-up steps: the recipe's, at most a tenth of a known budget. */
 export function warmupSteps(recipeWarmup: number, totalSteps: number | null): number {
   return totalSteps === null ? recipeWarmup : Math.min(recipeWarmup, Math.floor(totalSteps / 10));

@@ -23,7 +23,7 @@ import {
   ADAM, INIT_SCHEMES, InitScheme, RECIPES, RECIPE_DEFAULTS, Recipe, ScheduleName, initTrainModel, windowsPerCycle,
 } from './recipes';
 import {
-  DEFAULT_SAMPLE_BYTES, EVAL_COST, defaultEvalEvery, sampleRanges, timeHorizon, warmupSteps, wholeRanges,
+  DEFAULT_SAMPLE_BYTES, EVAL_COST, decayStart, defaultEvalEvery, sampleRanges, timeHorizon, warmupSteps, wholeRanges,
 } from './schedule';
 
 export interface TrainOptions {
@@ -49,6 +49,8 @@ export interface TrainOptions {
   schedule?: 'constant' | 'warmup-cosine';
   /** Scale: warm-up steps of warmup-cosine (default 100, at most a tenth of a known budget). */
   warmup?: number;
+  /** Scale: share (0, 1] of the steps after the warm-up over which warmup-cosine decays (the lr is constant before). */
+  decay?: number;
   /** Initialisation scheme (study: 'study', SPEC §1; scale default 'pytorch'; or 'orthogonal'). */
   initScheme?: InitScheme;
   clip?: number;
@@ -147,6 +149,7 @@ interface Plan {
   minLr: number;
   schedule: ScheduleName;
   warmup: number;
+  decay: number;
   initScheme: InitScheme;
   clip: number;
   seed: number;
@@ -210,13 +213,15 @@ function plan(opts: TrainOptions, corpus: Corpus): Plan {
   // Scale with only a time budget runs until the budget ends.
   if (recipe === 'scale' && seconds !== null && opts.epochs === undefined && opts.steps === undefined) totalSteps = null;
   const warmup = opts.warmup === undefined ? warmupSteps(d.warmup, totalSteps) : checkPositiveInt('warmup', opts.warmup + 1) - 1;
+  const decay = opts.decay === undefined ? d.decay : nonNegative('decay', opts.decay);
+  if (!(decay > 0 && decay <= 1)) fail(ErrorCodes.OPTION, `decay must be in (0, 1], got ${decay}`);
   const testBytes = opts.testBytes === undefined ? DEFAULT_SAMPLE_BYTES : nonNegative('testBytes', opts.testBytes);
   const sampleBytes = test ? sampleRanges(test, testBytes).reduce((t, [a, b]) => t + b - a, 0) : 0;
   const out = opts.out;
   const checkpoint = opts.checkpoint ?? (out ? checkpointPathFor(out) : undefined);
   if (opts.resume && !checkpoint) fail(ErrorCodes.OPTION, 'resume needs a checkpoint (or out) file');
   return {
-    recipe, hidden, batch, window, threads, isa, lr, minLr: d.minLr, schedule, warmup, initScheme, clip, seed, epochs,
+    recipe, hidden, batch, window, threads, isa, lr, minLr: d.minLr, schedule, warmup, decay, initScheme, clip, seed, epochs,
     totalSteps, seconds, testFraction, train, test, windows, stepsPerEpoch,
     evalEvery: opts.evalEvery === undefined ? defaultEvalEvery(sampleBytes, batch, window) : checkPositiveInt('evalEvery', opts.evalEvery),
     testBytes,
@@ -303,6 +308,7 @@ export async function train(options: TrainOptions, callbacks?: TrainCallbacks): 
     isa: p.isa, hidden: p.hidden, streams: p.batch, window: p.window, threads: p.threads,
     optimizer: d.optimizer, schedule: p.schedule, lr: p.lr, minLr: p.minLr, epochs: p.epochs,
     warmup: p.warmup, horizon: p.totalSteps ?? Number.MAX_SAFE_INTEGER,
+    decayStart: decayStart(p.warmup, p.totalSteps ?? Number.MAX_SAFE_INTEGER, p.decay),
     beta1: ADAM.beta1, beta2: ADAM.beta2, eps: ADAM.eps, clip: p.clip,
     begin: p.train[0], end: p.train[1], trackBest: d.trackBest, sumLoss: d.sumLoss, partialTail: d.partialTail,
     nanAtStep: options.nanAtStep ?? -1,
@@ -394,6 +400,7 @@ export async function train(options: TrainOptions, callbacks?: TrainCallbacks): 
       // Time budget only: plan the decay over the steps the measured rate fits into the time left.
       const wallRate = (step - startStep) / Math.max(1e-9, elapsed - evalSeconds);
       config.horizon = timeHorizon(step, wallRate, left);
+      config.decayStart = decayStart(p.warmup, config.horizon, p.decay);
     }
     if (signal?.aborted) throw aborted();
     let maxSteps = p.totalSteps === null ? Number.MAX_SAFE_INTEGER : p.totalSteps - step;

@@ -28,8 +28,10 @@ double learning_rate(const TrainConfig& c, uint64_t step) {
   if (c.schedule == Schedule::constant) return c.lr;
   if (c.schedule == Schedule::warmup_cosine) {
     if (step < c.warmup) return c.lr * double(step + 1) / double(c.warmup);
-    const double span = double(std::max<uint64_t>(1, c.horizon > c.warmup ? c.horizon - c.warmup : 1));
-    const double x = std::min(1.0, double(step - c.warmup) / span);
+    const uint64_t start = std::max(c.warmup, c.decay_start);
+    if (step < start) return c.lr;
+    const double span = double(c.horizon > start ? c.horizon - start : 1);
+    const double x = std::min(1.0, double(step - start) / span);
     return c.min_lr + (c.lr - c.min_lr) * 0.5 * (1.0 + std::cos(kPi * x));
   }
   const uint64_t W = std::max<uint64_t>(1, windows_per_cycle(c.end - c.begin, c.window, c.partial_tail));

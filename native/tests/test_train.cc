@@ -91,6 +91,7 @@ TEST(Train, ChunkedRunsEqualOneRunBitwise) {
     if (variant == 3) {  // the scale recipe's warm-up + cosine over a 97-step budget
       c.schedule = Schedule::warmup_cosine;
       c.warmup = 9;
+      c.decay_start = 60;
       c.horizon = 97;
       c.min_lr = 0;
     }
@@ -205,6 +206,11 @@ TEST(Train, WarmupCosineSchedule) {
   EXPECT_DOUBLE_EQ(learning_rate(c, 350), 1e-4 + (2e-3 - 1e-4) * 0.5 * (1 + std::cos(pi * 0.25)));
   EXPECT_DOUBLE_EQ(learning_rate(c, 1100), 1e-4);  // the floor at the horizon and after it
   EXPECT_DOUBLE_EQ(learning_rate(c, 5000), 1e-4);
+  c.decay_start = 900;  // constant until the last fifth, then the cosine
+  EXPECT_DOUBLE_EQ(learning_rate(c, 899), 2e-3);
+  EXPECT_DOUBLE_EQ(learning_rate(c, 950), 1e-4 + (2e-3 - 1e-4) * 0.5 * (1 + std::cos(pi * 0.25)));
+  EXPECT_DOUBLE_EQ(learning_rate(c, 1100), 1e-4);
+  c.decay_start = 0;
   c.horizon = 50;  // a horizon inside the warm-up: the warm-up still runs, then the floor
   EXPECT_DOUBLE_EQ(learning_rate(c, 99), 2e-3);
   EXPECT_DOUBLE_EQ(learning_rate(c, 101), 1e-4);

@@ -13,22 +13,27 @@ const { api, corpusPath, options } = require('./common');
 
 const RATE = 240000; // bytes/s: quiet single-thread rate of the scale recipe at batch 64 (docs/training.md)
 const CORPORA = { enwiki: 'enwiki-2016-sample.xml', postgres: 'postgresql-doc-15.html.txt' };
-// Every variant spells out all the choices, so a run means the same whatever the defaults
-// are when it runs; `default` must equal RECIPE_DEFAULTS.scale (checked).
-const BASE = { initScheme: 'pytorch', schedule: 'warmup-cosine', warmup: 100, lr: 2e-3, window: 50, clip: 5 };
-const VARIANTS = {
-  old: { ...BASE, initScheme: 'study', schedule: 'constant' }, // the scale recipe before issue 16
-  default: BASE,
-  'init=study': { ...BASE, initScheme: 'study' },
-  'init=orthogonal': { ...BASE, initScheme: 'orthogonal' },
-  'schedule=constant': { ...BASE, schedule: 'constant' },
-  'lr=1e-3': { ...BASE, lr: 1e-3 },
-  'lr=3e-3': { ...BASE, lr: 3e-3 },
-  'lr=5e-3': { ...BASE, lr: 5e-3 },
-  'window=100': { ...BASE, window: 100 },
-  'window=25': { ...BASE, window: 25 },
-  'clip=1': { ...BASE, clip: 1 },
-};
+// A variant is `default`, `old` (the scale recipe before issue 16) or changes to the
+// default joined by '+', e.g. `init=study`, `lr=3e-3+decay=0.2`. Every run spells out all
+// the choices, so it means the same whatever the defaults are when it runs; BASE must
+// equal RECIPE_DEFAULTS.scale (checked).
+const BASE = { initScheme: 'pytorch', schedule: 'warmup-cosine', warmup: 100, decay: 1, lr: 2e-3, window: 50, clip: 5 };
+const KEYS = { init: ['initScheme', String], schedule: ['schedule', String], warmup: ['warmup', Number], decay: ['decay', Number],
+  lr: ['lr', Number], window: ['window', Number], clip: ['clip', Number] };
+const DEFAULT_VARIANTS = ['old', 'default', 'init=study', 'init=orthogonal', 'schedule=constant', 'lr=3e-3', 'lr=5e-3',
+  'decay=0.2', 'window=100', 'window=25', 'clip=1'];
+
+function variantOptions(name) {
+  if (name === 'default') return { ...BASE };
+  if (name === 'old') return { ...BASE, initScheme: 'study', schedule: 'constant' };
+  const o = { ...BASE };
+  for (const part of name.split('+')) {
+    const [k, v] = part.split('=');
+    if (!KEYS[k] || v === undefined) throw new Error(`bad variant ${name}: use default, old or key=value joined by + (keys ${Object.keys(KEYS).join(', ')})`);
+    o[KEYS[k][0]] = KEYS[k][1](v);
+  }
+  return o;
+}
 
 function stepsFor(budget, variant) {
   const window = variant.window ?? 50;
@@ -66,21 +71,21 @@ function table(rows, variants) {
 async function main() {
   const opts = options({
     budget: { type: 'string', default: '60' },
-    variants: { type: 'string', default: Object.keys(VARIANTS).join(',') },
+    variants: { type: 'string', default: DEFAULT_VARIANTS.join(',') },
     corpora: { type: 'string', default: 'enwiki,postgres' },
     seeds: { type: 'string', default: '1,2,3' },
     results: { type: 'string', default: 'ablation.jsonl' },
     table: { type: 'boolean', default: false },
   });
   const variants = opts.variants.split(',');
-  for (const v of variants) if (!VARIANTS[v]) throw new Error(`unknown variant ${v} (${Object.keys(VARIANTS).join(', ')})`);
+  for (const v of variants) variantOptions(v);
   if (opts.table) {
     process.stdout.write(table(readResults(opts.results), variants) + '\n');
     return;
   }
   const { Corpus, train, RECIPE_DEFAULTS } = api();
   const d = RECIPE_DEFAULTS.scale;
-  for (const [k, v] of Object.entries({ initScheme: d.init, schedule: d.schedule, warmup: d.warmup, lr: d.lr, window: d.window, clip: d.clip })) {
+  for (const [k, v] of Object.entries({ initScheme: d.init, schedule: d.schedule, warmup: d.warmup, decay: d.decay, lr: d.lr, window: d.window, clip: d.clip })) {
     if (BASE[k] !== v) throw new Error(`ablate.js BASE.${k} = ${BASE[k]} but the scale recipe's default is ${v}: update BASE`);
   }
   const budget = Number(opts.budget);
@@ -91,12 +96,12 @@ async function main() {
       for (const variant of variants) {
         const row = { variant, corpus: c, seed, budget };
         if (done.has(key(row))) continue;
-        const v = VARIANTS[variant];
+        const v = variantOptions(variant);
         const steps = stepsFor(budget, v);
         const t0 = Date.now();
         const r = await train({ corpus, recipe: 'scale', batch: 64, threads: 1, seed, steps, ...v });
         Object.assign(row, {
-          steps, testBpc: Number(r.testBpc.toFixed(4)), trainBpc: Number(r.trainBpc.toFixed(4)),
+          options: v, steps, testBpc: Number(r.testBpc.toFixed(4)), trainBpc: Number(r.trainBpc.toFixed(4)),
           bytesPerSecond: Math.round(r.bytesPerSecond), seconds: Number(((Date.now() - t0) / 1000).toFixed(1)),
           evalSeconds: Number(r.evalSeconds.toFixed(2)), finalEvalSeconds: Number(r.finalEvalSeconds.toFixed(2)),
         });

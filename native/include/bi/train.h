@@ -35,12 +35,12 @@ struct TrainConfig {
   Schedule schedule = Schedule::constant;
   // constant: lr; cosine: max(min_lr, lr·½(1 + cos(π·epoch/epochs))), epoch = ⌊step/W⌋ + 1
   // (1-based, as in the study's code); warmup_cosine: lr·(step + 1)/warmup for the first
-  // `warmup` steps, then a cosine from lr down to min_lr at step `horizon` (min_lr after it).
-  // The horizon is the run's budget in steps: fixed for --steps/--epochs, re-estimated by
-  // the caller between calls for a time budget.
+  // `warmup` steps, lr until `decay_start`, then a cosine from lr down to min_lr at step
+  // `horizon` (min_lr after it). The horizon is the run's budget in steps: fixed for
+  // --steps/--epochs, re-estimated by the caller between calls for a time budget.
   double lr = 0.01, min_lr = 1e-4;
   int64_t epochs = 1;
-  uint64_t warmup = 0, horizon = 0;
+  uint64_t warmup = 0, decay_start = 0, horizon = 0;
   AdamConfig adam;
   double clip = 5.0;  // global gradient-norm clip; ≤ 0 = none
   // The loss whose gradient is taken: Σ over the window's positions (the study's code) or
