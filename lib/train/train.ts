@@ -43,13 +43,13 @@ export interface TrainOptions {
   steps?: number;
   /** Wall-clock budget of this call in seconds (on top of epochs/steps when given). */
   seconds?: number;
-  /** Learning rate (study: the cosine's peak, 0.01; scale: Adam's peak, 2e-3). */
+  /** Learning rate (study: the cosine's peak, 0.01; scale: Adam's peak, 5e-3). */
   lr?: number;
-  /** Scale: 'warmup-cosine' (default: linear warm-up, then a cosine to 0 at the end of the budget) or 'constant'. */
+  /** Scale: 'warmup-cosine' (default: linear warm-up, constant, then a cosine to 0 over the last `decay` of the budget) or 'constant'. */
   schedule?: 'constant' | 'warmup-cosine';
   /** Scale: warm-up steps of warmup-cosine (default 100, at most a tenth of a known budget). */
   warmup?: number;
-  /** Scale: share (0, 1] of the steps after the warm-up over which warmup-cosine decays (the lr is constant before). */
+  /** Scale: share (0, 1] of the steps after the warm-up over which warmup-cosine decays (the lr is constant before; default 0.2). */
   decay?: number;
   /** Initialisation scheme (study: 'study', SPEC §1; scale default 'pytorch'; or 'orthogonal'). */
   initScheme?: InitScheme;

@@ -17,15 +17,14 @@ const CORPORA = { enwiki: 'enwiki-2016-sample.xml', postgres: 'postgresql-doc-15
 // default joined by '+', e.g. `init=study`, `lr=3e-3+decay=0.2`. Every run spells out all
 // the choices, so it means the same whatever the defaults are when it runs; BASE must
 // equal RECIPE_DEFAULTS.scale (checked).
-const BASE = { initScheme: 'pytorch', schedule: 'warmup-cosine', warmup: 100, decay: 1, lr: 2e-3, window: 50, clip: 5 };
+const BASE = { initScheme: 'pytorch', schedule: 'warmup-cosine', warmup: 100, decay: 0.2, lr: 5e-3, window: 50, clip: 5 };
 const KEYS = { init: ['initScheme', String], schedule: ['schedule', String], warmup: ['warmup', Number], decay: ['decay', Number],
   lr: ['lr', Number], window: ['window', Number], clip: ['clip', Number] };
-const DEFAULT_VARIANTS = ['old', 'default', 'init=study', 'init=orthogonal', 'schedule=constant', 'lr=3e-3', 'lr=5e-3',
-  'decay=0.2', 'window=100', 'window=25', 'clip=1'];
+const DEFAULT_VARIANTS = ['old', 'default', 'init=study', 'schedule=constant', 'decay=1', 'lr=2e-3'];
 
 function variantOptions(name) {
   if (name === 'default') return { ...BASE };
-  if (name === 'old') return { ...BASE, initScheme: 'study', schedule: 'constant' };
+  if (name === 'old') return { ...BASE, initScheme: 'study', schedule: 'constant', lr: 2e-3 };
   const o = { ...BASE };
   for (const part of name.split('+')) {
     const [k, v] = part.split('=');
