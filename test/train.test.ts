@@ -223,7 +223,7 @@ describe('train: runs, checkpoints and resume', () => {
       const { saveCheckpoint } = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'train', 'checkpoint.js'))});
       const H = 512, n = H * 256 + H * H + H + 256 * H + 256;
       const info = { recipe: 'scale', corpusHash: '0'.repeat(64), corpusSize: 100, hidden: H, batch: 64, window: 50, threads: 1, isa: 'avx2',
-        seed: 1, optimizer: 'adam', lr: 0.002, clip: 5, epochs: 1, totalSteps: null, testFraction: 0.1, step: 0, bestBpc: null,
+        seed: 1, optimizer: 'adam', lr: 0.002, clip: 5, epochs: 1, totalSteps: null, testFraction: 0.1, schedule: 'constant', step: 0, bestBpc: null,
         bestStep: 0, cycleNats: 0, cyclePositions: 0, lastTestBpc: null, trainSeconds: 0, trainedPositions: 0 };
       const state = { params: new Float32Array(n).fill(0.5), m: new Float32Array(n), v: new Float32Array(n), hidden: new Float32Array(64 * H) };
       for (let step = 1; ; step++) { info.step = step; state.params[0] = step; saveCheckpoint(${JSON.stringify(file)}, info, state); process.stdout.write('w'); }
