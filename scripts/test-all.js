@@ -1,7 +1,8 @@
 'use strict';
 // usage: npm run test:all   The whole suite, as CI runs it: the C++ tests (ctest), then
 // the jest suite twice — with the default ISA and with BI_FORCE_ISA=scalar — and the NEON
-// kernels under qemu-aarch64 when the cross tools are installed.
+// kernels under qemu-aarch64 when the cross tools are installed. Every suite runs; a summary
+// line per suite and 'N passed, N failed' come last, and the exit status is non-zero if any failed.
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
@@ -20,15 +21,16 @@ if (process.platform !== 'win32' && has('aarch64-linux-gnu-g++') && has('qemu-aa
 } else {
   process.stdout.write('NEON step skipped: needs aarch64-linux-gnu-g++ and qemu-aarch64 (apt-get install g++-aarch64-linux-gnu qemu-user)\n');
 }
-let passed = 0;
+// Every suite runs even when an earlier one fails, so one run reports all of them.
+const results = [];
 for (const [label, [cmd, args], env] of steps) {
   process.stdout.write(`\n=== ${label} ===\n`);
+  const t0 = Date.now();
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env }, shell: process.platform === 'win32' });
-  if (r.status !== 0) {
-    process.stdout.write(`\n${label} failed\n`);
-    process.stdout.write(`suites: ${passed} passed, 1 failed\n`);
-    process.exit(r.status ?? 1);
-  }
-  passed++;
+  results.push({ label, ok: r.status === 0, seconds: (Date.now() - t0) / 1000 });
 }
-process.stdout.write(`\nsuites: ${passed} passed, 0 failed\n`);
+process.stdout.write('\n');
+for (const r of results) process.stdout.write(`${r.ok ? 'passed' : 'FAILED'}  ${r.label} (${r.seconds.toFixed(0)} s)\n`);
+const failed = results.filter((r) => !r.ok).length;
+process.stdout.write(`suites: ${results.length - failed} passed, ${failed} failed\n`);
+process.exit(failed > 0 ? 1 : 0);
