@@ -58,6 +58,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterRead(env, exports);
   RegisterSkipgramShards(env, exports);
   RegisterBoolean(env, exports);
+  RegisterGenerate(env, exports);
   return exports;
 }
 

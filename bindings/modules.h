@@ -14,6 +14,7 @@ void RegisterConstruct(Napi::Env env, Napi::Object exports);
 void RegisterRead(Napi::Env env, Napi::Object exports);
 void RegisterSkipgramShards(Napi::Env env, Napi::Object exports);
 void RegisterBoolean(Napi::Env env, Napi::Object exports);
+void RegisterGenerate(Napi::Env env, Napi::Object exports);
 
 // One exported function: its JS name (what lib/native.ts types) and its callback.
 struct Export {

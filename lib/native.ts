@@ -325,7 +325,24 @@ export interface NativeSkipgramShards {
 }
 // ───── end skipgram shards ─────
 
-export interface NativeAddon extends NativePhi, NativeSkipgram, NativeSkipgramShards, NativeBoolean {
+// ───── language-model module (lib/lm.ts): bindings/generate_binding.cc ─────
+export interface NativeGenerateResult {
+  nextProbs: Float64Array;
+  promptBits: number;
+  promptPositions: number;
+  sampled: Uint8Array;
+  isa: string;
+}
+export interface NativeGenerate {
+  generate(params: Float32Array, hidden: number, prompt: Uint8Array,
+    options: { isa?: string; temperature: number; seed: number; count: number },
+    cancel: Int32Array | undefined, onProgress: ProgressCallback | undefined): Promise<NativeGenerateResult>;
+  order0Bits(data: Uint8Array, begin: number, end: number,
+    cancel: Int32Array | undefined, onProgress: ProgressCallback | undefined): Promise<number>;
+}
+// ───── end language-model module ─────
+
+export interface NativeAddon extends NativePhi, NativeSkipgram, NativeSkipgramShards, NativeBoolean, NativeGenerate {
   setErrorClass(ctor: new (code: string, message: string) => Error): void;
   /** Every array a job keeps is passed to this (bindings/job.cc: memory pinned for the job's life). */
   setPinFunction(pin: (buffer: ArrayBuffer) => void): void;

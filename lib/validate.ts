@@ -26,6 +26,10 @@ export function checkFixedMemory(name: string, view: ArrayBufferView): void {
   }
 }
 
+/** The kernel sets: a scalar reference, AVX2+FMA (x86-64), NEON (aarch64). */
+export const ISA_NAMES = ['scalar', 'avx2', 'neon'] as const;
+export type IsaName = (typeof ISA_NAMES)[number];
+
 export function checkThreads(threads: unknown): number {
   if (threads === undefined) return 1;
   if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
@@ -66,7 +70,7 @@ export function checkIsa(isa: unknown): string | undefined {
     if (info.isa === null) fail(ErrorCodes.ISA_UNAVAILABLE, info.isaError ?? 'no usable ISA');
     return undefined;
   }
-  if (typeof isa !== 'string' || !['scalar', 'avx2', 'neon'].includes(isa)) {
+  if (typeof isa !== 'string' || !(ISA_NAMES as readonly string[]).includes(isa)) {
     fail(ErrorCodes.OPTION, `isa must be one of scalar|avx2|neon, got ${shown(isa)}`);
   }
   if (!native().info().isas.includes(isa)) {

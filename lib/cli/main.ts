@@ -8,6 +8,7 @@ import { registerErrors } from './errors';
 import { registerEval } from './eval';
 import { registerInfo } from './info';
 import { registerRead } from './read';
+import { registerSample } from './sample';
 import { registerSkipgram } from './skipgram';
 import { registerTrain } from './train';
 import { reportError } from './output';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerBoolean(program);
   registerAttribute(program);
   registerErrors(program);
+  registerSample(program);
   return program;
 }
 
