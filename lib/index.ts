@@ -10,6 +10,8 @@ export type { EvaluateOptions, EvaluateResult, RangeResult } from './evaluate';
 export { captureTrajectory, trajectoryBytes, DEFAULT_TRAJECTORY_MAX_BYTES } from './trajectory';
 export type { Trajectory, TrajectoryOptions, CaptureKind } from './trajectory';
 export { loadModel, saveModel, loadModelFile, convertModel } from './io/model-file';
+export { importTorchStateDict } from './io/torch-import';
+export type { TorchImport } from './io/torch-import';
 export { info } from './info';
 export type { Info } from './info';
 export { studyDir, studyFiles } from './study';
