@@ -55,7 +55,7 @@ export class Corpus {
     return this.bytes.subarray(begin, end);
   }
 
-  /** Contiguous train/test split (SPEC §0): train = first 90%, test = last 10% by default. */
+  /** Contiguous train/test split: train = first 90%, test = last 10% by default. */
   split(testFraction = DEFAULT_TEST_FRACTION): Split {
     if (!(typeof testFraction === 'number' && testFraction > 0 && testFraction < 1)) {
       fail(ErrorCodes.OPTION, `testFraction must be in (0, 1), got ${String(testFraction)}`);

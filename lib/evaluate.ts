@@ -1,5 +1,6 @@
 /**
- * Evaluation (SPEC §0): bpc of one or more byte ranges, each run from h = 0.
+ * Evaluation: bpc of one or more byte ranges, each run from h = 0 — the mean over t of
+ * −log2 p(x_{t+1} | x_0 … x_t), p floored at 1e-30.
  * Several ranges run as a multi-stream batch (the streams are the GEMM's rows).
  */
 import { Corpus, checkRange } from './corpus';

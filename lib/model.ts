@@ -1,6 +1,6 @@
 /**
  * Model: one contiguous float32 parameter buffer with named views, in the study's order
- * Wx[H][256], Wh[H][H], bh[H], Wy[256][H], by[256] (SPEC §1). The same buffer is what the
+ * Wx[H][256], Wh[H][H], bh[H], Wy[256][H], by[256]. The same buffer is what the
  * native code reads and (for training) writes: no copies cross the boundary.
  */
 import { ErrorCodes, fail } from './errors';

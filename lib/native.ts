@@ -212,7 +212,7 @@ export interface NativeBoolean {
 // ---- end boolean module ----
 
 // ───── construct module (lib/phi) ─────
-/** φ counts (SPEC §2) as exact Float64Arrays; see native/include/bi/construct.h. */
+/** φ counts as exact Float64Arrays; see native/include/bi/construct.h. */
 export interface NativePhiCounts {
   n: number;
   /** [256] count(o) over the fitting bytes. */

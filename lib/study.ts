@@ -1,5 +1,5 @@
 /**
- * The study's own files (SPEC §9) are not ours to redistribute: they are read from the
+ * The study's own files (enwik_1024.txt and sat_model.bin) are not ours to redistribute: they are read from the
  * folder named by BI_EMBED_STUDY_DIR (default ../shared/study beside the package).
  */
 import * as fs from 'node:fs';
@@ -21,7 +21,10 @@ export function studyFiles(): { dir: string; model: string; text: string } {
   const text = path.join(dir, STUDY_TEXT);
   for (const f of [model, text]) {
     if (!fs.existsSync(f)) {
-      fail(ErrorCodes.STUDY_DIR, `the study's file ${f} is missing. Set BI_EMBED_STUDY_DIR to the folder holding ${STUDY_MODEL} and ${STUDY_TEXT} (the study's public artifacts; see README).`);
+      const where = process.env.BI_EMBED_STUDY_DIR
+        ? `BI_EMBED_STUDY_DIR=${process.env.BI_EMBED_STUDY_DIR}`
+        : `the default ${dir} (a clone's ../shared/study; in an installed package that lands inside node_modules, so set BI_EMBED_STUDY_DIR there)`;
+      fail(ErrorCodes.STUDY_DIR, `the study's file ${f} is missing (looked in ${where}). Set BI_EMBED_STUDY_DIR=/path/to/folder holding ${STUDY_MODEL} and ${STUDY_TEXT} (the study's public artifacts; see README), or pass --model and --corpus.`);
     }
   }
   return { dir, model, text };

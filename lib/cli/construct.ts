@@ -69,7 +69,7 @@ function writeOutputs(r: ConstructResult, dir: string): void {
 export function registerConstruct(program: Command): void {
   program
     .command('construct')
-    .description('φ (SPEC §2): construct every weight from counts (analytic, optimised readout) and compare with training')
+    .description('φ: construct every weight from counts (analytic, optimised readout) and compare with training')
     .addOption(corpusOption())
     .addOption(studyOption("the study's enwik_1024.txt from $BI_EMBED_STUDY_DIR, in study mode"))
     .addOption(modeOption('study (in-sample, exact definitions) or scale (train/test split, sampled fits)'))
@@ -77,7 +77,7 @@ export function registerConstruct(program: Command): void {
     .addOption(testFractionOption('scale mode: held-out share at the end (default 0.1)'))
     .option('--grid-positions <n>', 'scale mode: sampled positions for the (α, s) grid', '50000')
     .option('--fit-positions <n>', 'scale mode: sampled positions for the optimised readout', '20000')
-    .addOption(epochsOption('optimised readout epochs (SPEC: 1000)', '1000'))
+    .addOption(epochsOption('optimised readout epochs (the study uses 1000)', '1000'))
     .addOption(threadsOption('worker threads', '2'))
     .addOption(seedOption('sampling and training seed'))
     .option('--no-sign-bias', 'skip the sign log-odds bh variant')

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { ErrorCodes, fail } from '../errors';
 import { convertModel, readModelBytes, saveModel } from '../io/model-file';
-import { importTorchStateDict } from '../io/torch-import';
+import { importTorchStateDict } from '../io/torch';
 import { jsonOption } from './options';
 import { printJson } from './output';
 

@@ -20,7 +20,7 @@ interface EvalFlags {
 export function registerEval(program: Command): void {
   program
     .command('eval')
-    .description('bits per character of a model on a corpus (SPEC §0: one pass from h = 0)')
+    .description('bits per character of a model on a corpus (one pass from h = 0: mean −log2 p(x_{t+1}), p floored at 1e-30)')
     .addOption(modelOption())
     .addOption(corpusOption())
     .addOption(studyOption())

@@ -11,7 +11,7 @@ export const corpusOption = (): Option => new Option('--corpus <file>', 'corpus 
 export const modelOption = (description = 'model file (.bin raw or .safetensors)'): Option =>
   new Option('--model <file>', description);
 
-export const studyOption = (description = "use the study's sat_model.bin and enwik_1024.txt from $BI_EMBED_STUDY_DIR"): Option =>
+export const studyOption = (description = "use the study's sat_model.bin and enwik_1024.txt from $BI_EMBED_STUDY_DIR (set it to their folder; a clone's default is ../shared/study)"): Option =>
   new Option('--study', description);
 
 /** --mode: study or scale; check the value with checkMode. */

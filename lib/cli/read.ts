@@ -1,4 +1,4 @@
-/** `bi-embed read`: ψ — read a trained model back into the events it encodes (SPEC §3). */
+/** `bi-embed read`: ψ — read a trained model back into the events it encodes. */
 import { Command } from 'commander';
 import { Corpus } from '../corpus';
 import { loadModel } from '../io/model-file';
@@ -29,7 +29,7 @@ interface ReadFlags {
 export function registerRead(program: Command): void {
   program
     .command('read')
-    .description('read a trained model: Wx input norms, Hebbian estimates, factor map, bytes read back (SPEC §3)')
+    .description('read a trained model: Wx input norms, Hebbian estimates, factor map, bytes read back (docs/definitions.md, ψ)')
     .addOption(modelOption())
     .addOption(corpusOption())
     .addOption(studyOption())

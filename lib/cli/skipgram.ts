@@ -30,13 +30,13 @@ interface SkipgramFlags {
 export function registerSkipgram(program: Command): void {
   program
     .command('skipgram')
-    .description('skip-k-gram statistics and language models (SPEC §4): offsets, bpc, patterns, MI profile, witnesses')
+    .description('skip-k-gram statistics and language models over byte offsets (context x_{s−d}, d ∈ offsets, predicts x_s): offsets, bpc, patterns, MI profile, witnesses')
     .addOption(corpusOption())
     .addOption(studyOption("use the study's enwik_1024.txt (and sat_model.bin for witnesses) from $BI_EMBED_STUDY_DIR"))
     .option('--offsets <list>', 'offsets d (context byte x_{s−d}), comma-separated, e.g. 1,8,20,3')
     .option('--greedy <K>', 'choose K offsets greedily from [1] over d = 1 … --max-offset')
     .option('--max-offset <n>', 'largest candidate offset', '30')
-    .addOption(modeOption('study (in-sample, unsmoothed) or scale (held-out LM on the SPEC §0 split)', 'study'))
+    .addOption(modeOption('study (in-sample, unsmoothed) or scale (held-out LM: train = first 90%, test = last 10%)', 'study'))
     .addOption(modelOption('pattern witnesses for this model'))
     .option('--smoothing <name>', 'scale mode: kneser-ney (modified) or witten-bell', 'kneser-ney')
     .addOption(testFractionOption('scale mode: test share at the end of the corpus', '0.1'))

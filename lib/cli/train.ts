@@ -1,4 +1,4 @@
-/** `bi-embed train`: the study and scale recipes (SPEC §1), progress, Ctrl-C → checkpoint. */
+/** `bi-embed train`: the study and scale recipes, progress, Ctrl-C → checkpoint. */
 import * as os from 'node:os';
 import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
@@ -81,7 +81,7 @@ function progressLine(enabled: boolean): { update: (p: TrainProgress) => void; s
 export function registerTrain(program: Command): void {
   program
     .command('train')
-    .description('train a sat-rnn (SPEC §1): --recipe study (the study\'s SGD on its 1 KB) or scale (B streams, Adam, test split)')
+    .description('train an Elman RNN (h_t = tanh(Wx[:, x_t] + Wh·h_{t−1} + bh), p = softmax(Wy·h_t + by)): --recipe study (the study\'s SGD on its 1 KB) or scale (B streams, Adam, test split)')
     .addOption(corpusOption())
     .option('--recipe <name>', 'study | scale', 'scale')
     .option('--hidden <n>', 'hidden size H', '128')

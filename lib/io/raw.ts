@@ -1,5 +1,5 @@
 /**
- * The study's raw model format (SPEC §1): paramCount(H) little-endian float32 in the order
+ * The study's raw model format: paramCount(H) little-endian float32 in the order
  * Wx, Wh, bh, Wy, by, row-major, no header — 82,304 floats (329,216 bytes) at H = 128.
  * The file carries no H, so H is inferred from its size unless the caller names it.
  */

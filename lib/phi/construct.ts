@@ -1,5 +1,5 @@
 /**
- * φ tensors (SPEC §2): the counting pass and the constructed model. Every weight of the
+ * φ tensors (docs/definitions.md, φ): the counting pass and the constructed model. Every weight of the
  * H = 128 RNN is written from counts of the fitting bytes: Wx (hash of the current byte,
  * ±10, group 0), Wh (shift register, 5), bh (0, or the sign log-odds variant), by
  * (smoothed unigram), Wy = s·(sign-conditional log-ratio with pseudo-count α).

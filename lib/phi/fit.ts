@@ -1,5 +1,5 @@
 /**
- * φ fitting on frozen states (SPEC §2): the (α, s) grid search of the analytic readout
+ * φ fitting on frozen states: the (α, s) grid search of the analytic readout
  * and the full-batch gradient descent of the optimised one, both native. States come
  * either from a real trajectory (study mode) or from sampled positions (scale mode: the
  * constructed state is a function of the last 16 bytes, so it is rebuilt, not stored).
@@ -100,7 +100,7 @@ export async function phiGridSearch(
 
 /**
  * Full-batch gradient descent on the readout (Wy, by) of `model`, in place, over the rows:
- * SPEC §2 defaults (1000 epochs, lr 0.5 on the position-averaged gradient, ×0.3 at 300, 600, 800).
+ * The study's defaults (1000 epochs, lr 0.5 on the position-averaged gradient, ×0.3 at 300, 600, 800).
  */
 export async function fitPhiReadout(model: Model, rows: PhiRows, opts: PhiFitOptions = {}): Promise<PhiReadoutFit> {
   if (model.hidden !== PHI_HIDDEN) fail(ErrorCodes.HIDDEN_RANGE, `the φ readout fit needs H = ${PHI_HIDDEN}`);

@@ -1,4 +1,4 @@
-/** φ — every weight of the RNN constructed from counts (SPEC §2). */
+/** φ — every weight of the RNN constructed from counts (docs/definitions.md, φ). */
 export { PHI_HIDDEN, PHI_ALPHAS, PHI_SCALES, countPhi, buildPhiModel } from './construct';
 export type { PhiCounts, PhiBuildOptions } from './construct';
 export { samplePhiRows, phiGridSearch, fitPhiReadout } from './fit';

@@ -17,7 +17,7 @@ import { PhiGrid, PhiRows, fitPhiReadout, phiGridSearch, samplePhiRows } from '.
 
 export type ConstructMode = 'study' | 'scale';
 
-/** The study's own figures (not reproducible targets, SPEC §9): printed beside ours. */
+/** The study's own figures (not reproducible from the public model and data): printed beside ours. */
 export const PHI_STUDY_FIGURES = { analytic: 1.89, optimised: 0.59 } as const;
 
 export interface ConstructOptions extends JobOptions {
@@ -28,14 +28,14 @@ export interface ConstructOptions extends JobOptions {
   gridPositions?: number;
   /** Scale mode: sampled positions for the optimised readout (default 20,000). */
   fitPositions?: number;
-  /** Readout epochs (SPEC: 1000). */
+  /** Readout epochs (default 1000, the study's). */
   epochs?: number;
   /** Also construct the sign log-odds bh variant (default true). */
   signBias?: boolean;
   seed?: number;
   threads?: number;
   isa?: string;
-  /** Scale mode: also train (SPEC §1 scale recipe) from the recipe's init and from the analytic model. */
+  /** Scale mode: also train (the scale recipe: B streams, Adam) from the recipe's init and from the analytic model. */
   trained?: boolean;
   /** Wall-clock budget of each training run (default: the construction's own wall-clock). */
   trainSeconds?: number;
@@ -147,7 +147,7 @@ export async function construct(corpus: Corpus, options?: ConstructOptions): Pro
         { ...job, onProgress: progress(stage, stages) });
     }
     // Study: the real trajectory over all bytes from h = 0. Grid: t = 0 … n−2 (the bpc
-    // positions); readout fit: t = 16 … n−3 (SPEC §2).
+    // positions); readout fit: t = 16 … n−3 (the study's).
     const n = corpus.size;
     const tr = await captureTrajectory(base, corpus, { capture: ['hidden'], signal: opts.signal, isa });
     const H = PHI_HIDDEN;

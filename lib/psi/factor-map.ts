@@ -1,5 +1,5 @@
 /**
- * Factor map (SPEC §3, 74ddb51): for every neuron and lag pair, the cell means of h_j
+ * Factor map (docs/definitions.md, ψ): for every neuron and lag pair, the cell means of h_j
  * given the two bytes, R², the best pair per neuron, and the best single lag for contrast.
  */
 import { Corpus } from '../corpus';
@@ -123,7 +123,7 @@ export async function factorMap(corpus: Corpus, fit: StateRange, score: StateRan
 }
 
 /**
- * Each neuron's best partner of lag 1 (SPEC §3 read-back key (a)): the lag ℓ2 ≠ 1 whose
+ * Each neuron's best partner of lag 1 (read-back key (a): lags (1, ℓ2)): the lag ℓ2 ≠ 1 whose
  * pair (1, ℓ2) has the highest R², ties to the earlier pair.
  */
 export function lagOnePartners(map: FactorMapReport, hidden: number): number[] {

@@ -1,5 +1,5 @@
 /**
- * Best state feature per neuron (SPEC §3, factor_map3): in-sample R² of the cell means of
+ * Best state feature per neuron (docs/definitions.md, ψ): in-sample R² of the cell means of
  * h_j given (x_t, f_t) for each state feature f; the best feature per neuron and how many
  * neurons each feature wins (ties to the earlier feature, in the study's order).
  */

@@ -1,5 +1,5 @@
 /**
- * Hebbian estimates (SPEC §3, efbaac3): the lagged state covariance C against Wh, the
+ * Hebbian estimates (docs/definitions.md, ψ): the lagged state covariance C against Wh, the
  * byte-conditioned state means Cx against Wx and Cy against Wy. Pearson r over all entries
  * and over |w| ≥ 3; sign accuracy over |w| ≥ 0.5 and ≥ 3. An empty set is reported as
  * empty (n = 0, value null), never as 0.

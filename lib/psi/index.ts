@@ -1,4 +1,4 @@
-/** Public API of ψ — reading a trained model (SPEC §3). */
+/** Public API of ψ — reading a trained model back into the events it encodes (docs/definitions.md, ψ). */
 export { readModel, STUDY_FIGURES, DEFAULT_SCALE_POSITIONS } from './read';
 export type { ReadMode, ReadOptions, ReadResult } from './read';
 export { wxInputNorms } from './wx';

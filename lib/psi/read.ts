@@ -1,5 +1,5 @@
 /**
- * readModel: every ψ analysis of SPEC §3 on one model and corpus, from one captured
+ * readModel: every ψ analysis (docs/definitions.md, ψ) on one model and corpus, from one captured
  * trajectory (study mode) or a train and a test trajectory (scale mode).
  *  - study: the study's definitions, all in-sample, on the whole corpus (its 1 KB slice).
  *  - scale: lags 0 … 20, cell means fitted on train positions and scored on test positions,
@@ -36,12 +36,12 @@ export interface ReadOptions extends JobOptions {
   stateFeatures?: boolean;
 }
 
-/** The study's printed figures (SPEC §9), reported beside ours. */
+/** The study's printed figures, reported beside ours (study mode only). */
 export const STUDY_FIGURES = {
   wxTop: [{ name: '<', norm: 3.75 }, { name: 'space', norm: 3.74 }, { name: '>', norm: 3.49 }],
   factorMap: { meanR2: 0.837, countAbove: 120, bestPair: { pair: [1, 7], neurons: 52 } },
   readBack: { wordLen: { bpc: 0.50, shareOfGain: 0.91 }, inTag: { bpc: 0.43, shareOfGain: 0.925 } },
-  hebbian: { rStrong: 0.56, signAccuracy: 0.727, note: 'not reproducible from the public model (SPEC §9)' },
+  hebbian: { rStrong: 0.56, signAccuracy: 0.727, note: 'not reproducible from the public model and data' },
   stateFeatures: { wordLenWins: 128 },
 } as const;
 

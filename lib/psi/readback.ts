@@ -1,5 +1,5 @@
 /**
- * Reading bytes back (SPEC §3): ĥ_t, the cell means of h given the key, replaces h_t in
+ * Reading bytes back: ĥ_t, the cell means of h given the key, replaces h_t in
  * the trained readout. Levels: (a) lags (1, ℓ2) with ℓ2 each neuron's best partner of
  * lag 1; (b) + word_len; (c) + word_len + in_tag. Each level falls back to the coarser key
  * when its cell is empty, then to the lag-1 cell, then to the neuron's fit mean.

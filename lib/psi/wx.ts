@@ -1,4 +1,4 @@
-/** Wx input encoding (SPEC §3): the column norm ‖Wx[:, x]‖₂ of every byte, and the top bytes. */
+/** Wx input encoding: the column norm ‖Wx[:, x]‖₂ of every byte, and the top bytes. */
 import { Model, VOCAB } from '../model';
 import { byteName } from './bytes';
 

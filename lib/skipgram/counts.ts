@@ -1,6 +1,6 @@
 /**
  * Skip-gram counts as plain sorted tables, so a corpus can be counted in shards and the shards
- * combined (SPEC §4, docs/skipgram.md "Counting in shards"). Counting, merging, statistics and
+ * combined (docs/skipgram.md "Counting in shards"). Counting, merging, statistics and
  * the held-out model all run natively off the main thread; TypeScript only validates.
  */
 import { Corpus, checkRange } from '../corpus';

@@ -1,4 +1,4 @@
-/** Public API of the skip-gram module (SPEC §4); see docs/skipgram.md. */
+/** Public API of the skip-gram module; see docs/skipgram.md. */
 export { skipgramStats, miProfile, greedyStudy } from './stats';
 export type { SkipgramStats, StatsOptions, MiProfileOptions, GreedyStep, GreedyStudyOptions } from './stats';
 export { heldOutBpc, greedyHeldOut } from './lm';

@@ -1,5 +1,5 @@
 /**
- * The held-out skip-gram language model (SPEC §4, scale mode): interpolated back-off down
+ * The held-out skip-gram language model (scale mode): interpolated back-off down
  * the backward trie, modified Kneser–Ney (default) or Witten–Bell; greedy offsets chosen
  * on a validation part of train; test bpc on the held-out split.
  */

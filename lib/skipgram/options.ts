@@ -1,10 +1,10 @@
-/** Validation of skip-gram options (SPEC §4): one message format, coded errors. */
+/** Validation of skip-gram options: one message format, coded errors. */
 import { ErrorCodes, fail } from '../errors';
 
 /** A context packs into 8 bytes: at most 8 offsets. */
 export const MAX_ORDER = 8;
 export const MAX_OFFSET = 1 << 20;
-/** Greedy candidates d ∈ 1 … 30 (SPEC §4). */
+/** Greedy candidates d ∈ 1 … 30 (the study's). */
 export const DEFAULT_MAX_OFFSET = 30;
 /** Table memory bound of one job. */
 export const DEFAULT_MAX_BYTES = 8 * 2 ** 30;

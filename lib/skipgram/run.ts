@@ -1,7 +1,7 @@
 /**
- * The two skip-gram analyses behind `bi-embed skipgram` (SPEC §4):
+ * The two skip-gram analyses behind `bi-embed skipgram` (docs/definitions.md, skip-k-grams):
  * - study: in-sample plug-in statistics on the whole corpus (the study's definitions);
- * - scale: held-out language models on the SPEC §0 split, greedy offsets chosen on the
+ * - scale: held-out language models on the contiguous split (train first, test last), greedy offsets chosen on the
  *   last part of train, skip vs contiguous test bpc for every order k.
  */
 import { Corpus, DEFAULT_TEST_FRACTION } from '../corpus';
@@ -23,7 +23,7 @@ export interface SkipgramRunOptions extends JobOptions {
   /** … or a greedy search to this many offsets (from [1]). */
   greedy?: number;
   maxOffset?: number;
-  /** Scale mode: the test split (SPEC §0) and the validation share of train. */
+  /** Scale mode: the test split (the last share of the corpus) and the validation share of train. */
   testFraction?: number;
   validFraction?: number;
   smoothing?: Smoothing;

@@ -1,5 +1,5 @@
 /**
- * The study's skip-gram statistics (SPEC §4), in-sample and unsmoothed: plug-in H(Y | X_D),
+ * The study's skip-gram statistics, in-sample and unsmoothed: plug-in H(Y | X_D),
  * patterns, the greedy offset search and the single-offset MI profile. All counting is native.
  */
 import { Corpus, checkRange } from '../corpus';
@@ -69,7 +69,7 @@ export interface GreedyStudyOptions extends StatsOptions {
 }
 
 /**
- * The study's greedy search (SPEC §4): from `start`, add the d that minimises the plug-in
+ * The study's greedy search: from `start`, add the d that minimises the plug-in
  * H(Y | X_{D ∪ d}); ties go to the smaller d. Returns one step per list length.
  */
 export async function greedyStudy(corpus: Corpus, opts: GreedyStudyOptions): Promise<GreedyStep[]> {

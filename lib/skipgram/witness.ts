@@ -1,5 +1,5 @@
 /**
- * Pattern witnesses (SPEC §4): at each position, is there a trie context whose counts make
+ * Pattern witnesses: at each position, is there a trie context whose counts make
  * the RNN's argmax the most frequent continuation? Counted in-sample on the same bytes.
  */
 import { Corpus, checkRange } from '../corpus';

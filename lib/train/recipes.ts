@@ -1,5 +1,5 @@
 /**
- * The two training recipes of SPEC §1 as plain data, and the seeded initialisation.
+ * The two training recipes (docs/definitions.md, training) as plain data, and the seeded initialisation.
  * `study`: the study's definitions on its 1 KB slice (one stream, SGD with a cosine
  * schedule over epochs, keep the best-train-bpc model). `scale`: B streams, Adam, a
  * held-out test split evaluated periodically; its initialisation, schedule and rates were
@@ -59,8 +59,8 @@ import { mulberry32 } from '../random';
 export { mulberry32 };
 
 /**
- * A recipe's initialisation from mulberry32(seed) (lib/train/init.ts). The default, SPEC §1's
- * study init: every weight (U[0,1) − 0.5)/128, biases 0, one draw per weight in raw order.
+ * A recipe's initialisation from mulberry32(seed) (lib/train/init.ts). The default, the
+ * study's init: every weight (U[0,1) − 0.5)/128, biases 0, one draw per weight in raw order.
  */
 export function initTrainModel(hidden: number, seed: number, scheme: InitScheme = 'study'): Model {
   return initModel(hidden, seed, scheme);

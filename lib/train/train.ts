@@ -1,5 +1,5 @@
 /**
- * train(): the recipes of SPEC §1 driven from TypeScript. The native job trains a bounded
+ * train(): the two recipes (study: SGD on one stream; scale: B streams, Adam) driven from TypeScript. The native job trains a bounded
  * number of steps from the state it is handed (parameters, Adam moments, stream states,
  * step counter) and returns at a step boundary; between calls this loop reports progress,
  * evaluates the test split (scale), and writes checkpoints atomically. Because the state
@@ -29,7 +29,7 @@ import {
 export interface TrainOptions {
   /** The corpus (a Corpus or a file path). */
   corpus: Corpus | string;
-  /** 'study' (SPEC §1 study recipe) or 'scale' (default). */
+  /** 'study' (the study's SGD with a cosine rate on one stream, in-sample) or 'scale' (default: B streams, Adam, held-out test split). */
   recipe?: Recipe;
   hidden?: number;
   /** Parallel streams B (study: 1, scale: 64). */
@@ -98,7 +98,7 @@ export interface TrainProgress {
 export interface TrainResult {
   model: Model;
   recipe: Recipe;
-  /** Study: the kept model's bpc on the whole corpus (SPEC §0, in-sample). Scale: mean training loss (bits/byte) over exactly the last 100 steps (fewer when this call ran fewer; ≥ 100 of the last calls when only a time budget ends the run). */
+  /** Study: the kept model's bpc on the whole corpus (one pass from h = 0, in-sample). Scale: mean training loss (bits/byte) over exactly the last 100 steps (fewer when this call ran fewer; ≥ 100 of the last calls when only a time budget ends the run). */
   trainBpc: number;
   /** Scale: bpc of the final model on the whole test split. Study: null (no held-out split). */
   testBpc: number | null;
@@ -263,7 +263,7 @@ function checkResumable(p: Plan, info: CheckpointInfo, corpus: Corpus, isa: stri
   if (p.recipe === 'study' && info.epochs !== p.epochs) mismatch('epochs (the cosine schedule)', info.epochs, p.epochs);
 }
 
-/** Trains a sat-rnn (SPEC §1). Rejects with E_ABORTED on cancel (after saving the checkpoint and model). */
+/** Trains an Elman RNN (H = 128 by default) on a corpus. Rejects with E_ABORTED on cancel (after saving the checkpoint and model). */
 export async function train(options: TrainOptions, callbacks?: TrainCallbacks): Promise<TrainResult> {
   if (typeof options !== 'object' || options === null) fail(ErrorCodes.OPTION, 'train needs an options object');
   const corpus = typeof options.corpus === 'string' ? Corpus.open(options.corpus) : options.corpus;
@@ -485,7 +485,7 @@ export async function train(options: TrainOptions, callbacks?: TrainCallbacks): 
   const model = resultModel();
   let trainBpc: number;
   if (d.trackBest) {
-    // The kept model scored by SPEC §0 on the training range (for the study: the whole 1 KB).
+    // The kept model scored (one pass from h = 0) on the training range (for the study: the whole 1 KB).
     trainBpc = (await evaluate(model, corpus, { ranges: [p.train], isa: p.isa, signal })).bpc;
   } else {
     // With a step count: exactly the last TRAIN_BPC_STEPS steps (or those this call ran, if fewer).

@@ -1,4 +1,7 @@
 /**
+ * PyTorch state dicts. Export (`torchStateDict`): our tensors under the names of an `nn.RNN(256, H)`
+ * reading one-hot bytes plus an `nn.Linear(H, 256)`, bias_hh = 0 (docs/formats.md, "Loading in PyTorch").
+ *
  * Import of a PyTorch byte model saved as safetensors (`safetensors.torch.save_file(model.state_dict(), …)`):
  * an `nn.Embedding(256, D)` (optional), a one-layer tanh `nn.RNN(D, H)` and an `nn.Linear(H, 256)`.
  * Names are found by their PyTorch suffixes, whatever the module names are:
@@ -15,7 +18,7 @@
 import { ErrorCodes, fail } from '../errors';
 import { Model, VOCAB } from '../model';
 import { checkFiniteParams } from './raw';
-import { HOST_IS_LITTLE_ENDIAN, SafetensorsEntry, formatShape, quote, readSafetensors } from './safetensors';
+import { HOST_IS_LITTLE_ENDIAN, SafetensorsEntry, formatShape, quote, readSafetensors, writeSafetensors } from './safetensors';
 
 export interface TorchImport {
   model: Model;
@@ -148,4 +151,21 @@ export function importTorchStateDict(bytes: Uint8Array): TorchImport {
     },
     notes,
   };
+}
+
+/**
+ * The model as a PyTorch state dict in safetensors bytes: `rnn.weight_ih_l0` = Wx, `rnn.weight_hh_l0` = Wh,
+ * `rnn.bias_ih_l0` = bh, `rnn.bias_hh_l0` = 0, `head.weight` = Wy, `head.bias` = by (all F32). Load it into
+ * `nn.RNN(256, H)` + `nn.Linear(H, 256)` modules named `rnn` and `head`, feeding one-hot bytes.
+ */
+export function torchStateDict(model: Model): Uint8Array {
+  const H = model.hidden;
+  return writeSafetensors([
+    { name: 'rnn.weight_ih_l0', dtype: 'F32', shape: [H, VOCAB], data: model.Wx },
+    { name: 'rnn.weight_hh_l0', dtype: 'F32', shape: [H, H], data: model.Wh },
+    { name: 'rnn.bias_ih_l0', dtype: 'F32', shape: [H], data: model.bh },
+    { name: 'rnn.bias_hh_l0', dtype: 'F32', shape: [H], data: new Float32Array(H) },
+    { name: 'head.weight', dtype: 'F32', shape: [VOCAB, H], data: model.Wy },
+    { name: 'head.bias', dtype: 'F32', shape: [VOCAB], data: model.by },
+  ]);
 }

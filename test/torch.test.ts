@@ -5,7 +5,7 @@ import { Corpus } from '../lib/corpus';
 import { evaluate } from '../lib/evaluate';
 import { loadModel } from '../lib/io/model-file';
 import { writeSafetensors, SafetensorsInput } from '../lib/io/safetensors';
-import { importTorchStateDict } from '../lib/io/torch-import';
+import { importTorchStateDict, torchStateDict } from '../lib/io/torch';
 import { codeOf, corpusPath, mulberry32, repoRoot, studyPath, tempDir } from './helpers';
 
 /** Random values exactly representable in F16 (k/1024, |k| ≤ 1024) and so in BF16 when k is a multiple of 8… */
@@ -98,16 +98,9 @@ describe('convert --from torch: nn.Embedding + nn.RNN + nn.Linear', () => {
     expect(Math.abs(ev.bpc - torchBpc())).toBeLessThan(1e-5);
   });
 
-  it('round-trips the documented export (one-hot input, bias_hh = 0) bit for bit', () => {
+  it('round-trips the export (one-hot input, bias_hh = 0) bit for bit', () => {
     const m = loadModel(studyPath('sat_model.bin'));
-    const sd = writeSafetensors([
-      { name: 'rnn.weight_ih_l0', dtype: 'F32', shape: [128, 256], data: m.Wx },
-      { name: 'rnn.weight_hh_l0', dtype: 'F32', shape: [128, 128], data: m.Wh },
-      { name: 'rnn.bias_ih_l0', dtype: 'F32', shape: [128], data: m.bh },
-      { name: 'rnn.bias_hh_l0', dtype: 'F32', shape: [128], data: new Float32Array(128) },
-      { name: 'head.weight', dtype: 'F32', shape: [256, 128], data: m.Wy },
-      { name: 'head.bias', dtype: 'F32', shape: [256], data: m.by },
-    ]);
+    const sd = torchStateDict(m);
     const r = importTorchStateDict(sd);
     expect(Buffer.from(r.model.params.buffer).equals(Buffer.from(m.params.buffer))).toBe(true);
     expect(r.notes).toEqual([]);
