@@ -12,7 +12,9 @@ import {
   checkMode, corpusOption, epochsOption, fractionFlag, intFlag, isaOption, jsonOption, modeOption, seedOption, studyOption, testFractionOption,
   threadsOption,
 } from './options';
-import { printJson, progressBar } from './output';
+import { interruptible } from './interrupt';
+import { printJson } from './output';
+import { progressOption, startProgress } from './progress';
 
 interface ConstructFlags {
   corpus?: string;
@@ -30,6 +32,7 @@ interface ConstructFlags {
   trainSeconds?: string;
   isa?: string;
   json?: boolean;
+  progress?: string;
 }
 
 function fmt(v: number | undefined | null, digits = 3): string {
@@ -85,6 +88,7 @@ export function registerConstruct(program: Command): void {
     .option('--train-seconds <s>', 'scale mode: wall-clock of each training run (default: the construction\'s own)')
     .addOption(isaOption())
     .addOption(jsonOption())
+    .addOption(progressOption())
     .action(async (flags: ConstructFlags) => {
       let file = flags.corpus;
       let mode = flags.mode;
@@ -102,8 +106,8 @@ export function registerConstruct(program: Command): void {
         trainSeconds = Number(flags.trainSeconds);
         if (!(trainSeconds > 0)) fail(ErrorCodes.OPTION, `--train-seconds must be positive, got '${flags.trainSeconds}'`);
       }
-      const bar = progressBar(!flags.json, 'construct');
-      const r = await construct(corpus, {
+      const bar = startProgress(flags, 'construct', 'stages');
+      const r = await interruptible((signal) => construct(corpus, {
         mode: (mode ?? 'scale') as ConstructMode,
         testFraction,
         gridPositions: intFlag('--grid-positions', flags.gridPositions),
@@ -115,8 +119,9 @@ export function registerConstruct(program: Command): void {
         trained: flags.trained,
         trainSeconds,
         isa: flags.isa,
-        onProgress: bar.update,
-      }).finally(bar.stop);
+        signal, onProgress: bar.onProgress,
+      }).finally(bar.stop), () => `nothing written${flags.outDir ? ` to ${flags.outDir}` : ''} (the models are written when every row is done)`);
+      if (!r) return;
       if (flags.outDir) writeOutputs(r, flags.outDir);
       if (flags.json) return printJson(constructResultJson(r));
       const out: string[] = [

@@ -4,7 +4,9 @@ import { evaluate, splitRange } from '../evaluate';
 import { loadModel } from '../io/model-file';
 import { modelAndCorpusPaths } from './inputs';
 import { corpusOption, intFlag, isaOption, jsonOption, modelOption, studyOption, threadsOption } from './options';
-import { printJson, progressBar } from './output';
+import { interruptible } from './interrupt';
+import { printJson } from './output';
+import { progressOption, startProgress } from './progress';
 
 interface EvalFlags {
   model?: string;
@@ -15,6 +17,7 @@ interface EvalFlags {
   threads: string;
   isa?: string;
   json?: boolean;
+  progress?: string;
 }
 
 export function registerEval(program: Command): void {
@@ -29,19 +32,23 @@ export function registerEval(program: Command): void {
     .addOption(threadsOption('worker threads', '1'))
     .addOption(isaOption())
     .addOption(jsonOption())
+    .addOption(progressOption())
     .action(async (flags: EvalFlags) => {
       const { modelPath, corpusPath } = modelAndCorpusPaths(flags, 'eval');
       const model = loadModel(modelPath);
       const corpus = Corpus.open(corpusPath);
       const range = flags.range ? parseRange(flags.range, corpus.size) : ([0, corpus.size] as [number, number]);
       const streams = intFlag('--streams', flags.streams);
-      const bar = progressBar(!flags.json, 'eval');
-      const r = await evaluate(model, corpus, {
+      const positions = range[1] - range[0] - 1;
+      const bar = startProgress(flags, 'eval', 'bytes');
+      const r = await interruptible((signal) => evaluate(model, corpus, {
         ranges: streams === 1 ? [range] : splitRange(range, streams),
         threads: intFlag('--threads', flags.threads),
         isa: flags.isa,
-        onProgress: bar.update,
-      }).finally(bar.stop);
+        signal,
+        onProgress: (done, total) => bar.update(Math.round((positions * done) / Math.max(total, 1)), positions),
+      }).finally(bar.stop), () => 'nothing to save (an evaluation keeps no partial result)');
+      if (!r) return;
       const out = {
         model: modelPath, corpus: corpusPath, range, streams, hidden: model.hidden,
         bpc: r.bpc, positions: r.positions, bits: r.bits,

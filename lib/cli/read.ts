@@ -8,7 +8,9 @@ import {
   checkMode, corpusOption, fractionFlag, intFlag, isaOption, jsonOption, modeOption, modelOption, studyOption, testFractionOption,
   threadsOption,
 } from './options';
-import { printJson, progressBar } from './output';
+import { interruptible } from './interrupt';
+import { printJson } from './output';
+import { progressOption, startProgress } from './progress';
 
 /** Without --mode: study mode up to this size (the study's slice is 1 KB), scale mode above. */
 export const STUDY_MODE_MAX_BYTES = 64 << 10;
@@ -24,6 +26,7 @@ interface ReadFlags {
   isa?: string;
   stateFeatures: boolean;
   json?: boolean;
+  progress?: string;
 }
 
 export function registerRead(program: Command): void {
@@ -40,6 +43,7 @@ export function registerRead(program: Command): void {
     .addOption(isaOption())
     .option('--no-state-features', 'skip the best state feature per neuron')
     .addOption(jsonOption())
+    .addOption(progressOption())
     .action(async (flags: ReadFlags) => {
       const { modelPath, corpusPath } = modelAndCorpusPaths(flags, 'read');
       const model = loadModel(modelPath);
@@ -47,12 +51,13 @@ export function registerRead(program: Command): void {
       const mode = (flags.mode ?? (corpus.size <= STUDY_MODE_MAX_BYTES ? 'study' : 'scale')) as ReadMode;
       checkMode(mode);
       const testFraction = fractionFlag('--test-fraction', flags.testFraction);
-      const bar = progressBar(!flags.json, 'read');
-      const r = await readModel(model, corpus, {
+      const bar = startProgress(flags, 'read', 'stages');
+      const r = await interruptible((signal) => readModel(model, corpus, {
         mode, positions: intFlag('--positions', flags.positions ?? String(1 << 20)), testFraction,
         threads: intFlag('--threads', flags.threads), isa: flags.isa, stateFeatures: flags.stateFeatures,
-        onProgress: bar.update,
-      }).finally(bar.stop);
+        signal, onProgress: bar.onProgress,
+      }).finally(bar.stop), () => 'nothing written (ψ keeps no partial result)');
+      if (!r) return;
       if (flags.json) return printJson({ model: modelPath, ...r });
       process.stdout.write(summary(r));
     });

@@ -4,7 +4,9 @@ import { loadModel } from '../io/model-file';
 import { DEFAULT_SAMPLE_SEED, DEFAULT_TEMPERATURE, nextByteProbabilities, sample } from '../lm';
 import { IsaName } from '../validate';
 import { isaOption, jsonOption, modelOption } from './options';
+import { interruptible } from './interrupt';
 import { printJson } from './output';
+import { progressOption, startProgress } from './progress';
 import { ErrorCodes, fail } from '../errors';
 
 interface SampleFlags {
@@ -16,6 +18,7 @@ interface SampleFlags {
   top?: string;
   isa?: string;
   json?: boolean;
+  progress?: string;
 }
 
 function number(name: string, v: string, ok: (n: number) => boolean, what: string): number {
@@ -41,6 +44,7 @@ export function registerSample(program: Command): void {
     .option('--top <k>', 'also print the k most probable next bytes after the prompt')
     .addOption(isaOption())
     .addOption(jsonOption())
+    .addOption(progressOption())
     .action(async (flags: SampleFlags) => {
       if (!flags.model || flags.prompt === undefined) fail(ErrorCodes.OPTION, 'sample needs --model FILE and --prompt TEXT');
       const model = loadModel(flags.model);
@@ -50,7 +54,16 @@ export function registerSample(program: Command): void {
       const top = flags.top === undefined ? 0 : number('--top', flags.top, (n) => Number.isInteger(n) && n >= 1 && n <= 256, 'an integer in 1…256');
       const isa = flags.isa as IsaName | undefined;
       const dist = top > 0 || bytes === 0 ? await nextByteProbabilities(model, flags.prompt, { isa }) : undefined;
-      const s = bytes > 0 ? await sample(model, flags.prompt, { bytes, temperature, seed, isa }) : undefined;
+      let s;
+      if (bytes > 0) {
+        const bar = startProgress(flags, 'sample', 'bytes');
+        const promptBytes = Buffer.byteLength(flags.prompt);
+        s = await interruptible((signal) => sample(model, flags.prompt!, {
+          bytes, temperature, seed, isa, signal,
+          onProgress: (done, total) => bar.update(Math.max(0, Math.round(done) - promptBytes), total - promptBytes),
+        }).finally(bar.stop), () => 'nothing printed (the sample is printed when complete)');
+        if (!s) return;
+      }
       const topList = dist
         ? Array.from(dist.probs, (p, byte) => ({ byte, p })).sort((a, b) => b.p - a.p || a.byte - b.byte).slice(0, top || 10)
         : undefined;

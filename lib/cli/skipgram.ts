@@ -8,7 +8,9 @@ import { studyFiles } from '../study';
 import {
   checkMode, corpusOption, isaOption, jsonOption, modeOption, modelOption, studyOption, testFractionOption, threadsOption,
 } from './options';
-import { printJson, progressBar } from './output';
+import { interruptible } from './interrupt';
+import { printJson } from './output';
+import { progressOption, startProgress } from './progress';
 
 interface SkipgramFlags {
   corpus?: string;
@@ -25,6 +27,7 @@ interface SkipgramFlags {
   isa?: string;
   threads: string;
   json?: boolean;
+  progress?: string;
 }
 
 export function registerSkipgram(program: Command): void {
@@ -45,6 +48,7 @@ export function registerSkipgram(program: Command): void {
     .addOption(isaOption('kernels for the witness pass: scalar|avx2|neon'))
     .addOption(threadsOption('scale mode: greedy candidates evaluated in parallel', '1'))
     .addOption(jsonOption())
+    .addOption(progressOption())
     .action(async (flags: SkipgramFlags) => {
       let corpusPath = flags.corpus, modelPath = flags.model;
       if (flags.study) {
@@ -55,11 +59,12 @@ export function registerSkipgram(program: Command): void {
       if (!corpusPath) fail(ErrorCodes.OPTION, 'skipgram needs --corpus (or --study)');
       if ((flags.offsets === undefined) === (flags.greedy === undefined)) fail(ErrorCodes.OPTION, 'give either --offsets or --greedy');
       checkMode(flags.mode);
+      const mode = flags.mode as 'study' | 'scale';
       const corpus = Corpus.open(corpusPath);
       const model = modelPath ? loadModel(modelPath) : undefined;
-      const bar = progressBar(!flags.json, 'skipgram');
-      const r = await runSkipgram(corpus, {
-        mode: flags.mode,
+      const bar = startProgress(flags, 'skipgram', 'stages');
+      const r = await interruptible((signal) => runSkipgram(corpus, {
+        mode,
         offsets: flags.offsets !== undefined ? parseList('--offsets', flags.offsets) : undefined,
         greedy: flags.greedy !== undefined ? num('--greedy', flags.greedy, true) : undefined,
         maxOffset: num('--max-offset', flags.maxOffset, true),
@@ -70,8 +75,9 @@ export function registerSkipgram(program: Command): void {
         model,
         isa: flags.isa,
         threads: num('--threads', flags.threads, true),
-        onProgress: bar.update,
-      }).finally(bar.stop);
+        signal, onProgress: bar.onProgress,
+      }).finally(bar.stop), () => 'nothing written (the counts keep no partial result)');
+      if (!r) return;
       if (flags.json) return printJson(r);
       process.stdout.write(describe(r));
     });

@@ -1,12 +1,12 @@
 /** `bi-embed train`: the study and scale recipes, progress, Ctrl-C → checkpoint. */
-import * as os from 'node:os';
 import { Command } from 'commander';
-import { SingleBar } from 'cli-progress';
-import { ErrorCodes, fail, isBiEmbedError } from '../errors';
+import { ErrorCodes, fail } from '../errors';
 import { TrainOptions, TrainProgress, train } from '../train';
 import { Recipe } from '../train/recipes';
 import { corpusOption, epochsOption, isaOption, jsonOption, seedOption, testFractionOption, threadsOption } from './options';
-import { printJson, reportError } from './output';
+import { interruptible } from './interrupt';
+import { printJson } from './output';
+import { progressOption, startProgress } from './progress';
 
 interface TrainFlags {
   corpus?: string;
@@ -35,6 +35,7 @@ interface TrainFlags {
   maxMb?: string;
   isa?: string;
   json?: boolean;
+  progress?: string;
 }
 
 function num(name: string, v: string | undefined, integer: boolean): number | undefined {
@@ -46,36 +47,22 @@ function num(name: string, v: string | undefined, integer: boolean): number | un
   return n;
 }
 
-/** 130 for SIGINT, 143 for SIGTERM: 128 + the signal's number, as shells report it. */
-function signalExitCode(sig: NodeJS.Signals): number {
-  return 128 + (os.constants.signals[sig] ?? 2);
-}
-
 function fmt(n: number | null | undefined, digits: number): string {
   return n === null || n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits);
 }
 
-function progressLine(enabled: boolean): { update: (p: TrainProgress) => void; stop: () => void } {
-  if (!enabled || !process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
-  const bar = new SingleBar({
-    format: 'train [{bar}] {step} steps | {rate} bytes/s | loss {loss} | {bpcLabel} {bpc} | ETA {etaText}',
-    stream: process.stderr, hideCursor: true,
-  });
-  let started = false;
-  return {
-    update: (p) => {
-      const total = p.totalSteps ?? Math.max(1, p.step);
-      const payload = {
-        step: p.step, rate: `${(p.bytesPerSecond / 1e3).toFixed(0)}k`, loss: fmt(p.trainLoss, 3),
-        bpcLabel: p.testBpc !== null ? 'test bpc' : 'best bpc', bpc: fmt(p.testBpc ?? p.bestBpc, 4),
-        etaText: p.eta === null ? '?' : `${Math.round(p.eta)}s`,
-      };
-      if (!started) { bar.start(total, p.step, payload); started = true; }
-      bar.setTotal(total);
-      bar.update(p.step, payload);
-    },
-    stop: () => { if (started) bar.stop(); },
+/** Progress of a run: steps, or with --seconds the elapsed time against the budget. */
+function trainProgress(flags: TrainFlags, budget: number | undefined): { onProgress: (p: TrainProgress) => void; stop: () => void } {
+  const bar = startProgress(flags, 'train', budget !== undefined ? 's' : 'steps');
+  const onProgress = (p: TrainProgress): void => {
+    const extra = {
+      step: p.step, 'bytes/s': `${(p.bytesPerSecond / 1e3).toFixed(0)}k`, loss: fmt(p.trainLoss, 3),
+      [p.testBpc !== null ? 'test bpc' : 'best bpc']: fmt(p.testBpc ?? p.bestBpc, 4),
+    };
+    if (budget !== undefined) bar.update(Math.min(p.seconds, budget), budget, extra);
+    else bar.update(p.step, p.totalSteps ?? Math.max(1, p.step), extra);
   };
+  return { onProgress, stop: bar.stop };
 }
 
 export function registerTrain(program: Command): void {
@@ -108,6 +95,7 @@ export function registerTrain(program: Command): void {
     .option('--resume', 'continue from the checkpoint (same corpus, recipe, batch, threads, isa, seed)')
     .addOption(isaOption())
     .addOption(jsonOption('print one JSON object at the end'))
+    .addOption(progressOption())
     .action(async (flags: TrainFlags, cmd: Command) => {
       if (!flags.corpus) fail(ErrorCodes.OPTION, 'train needs --corpus FILE');
       const recipe = flags.recipe as Recipe;
@@ -129,41 +117,12 @@ export function registerTrain(program: Command): void {
         resume: flags.resume, isa: flags.isa,
         maxBytes: flags.maxMb === undefined ? undefined : num('--max-mb', flags.maxMb, false)! * 2 ** 20,
       };
-      // SIGINT (Ctrl-C) and SIGTERM (kill, timeout, containers) both stop at the next poll and save;
-      // a second signal exits at once (the atomic writes leave either the old files or the new, and
-      // the save itself is synchronous, so a signal cannot cut it).
-      const controller = new AbortController();
-      const bar = progressLine(!flags.json);
-      let signalled: NodeJS.Signals | undefined;
-      const onSignal = (sig: NodeJS.Signals): void => {
-        if (signalled) {
-          bar.stop();
-          process.stderr.write(`\nbi-embed: ${sig} again: exiting now\n`);
-          process.exit(signalExitCode(sig));
-        }
-        signalled = sig;
-        controller.abort();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      let r;
-      try {
-        r = await train(opts, { signal: controller.signal, onProgress: bar.update });
-      } catch (e) {
-        bar.stop();
-        if (isBiEmbedError(e) && e.code === ErrorCodes.ABORTED) {
-          // Ctrl-C or SIGTERM: the checkpoint and model are saved; exit 128 + signal like any interrupted tool.
-          process.stderr.write(`bi-embed: ${e.message}\n`);
-          process.exitCode = signalExitCode(signalled ?? 'SIGINT');
-          return;
-        }
-        reportError(e);
-        return;
-      }
-      // On success only: after a stop, a second signal still exits at once (with its own status).
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      bar.stop();
+      // SIGINT (Ctrl-C) and SIGTERM both stop at the next poll and save (lib/cli/interrupt.ts); a
+      // second signal exits at once (the atomic writes leave either the old files or the new).
+      const bar = trainProgress(flags, opts.seconds);
+      const r = await interruptible((signal) => train(opts, { signal, onProgress: bar.onProgress }).finally(bar.stop),
+        (e) => e.message, bar.stop);
+      if (!r) return;
       const out = {
         recipe: r.recipe, corpus: flags.corpus, hidden: r.hidden, batch: r.batch, threads: r.threads, isa: r.isa,
         trainBpc: r.trainBpc, testBpc: r.testBpc, bytesPerSecond: r.bytesPerSecond, steps: r.steps, epochs: r.epochs,

@@ -105,18 +105,40 @@ export async function runSkipgram(corpus: Corpus, options: SkipgramRunOptions): 
     : runScale(corpus, fixed, order, maxOffset, maxBytes, job, opts);
 }
 
+/**
+ * Progress over a run's stages: stage k of n reports k + (its own done/total) of n, so every run —
+ * fixed offsets included — reports, and the greedy search is one stage among the others.
+ */
+function stageProgress(onProgress: JobOptions['onProgress'], n: number): { inner: JobOptions['onProgress']; next: () => void } {
+  let k = 0;
+  onProgress?.(0, n);
+  return {
+    inner: onProgress && ((d, t) => onProgress(k + (t > 0 ? Math.min(1, d / t) : 0), n)),
+    next: () => { k++; onProgress?.(k, n); },
+  };
+}
+
 async function runStudy(corpus: Corpus, fixed: number[] | undefined, order: number, maxOffset: number,
   maxBytes: number | undefined, job: JobOptions, opts: SkipgramRunOptions): Promise<SkipgramRunResult> {
   let steps: GreedyStep[] = [];
-  if (!fixed) steps = await greedyStudy(corpus, { order, maxOffset, maxBytes, ...job, onProgress: opts.onProgress });
+  const stage = stageProgress(opts.onProgress, (fixed ? 0 : 1) + 2 + (opts.model ? 1 : 0));
+  if (!fixed) {
+    steps = await greedyStudy(corpus, { order, maxOffset, maxBytes, ...job, onProgress: stage.inner });
+    stage.next();
+  }
   const offsets = fixed ?? steps[steps.length - 1].offsets;
-  const stats = await skipgramStats(corpus, offsets, { maxBytes, ...job });
-  const single = await miProfile(corpus, { maxOffset, ...job });
+  const stats = await skipgramStats(corpus, offsets, { maxBytes, ...job, onProgress: stage.inner });
+  stage.next();
+  const single = await miProfile(corpus, { maxOffset, ...job, onProgress: stage.inner });
+  stage.next();
   const out: SkipgramRunResult = {
     mode: 'study', corpus: corpus.name, offsets, bpc: stats.bits, patterns: stats.patterns, contexts: stats.contexts,
     positions: stats.positions, bytes: stats.bytes, miProfile: { maxOffset, single, greedy: trace(steps, true) },
   };
-  if (opts.model) out.witness = await patternWitness(opts.model, corpus, offsets, { isa: opts.isa, maxBytes, ...job });
+  if (opts.model) {
+    out.witness = await patternWitness(opts.model, corpus, offsets, { isa: opts.isa, maxBytes, ...job, onProgress: stage.inner });
+    stage.next();
+  }
   return out;
 }
 
@@ -129,17 +151,23 @@ async function runScale(corpus: Corpus, fixed: number[] | undefined, order: numb
   const cut = train[0] + Math.floor((train[1] - train[0]) * (1 - validFraction));
   const fit: [number, number] = [train[0], cut], valid: [number, number] = [cut, train[1]];
   let steps: GreedyStep[] = [];
+  const stage = stageProgress(opts.onProgress, (fixed ? 0 : 1) + 2 + 2 * order + (opts.model ? 1 : 0));
   if (!fixed) {
-    steps = await greedyHeldOut(corpus, { order, maxOffset, fit, valid, smoothing, maxBytes, threads: opts.threads, ...job, onProgress: opts.onProgress });
+    steps = await greedyHeldOut(corpus, { order, maxOffset, fit, valid, smoothing, maxBytes, threads: opts.threads, ...job, onProgress: stage.inner });
+    stage.next();
   }
   const offsets = fixed ?? steps[steps.length - 1].offsets;
-  const stats = await skipgramStats(corpus, offsets, { range: train, maxBytes, ...job });
-  const single = await miProfile(corpus, { range: train, maxOffset, ...job });
+  const stats = await skipgramStats(corpus, offsets, { range: train, maxBytes, ...job, onProgress: stage.inner });
+  stage.next();
+  const single = await miProfile(corpus, { range: train, maxOffset, ...job, onProgress: stage.inner });
+  stage.next();
   const orders: OrderRow[] = [];
   for (let k = 1; k <= offsets.length; k++) {
-    const skip = await heldOutBpc(corpus, offsets.slice(0, k), { train, test, smoothing, maxBytes, ...job });
+    const skip = await heldOutBpc(corpus, offsets.slice(0, k), { train, test, smoothing, maxBytes, ...job, onProgress: stage.inner });
+    stage.next();
     const contiguousOffsets = Array.from({ length: k }, (_, i) => i + 1);
-    const contig = await heldOutBpc(corpus, contiguousOffsets, { train, test, smoothing, maxBytes, ...job });
+    const contig = await heldOutBpc(corpus, contiguousOffsets, { train, test, smoothing, maxBytes, ...job, onProgress: stage.inner });
+    stage.next();
     orders.push({
       k, offsets: skip.offsets, testBpc: skip.bpc, patterns: skip.patterns, contexts: skip.contexts,
       contiguous: { offsets: contiguousOffsets, testBpc: contig.bpc, patterns: contig.patterns, contexts: contig.contexts },
@@ -151,7 +179,10 @@ async function runScale(corpus: Corpus, fixed: number[] | undefined, order: numb
     split: { train, fit, valid, test },
     miProfile: { maxOffset, single, greedy: trace(steps, false) }, orders,
   };
-  if (opts.model) out.witness = await patternWitness(opts.model, corpus, offsets, { range: test, train, isa: opts.isa, maxBytes, ...job });
+  if (opts.model) {
+    out.witness = await patternWitness(opts.model, corpus, offsets, { range: test, train, isa: opts.isa, maxBytes, ...job, onProgress: stage.inner });
+    stage.next();
+  }
   return out;
 }
 

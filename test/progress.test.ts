@@ -1,0 +1,96 @@
+/** Progress: one event shape, smoothed ETAs, and every long command reporting in a pipe and as JSON. */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ProgressTracker } from '../lib/progress';
+import { corpusPath, repoRoot, studyPath, tempDir } from './helpers';
+
+const bin = path.join(repoRoot, 'bin', 'bi-embed.js');
+const KEYS = ['stage', 'done', 'total', 'unit', 'etaSeconds'];
+
+describe('ProgressTracker', () => {
+  it('counts a steady ETA down and moves it gradually when the rate changes', () => {
+    let t = 0;
+    const tr = new ProgressTracker('x', 'steps', () => t);
+    const etas: number[] = [];
+    for (let s = 1; s <= 10; s++) { t = s * 1000; etas.push(tr.event(s, 100).etaSeconds!); }
+    // 1 step/s: the ETA is (100 − s) s from the first step on.
+    etas.forEach((e, i) => expect(e).toBeCloseTo(100 - (i + 1), 6));
+    // The rate jumps 10×: the raw ETA falls from 89 to ~8 at once; the reported one falls by at most 15% of the gap per update.
+    t = 11_000;
+    const e1 = tr.event(20, 100).etaSeconds!;
+    const raw = (11 * 80) / 20;
+    expect(e1).toBeGreaterThan(raw);
+    expect(e1).toBeLessThan(89);
+    expect(tr.event(100, 100)).toEqual({ stage: 'x', done: 100, total: 100, unit: 'steps', etaSeconds: 0 });
+  });
+});
+
+describe('progress of the long commands', () => {
+  const dir = tempDir();
+  const corpus = path.join(dir, 'c.txt');
+  fs.writeFileSync(corpus, fs.readFileSync(corpusPath('tinyshakespeare.txt')).subarray(0, 60_000));
+  const model = studyPath('sat_model.bin');
+  const text = studyPath('enwik_1024.txt');
+
+  const jsonEvents = (stderr: string): Array<Record<string, unknown>> =>
+    stderr.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  it.each([
+    ['train', ['train', '--corpus', corpus, '--hidden', '8', '--batch', '2', '--steps', '20', '--eval-every', '10', '--out', path.join(dir, 'm.safetensors')]],
+    ['eval', ['eval', '--model', model, '--corpus', text]],
+    ['read', ['read', '--model', model, '--corpus', text, '--no-state-features']],
+    ['skipgram', ['skipgram', '--corpus', text, '--offsets', '1,8,20,3']],
+    ['construct', ['construct', '--corpus', text, '--mode', 'study', '--epochs', '5', '--no-sign-bias']],
+    ['sample', ['sample', '--model', model, '--prompt', '<page>', '--bytes', '100']],
+  ])('%s --progress json emits parseable events of the one shape', (stage, args) => {
+    const r = spawnSync(process.execPath, [bin, ...args, '--progress', 'json', '--json'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    JSON.parse(r.stdout);
+    const events = jsonEvents(r.stderr);
+    expect(events.length).toBeGreaterThan(0);
+    for (const e of events) {
+      for (const k of KEYS) expect(e).toHaveProperty(k);
+      expect(String(e.stage).startsWith(stage)).toBe(true);
+    }
+    const last = events[events.length - 1];
+    expect(last.final).toBe(true);
+    expect(last.done).toBe(last.total);
+  });
+
+  it('train in a pipe prints timestamped progress lines while it runs', async () => {
+    const child = spawn(process.execPath, [bin, 'train', '--corpus', corpus, '--hidden', '8', '--batch', '2', '--seconds', '3',
+      '--out', path.join(dir, 'p.safetensors')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let firstLine = '';
+    let seenBeforeExit = false;
+    child.stderr!.on('data', (d: Buffer) => { if (!firstLine) firstLine = d.toString(); });
+    child.stdout!.resume();
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => { if (firstLine && child.exitCode === null) seenBeforeExit = true; }, 50);
+      child.on('exit', () => { clearInterval(poll); resolve(); });
+    });
+    expect(seenBeforeExit).toBe(true);
+    expect(firstLine).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ train +\d+% \d+s of 3s budget/);
+  });
+
+  it('--progress none is silent; a bad mode is E_OPTION', () => {
+    const quiet = spawnSync(process.execPath, [bin, 'eval', '--model', model, '--corpus', text, '--progress', 'none'], { encoding: 'utf8' });
+    expect(quiet.status).toBe(0);
+    expect(quiet.stderr).toBe('');
+    const bad = spawnSync(process.execPath, [bin, 'eval', '--model', model, '--corpus', text, '--progress', 'loud'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('E_OPTION');
+  });
+
+  it('Ctrl-C in a long command other than train stops it, says so and exits 130', async () => {
+    const child = spawn(process.execPath, [bin, 'sample', '--model', model, '--prompt', 'a', '--bytes', '200000000', '--progress', 'none'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    await new Promise((r) => setTimeout(r, 1000));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(130);
+    expect(stderr).toContain('interrupted');
+  });
+});
