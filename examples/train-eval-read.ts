@@ -22,7 +22,9 @@ async function main(): Promise<void> {
   const out = path.resolve('example-model.safetensors'); // and its checkpoint beside it
   const trained = await train({
     corpus, recipe: 'scale', hidden: 32, batch: 8, seconds: Number(seconds), evalEvery: 50, testBytes: 20_000, out,
-  }, { signal: ctl.signal });
+    signal: ctl.signal,
+    onProgress: (e) => { if (e.done === e.total) console.log(`${e.stage}: ${e.done} of ${e.total} ${e.unit}`); },
+  });
   console.log(`trained ${trained.steps} steps in ${trained.seconds.toFixed(1)} s → ${out}`);
 
   // bpc on the held-out bytes, beside the order-0 entropy of the same bytes.

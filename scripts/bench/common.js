@@ -7,8 +7,9 @@ const { parseArgs } = require('node:util');
 const root = path.join(__dirname, '..', '..');
 const corporaDir = process.env.BI_EMBED_CORPORA_DIR || path.join(root, '..', 'shared', 'corpora');
 
+// The public API plus the internal steps a benchmark times on their own (dist/internal.js).
 function api() {
-  return require(path.join(root, 'dist', 'index.js'));
+  return { ...require(path.join(root, 'dist', 'index.js')), ...require(path.join(root, 'dist', 'internal.js')) };
 }
 
 function corpusPath(name) {

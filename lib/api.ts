@@ -1,0 +1,217 @@
+/**
+ * The public form of every long call, made in one place: `fn(inputs…, options)` with `signal` and
+ * `onProgress` inside the options; unknown option keys fail with E_OPTION and a did-you-mean; progress
+ * arrives as one event shape `{ stage, done, total, unit, etaSeconds }` (lib/progress.ts); `isa` is
+ * typed as the union of ISA names. The modules keep their internal (done, total) callbacks; the
+ * wrappers below translate at the boundary, so no function body had to change.
+ */
+import { Corpus } from './corpus';
+import * as ev from './evaluate';
+import { LoadOptions, SaveOptions } from './io/model-file';
+import * as io from './io/model-file';
+import { JobOptions } from './jobs';
+import * as lm from './lm';
+import { Model } from './model';
+import { JOB_OPTION_KEYS, checkOptionKeys } from './option-keys';
+import * as phi from './phi/run';
+import { ProgressEvent, ProgressListener, ProgressTracker } from './progress';
+import * as psi from './psi/read';
+import * as sgCounts from './skipgram/counts';
+import * as sgLm from './skipgram/lm';
+import * as sgRun from './skipgram/run';
+import * as sgStats from './skipgram/stats';
+import * as sgWitness from './skipgram/witness';
+import * as tr from './trajectory';
+import * as trn from './train/train';
+import { IsaName } from './validate';
+
+/** An internal options type as the public API takes it: events for progress, ISA names for isa. */
+export type Public<O> = Omit<O, 'onProgress' | 'isa'> &
+  ('onProgress' extends keyof O ? { onProgress?: ProgressListener } : unknown) &
+  ('isa' extends keyof O ? { isa?: IsaName } : unknown);
+
+/** Every key of T, listed once: the compiler rejects a missing or an unknown one. */
+const keysOf = <T>(keys: { [K in keyof Required<T>]: true }): readonly string[] => Object.keys(keys);
+const job = { signal: true, onProgress: true } as const;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyFn = (...args: any[]) => any;
+
+/** Wraps `fn` whose options are argument `at`: strict keys, progress events named `stage` in `unit`s. */
+function strict(stage: string, unit: string, keys: readonly string[], at: number, fn: AnyFn): AnyFn {
+  return ((...args: unknown[]) => {
+    const opts = args[at] as (JobOptions & { onProgress?: unknown }) | undefined;
+    checkOptionKeys(stage, opts, keys);
+    if (opts && typeof opts.onProgress === 'function') {
+      const listener = opts.onProgress as unknown as ProgressListener;
+      args[at] = { ...opts, onProgress: new ProgressTracker(stage, unit).forward(listener) };
+    }
+    return fn(...args);
+  });
+}
+
+// ───── evaluation, trajectories, language-model use ─────
+export const EVALUATE_KEYS = keysOf<ev.EvaluateOptions>({ ranges: true, threads: true, isa: true, losses: true, ...job });
+/** bpc of a model on byte ranges of a corpus, each run from h = 0 (mean −log2 p(x_{t+1}), p ≥ 1e-30). */
+export const evaluate: (model: Model, corpus: Corpus, opts?: Public<ev.EvaluateOptions>) => Promise<ev.EvaluateResult> =
+  strict('evaluate', 'chunks', EVALUATE_KEYS, 2, ev.evaluate);
+
+export const TRAJECTORY_KEYS = keysOf<tr.TrajectoryOptions>({ range: true, capture: true, maxBytes: true, losses: true, isa: true, ...job });
+/** What one forward pass over a range leaves behind (states, pre-activations, sign bits), memory-bounded. */
+export const captureTrajectory: (model: Model, corpus: Corpus, opts: Public<tr.TrajectoryOptions>) => Promise<tr.Trajectory> =
+  strict('captureTrajectory', 'chunks', TRAJECTORY_KEYS, 2, tr.captureTrajectory);
+
+export const NEXT_BYTE_KEYS = keysOf<lm.NextByteOptions>({ isa: true, ...job });
+/** p(next byte | prompt) after running the prompt from h = 0. */
+export const nextByteProbabilities: (model: Model, prompt: lm.TextInput, opts?: Public<lm.NextByteOptions>) => Promise<lm.NextByteResult> =
+  strict('nextByteProbabilities', 'bytes', NEXT_BYTE_KEYS, 2, lm.nextByteProbabilities);
+
+export const SAMPLE_KEYS = keysOf<lm.SampleOptions>({ bytes: true, temperature: true, seed: true, isa: true, ...job });
+/** Seeded sampling after a prompt: each byte drawn from p ∝ exp(logit / temperature), fed back. */
+export const sample: (model: Model, prompt: lm.TextInput, opts: Public<lm.SampleOptions>) => Promise<lm.SampleResult> =
+  strict('sample', 'bytes', SAMPLE_KEYS, 2, lm.sample);
+
+export const SCORE_TEXT_KEYS = keysOf<lm.ScoreTextOptions>({ threads: true, isa: true, losses: true, ...job });
+/** bpc of any text (one pass from h = 0), beside the order-0 entropy of the same bytes. */
+export const scoreText: (model: Model, text: lm.TextInput, opts?: Public<lm.ScoreTextOptions>) => Promise<lm.ScoreTextResult> =
+  strict('scoreText', 'chunks', SCORE_TEXT_KEYS, 2, lm.scoreText);
+
+/** Order-0 entropy −Σ f_b log2 f_b of the bytes in [begin, end) (default: the whole corpus). */
+export const order0Entropy: (corpus: Corpus, range?: [number, number], opts?: Public<JobOptions>) => Promise<number> =
+  strict('order0Entropy', 'bytes', JOB_OPTION_KEYS, 2, lm.order0Entropy);
+
+// ───── training ─────
+/** Training options of the public API: the run's settings plus `signal` and `onProgress`. */
+export type TrainOptions = Omit<trn.TrainOptions, 'nanAtStep' | 'isa'> & {
+  isa?: IsaName;
+  /** Cancels the run; the model and checkpoint are saved first, then the Promise rejects with E_ABORTED. */
+  signal?: AbortSignal;
+  /** Progress: the one event shape (steps, or seconds of the budget) plus the run's own figures. */
+  onProgress?: (event: TrainProgressEvent) => void;
+};
+/** A training progress event: `{ stage: 'train', done, total, unit, etaSeconds }` and TrainProgress's fields. */
+export type TrainProgressEvent = ProgressEvent & trn.TrainProgress;
+
+export const TRAIN_KEYS = keysOf<TrainOptions>({
+  corpus: true, recipe: true, hidden: true, batch: true, threads: true, window: true, epochs: true, steps: true, seconds: true,
+  lr: true, clip: true, seed: true, testFraction: true, evalEvery: true, testBytes: true, out: true, checkpoint: true,
+  checkpointEvery: true, resume: true, isa: true, init: true, maxBytes: true, ...job,
+});
+
+let warnedTrainCallbacks = false;
+
+/**
+ * Trains an Elman RNN on a corpus (`recipe`: 'scale' — B streams, Adam, held-out test split — or
+ * 'study' — the study's SGD on one stream, in-sample). The old form `train(opts, { signal, onProgress })`
+ * still works and warns once (DeprecationWarning).
+ */
+export async function train(opts: TrainOptions, callbacks?: { signal?: AbortSignal; onProgress?: (p: trn.TrainProgress) => void }): Promise<trn.TrainResult> {
+  checkOptionKeys('train', opts, TRAIN_KEYS);
+  const { signal, onProgress, ...run } = opts;
+  if (callbacks !== undefined) {
+    checkOptionKeys('train (second argument)', callbacks, JOB_OPTION_KEYS);
+    if (!warnedTrainCallbacks) {
+      warnedTrainCallbacks = true;
+      process.emitWarning('train(opts, { signal, onProgress }) is deprecated: put signal and onProgress in the options', 'DeprecationWarning');
+    }
+  }
+  const listener = onProgress ?? (callbacks?.onProgress as ((e: TrainProgressEvent) => void) | undefined);
+  const budget = run.seconds;
+  return trn.train(run, {
+    signal: signal ?? callbacks?.signal,
+    onProgress: listener && ((p) => {
+      const byTime = p.totalSteps === null && budget !== undefined;
+      listener({
+        stage: 'train', unit: byTime ? 's' : 'steps', done: byTime ? Math.min(p.seconds, budget) : p.step,
+        total: byTime ? budget : p.totalSteps ?? p.step, etaSeconds: p.eta, ...p,
+      });
+    }),
+  });
+}
+
+// ───── φ, ψ, skip-grams ─────
+export const CONSTRUCT_KEYS = keysOf<phi.ConstructOptions>({
+  mode: true, testFraction: true, gridPositions: true, fitPositions: true, epochs: true, signBias: true, seed: true,
+  threads: true, isa: true, trained: true, trainSeconds: true, ...job,
+});
+/** φ: every weight constructed from counts (analytic and optimised readout), beside training. */
+export const construct: (corpus: Corpus, opts?: Public<phi.ConstructOptions>) => Promise<phi.ConstructResult> =
+  strict('construct', 'stages', CONSTRUCT_KEYS, 1, phi.construct);
+
+export const READ_KEYS = keysOf<psi.ReadOptions>({
+  mode: true, positions: true, testFraction: true, threads: true, isa: true, maxBytes: true, stateFeatures: true, ...job,
+});
+/** ψ: reads a trained model back into the events it encodes (Wx norms, Hebbian, factor map, read-back). */
+export const readModel: (model: Model, corpus: Corpus, opts?: Public<psi.ReadOptions>) => Promise<psi.ReadResult> =
+  strict('readModel', 'stages', READ_KEYS, 2, psi.readModel);
+
+export const SKIPGRAM_RUN_KEYS = keysOf<sgRun.SkipgramRunOptions>({
+  mode: true, offsets: true, greedy: true, maxOffset: true, testFraction: true, validFraction: true, smoothing: true,
+  maxBytes: true, model: true, isa: true, threads: true, ...job,
+});
+/** Skip-k-gram statistics (study) or held-out language models (scale) for fixed or greedy offsets. */
+export const runSkipgram: (corpus: Corpus, opts: Public<sgRun.SkipgramRunOptions>) => Promise<sgRun.SkipgramRunResult> =
+  strict('runSkipgram', 'stages', SKIPGRAM_RUN_KEYS, 1, sgRun.runSkipgram);
+
+export const STATS_KEYS = keysOf<sgStats.StatsOptions>({ range: true, maxBytes: true, ...job });
+/** Plug-in H(Y | X_D), patterns and contexts of an offset list, in-sample. */
+export const skipgramStats: (corpus: Corpus, offsets: number[], opts?: Public<sgStats.StatsOptions>) => Promise<sgStats.SkipgramStats> =
+  strict('skipgramStats', 'steps', STATS_KEYS, 2, sgStats.skipgramStats);
+
+export const MI_KEYS = keysOf<sgStats.MiProfileOptions>({ range: true, maxOffset: true, ...job });
+/** MI(d) = H(Y) − H(Y | X_d) for d = 1 … maxOffset. */
+export const miProfile: (corpus: Corpus, opts?: Public<sgStats.MiProfileOptions>) => Promise<Array<number | null>> =
+  strict('miProfile', 'steps', MI_KEYS, 1, sgStats.miProfile);
+
+export const GREEDY_STUDY_KEYS = keysOf<sgStats.GreedyStudyOptions>({ range: true, maxBytes: true, order: true, maxOffset: true, start: true, ...job });
+/** The study's greedy offset search: add the d that lowers H(Y | X_D) most. */
+export const greedyStudy: (corpus: Corpus, opts: Public<sgStats.GreedyStudyOptions>) => Promise<sgStats.GreedyStep[]> =
+  strict('greedyStudy', 'steps', GREEDY_STUDY_KEYS, 1, sgStats.greedyStudy);
+
+export const HELD_OUT_KEYS = keysOf<sgLm.HeldOutOptions>({ train: true, test: true, smoothing: true, maxBytes: true, ...job });
+/** Held-out bpc of the interpolated back-off skip-gram model trained on `train`, scored on `test`. */
+export const heldOutBpc: (corpus: Corpus, offsets: number[], opts: Public<sgLm.HeldOutOptions>) => Promise<sgLm.HeldOutResult> =
+  strict('heldOutBpc', 'steps', HELD_OUT_KEYS, 2, sgLm.heldOutBpc);
+
+export const GREEDY_HELD_OUT_KEYS = keysOf<sgLm.GreedyHeldOutOptions>({
+  order: true, maxOffset: true, fit: true, valid: true, smoothing: true, maxBytes: true, threads: true, start: true, ...job,
+});
+/** Greedy offsets chosen by validation bpc of the held-out model. */
+export const greedyHeldOut: (corpus: Corpus, opts: Public<sgLm.GreedyHeldOutOptions>) => Promise<sgStats.GreedyStep[]> =
+  strict('greedyHeldOut', 'steps', GREEDY_HELD_OUT_KEYS, 1, sgLm.greedyHeldOut);
+
+export const WITNESS_KEYS = keysOf<sgWitness.WitnessOptions>({ range: true, train: true, isa: true, maxBytes: true, ...job });
+/** Pattern witnesses: trie contexts whose most frequent continuation is the RNN's argmax. */
+export const patternWitness: (model: Model, corpus: Corpus, offsets: number[], opts?: Public<sgWitness.WitnessOptions>) => Promise<sgWitness.WitnessResult> =
+  strict('patternWitness', 'steps', WITNESS_KEYS, 3, sgWitness.patternWitness);
+
+export const COUNT_KEYS = keysOf<sgCounts.CountSkipgramsOptions>({ offsets: true, range: true, maxBytes: true, ...job });
+/** Skip-gram count table of one shard (merge shards with mergeSkipgramCounts). */
+export const countSkipgrams: (corpus: Corpus | Uint8Array, opts: Public<sgCounts.CountSkipgramsOptions>) => Promise<sgCounts.SkipgramCounts> =
+  strict('countSkipgrams', 'steps', COUNT_KEYS, 1, sgCounts.countSkipgrams);
+
+/** The count table of the union of shards counted separately. */
+export const mergeSkipgramCounts: (parts: sgCounts.SkipgramCounts[], opts?: Public<JobOptions>) => Promise<sgCounts.SkipgramCounts> =
+  strict('mergeSkipgramCounts', 'steps', JOB_OPTION_KEYS, 1, sgCounts.mergeSkipgramCounts);
+
+/** The plug-in statistics of a count table. */
+export const skipgramCountStats: (counts: sgCounts.SkipgramCounts, opts?: Public<JobOptions>) => Promise<sgCounts.SkipgramCountStats> =
+  strict('skipgramCountStats', 'steps', JOB_OPTION_KEYS, 1, sgCounts.skipgramCountStats);
+
+export const HELD_OUT_COUNTS_KEYS = keysOf<sgCounts.HeldOutFromCountsOptions>({ test: true, smoothing: true, maxBytes: true, ...job });
+/** Held-out bpc of the back-off model trained on a count table. */
+export const heldOutFromCounts: (counts: sgCounts.SkipgramCounts, corpus: Corpus | Uint8Array, opts: Public<sgCounts.HeldOutFromCountsOptions>) => Promise<sgLm.HeldOutResult> =
+  strict('heldOutFromCounts', 'steps', HELD_OUT_COUNTS_KEYS, 2, sgCounts.heldOutFromCounts);
+
+// ───── model files (synchronous, strict options too) ─────
+export const LOAD_KEYS = keysOf<LoadOptions>({ format: true, hidden: true });
+export const SAVE_KEYS = keysOf<SaveOptions>({ format: true, extra: true });
+/** Reads a model file (raw .bin or .safetensors). */
+export const loadModel: (file: string, opts?: LoadOptions) => Model = strict('loadModel', '', LOAD_KEYS, 1, io.loadModel);
+/** Reads a model file with its extra tensors (e.g. optimiser state). */
+export const loadModelFile: (file: string, opts?: LoadOptions) => io.LoadedModelFile = strict('loadModelFile', '', LOAD_KEYS, 1, io.loadModelFile);
+/** Writes a model atomically (format from the extension, or `format`). */
+export const saveModel: (model: Model, file: string, opts?: SaveOptions) => void = strict('saveModel', '', SAVE_KEYS, 2, io.saveModel);
+/** Converts between raw and safetensors by extension. */
+export const convertModel: (inPath: string, outPath: string, opts?: { hidden?: number }) => void =
+  strict('convertModel', '', ['hidden'], 2, io.convertModel);
