@@ -2,10 +2,12 @@
  * The public form of every long call, made in one place: `fn(inputs…, options)` with `signal` and
  * `onProgress` inside the options; unknown option keys fail with E_OPTION and a did-you-mean; progress
  * arrives as one event shape `{ stage, done, total, unit, etaSeconds }` (lib/progress.ts); `isa` is
- * typed as the union of ISA names. The modules keep their internal (done, total) callbacks; the
+ * typed as the union of ISA names; unset options get the defaults the CLI shows (lib/defaults.ts:
+ * threads = the machine's cores, mode decided by the corpus). The modules keep their internal (done, total) callbacks; the
  * wrappers below translate at the boundary, so no function body had to change.
  */
 import { Corpus } from './corpus';
+import { defaultMode, defaultThreads } from './defaults';
 import * as ev from './evaluate';
 import { LoadOptions, SaveOptions } from './io/model-file';
 import * as io from './io/model-file';
@@ -37,11 +39,27 @@ const job = { signal: true, onProgress: true } as const;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFn = (...args: any[]) => any;
 
-/** Wraps `fn` whose options are argument `at`: strict keys, progress events named `stage` in `unit`s. */
-function strict(stage: string, unit: string, keys: readonly string[], at: number, fn: AnyFn): AnyFn {
+/** The shared defaults (lib/defaults.ts) an options object gets for keys left unset. */
+type Fill = (args: unknown[]) => Record<string, unknown>;
+const threadsDefault: Fill = () => ({ threads: defaultThreads() });
+const modeDefault = (corpusAt: number): Fill => (args) => ({
+  mode: args[corpusAt] instanceof Corpus ? defaultMode(args[corpusAt] as Corpus) : undefined,
+  threads: defaultThreads(),
+});
+
+/**
+ * Wraps `fn` whose options are argument `at`: strict keys, the shared defaults (`fill`) for unset
+ * keys, progress events named `stage` in `unit`s.
+ */
+function strict(stage: string, unit: string, keys: readonly string[], at: number, fn: AnyFn, fill?: Fill): AnyFn {
   return ((...args: unknown[]) => {
+    checkOptionKeys(stage, args[at], keys);
+    if (fill) {
+      const given = (args[at] ?? {}) as Record<string, unknown>;
+      const defaults = Object.entries(fill(args)).filter(([k, v]) => v !== undefined && given[k] === undefined);
+      if (defaults.length > 0) args[at] = { ...given, ...Object.fromEntries(defaults) };
+    }
     const opts = args[at] as (JobOptions & { onProgress?: unknown }) | undefined;
-    checkOptionKeys(stage, opts, keys);
     if (opts && typeof opts.onProgress === 'function') {
       const listener = opts.onProgress as unknown as ProgressListener;
       args[at] = { ...opts, onProgress: new ProgressTracker(stage, unit).forward(listener) };
@@ -54,7 +72,7 @@ function strict(stage: string, unit: string, keys: readonly string[], at: number
 export const EVALUATE_KEYS = keysOf<ev.EvaluateOptions>({ ranges: true, threads: true, isa: true, losses: true, ...job });
 /** bpc of a model on byte ranges of a corpus, each run from h = 0 (mean −log2 p(x_{t+1}), p ≥ 1e-30). */
 export const evaluate: (model: Model, corpus: Corpus, opts?: Public<ev.EvaluateOptions>) => Promise<ev.EvaluateResult> =
-  strict('evaluate', 'chunks', EVALUATE_KEYS, 2, ev.evaluate);
+  strict('evaluate', 'chunks', EVALUATE_KEYS, 2, ev.evaluate, threadsDefault);
 
 export const TRAJECTORY_KEYS = keysOf<tr.TrajectoryOptions>({ range: true, capture: true, maxBytes: true, losses: true, isa: true, ...job });
 /** What one forward pass over a range leaves behind (states, pre-activations, sign bits), memory-bounded. */
@@ -74,7 +92,7 @@ export const sample: (model: Model, prompt: lm.TextInput, opts: Public<lm.Sample
 export const SCORE_TEXT_KEYS = keysOf<lm.ScoreTextOptions>({ threads: true, isa: true, losses: true, ...job });
 /** bpc of any text (one pass from h = 0), beside the order-0 entropy of the same bytes. */
 export const scoreText: (model: Model, text: lm.TextInput, opts?: Public<lm.ScoreTextOptions>) => Promise<lm.ScoreTextResult> =
-  strict('scoreText', 'chunks', SCORE_TEXT_KEYS, 2, lm.scoreText);
+  strict('scoreText', 'chunks', SCORE_TEXT_KEYS, 2, lm.scoreText, threadsDefault);
 
 /** Order-0 entropy −Σ f_b log2 f_b of the bytes in [begin, end) (default: the whole corpus). */
 export const order0Entropy: (corpus: Corpus, range?: [number, number], opts?: Public<JobOptions>) => Promise<number> =
@@ -95,14 +113,14 @@ export type TrainProgressEvent = ProgressEvent & trn.TrainProgress;
 export const TRAIN_KEYS = keysOf<TrainOptions>({
   corpus: true, recipe: true, hidden: true, batch: true, threads: true, window: true, epochs: true, steps: true, seconds: true,
   lr: true, clip: true, seed: true, testFraction: true, evalEvery: true, testBytes: true, out: true, checkpoint: true,
-  checkpointEvery: true, resume: true, isa: true, init: true, maxBytes: true, ...job,
+  checkpointEvery: true, resume: true, isa: true, init: true, maxBytes: true, schedule: true, warmup: true, decay: true, initScheme: true, ...job,
 });
 
 let warnedTrainCallbacks = false;
 
 /**
  * Trains an Elman RNN on a corpus (`recipe`: 'scale' — B streams, Adam, held-out test split — or
- * 'study' — the study's SGD on one stream, in-sample). The old form `train(opts, { signal, onProgress })`
+ * 'study' — the study's SGD on one stream, in-sample; by default study only for the study's own text). The old form `train(opts, { signal, onProgress })`
  * still works and warns once (DeprecationWarning).
  */
 export async function train(opts: TrainOptions, callbacks?: { signal?: AbortSignal; onProgress?: (p: trn.TrainProgress) => void }): Promise<trn.TrainResult> {
@@ -117,7 +135,9 @@ export async function train(opts: TrainOptions, callbacks?: { signal?: AbortSign
   }
   const listener = onProgress ?? (callbacks?.onProgress as ((e: TrainProgressEvent) => void) | undefined);
   const budget = run.seconds;
-  return trn.train(run, {
+  const corpus = typeof run.corpus === 'string' ? Corpus.open(run.corpus) : run.corpus;
+  const recipe = run.recipe ?? (corpus instanceof Corpus ? defaultMode(corpus) : undefined);
+  return trn.train({ ...run, corpus, recipe, threads: run.threads ?? defaultThreads() }, {
     signal: signal ?? callbacks?.signal,
     onProgress: listener && ((p) => {
       const byTime = p.totalSteps === null && budget !== undefined;
@@ -136,14 +156,14 @@ export const CONSTRUCT_KEYS = keysOf<phi.ConstructOptions>({
 });
 /** φ: every weight constructed from counts (analytic and optimised readout), beside training. */
 export const construct: (corpus: Corpus, opts?: Public<phi.ConstructOptions>) => Promise<phi.ConstructResult> =
-  strict('construct', 'stages', CONSTRUCT_KEYS, 1, phi.construct);
+  strict('construct', 'stages', CONSTRUCT_KEYS, 1, phi.construct, modeDefault(0));
 
 export const READ_KEYS = keysOf<psi.ReadOptions>({
   mode: true, positions: true, testFraction: true, threads: true, isa: true, maxBytes: true, stateFeatures: true, ...job,
 });
 /** ψ: reads a trained model back into the events it encodes (Wx norms, Hebbian, factor map, read-back). */
 export const readModel: (model: Model, corpus: Corpus, opts?: Public<psi.ReadOptions>) => Promise<psi.ReadResult> =
-  strict('readModel', 'stages', READ_KEYS, 2, psi.readModel);
+  strict('readModel', 'stages', READ_KEYS, 2, psi.readModel, modeDefault(1));
 
 export const SKIPGRAM_RUN_KEYS = keysOf<sgRun.SkipgramRunOptions>({
   mode: true, offsets: true, greedy: true, maxOffset: true, testFraction: true, validFraction: true, smoothing: true,
@@ -151,7 +171,7 @@ export const SKIPGRAM_RUN_KEYS = keysOf<sgRun.SkipgramRunOptions>({
 });
 /** Skip-k-gram statistics (study) or held-out language models (scale) for fixed or greedy offsets. */
 export const runSkipgram: (corpus: Corpus, opts: Public<sgRun.SkipgramRunOptions>) => Promise<sgRun.SkipgramRunResult> =
-  strict('runSkipgram', 'stages', SKIPGRAM_RUN_KEYS, 1, sgRun.runSkipgram);
+  strict('runSkipgram', 'stages', SKIPGRAM_RUN_KEYS, 1, sgRun.runSkipgram, modeDefault(0));
 
 export const STATS_KEYS = keysOf<sgStats.StatsOptions>({ range: true, maxBytes: true, ...job });
 /** Plug-in H(Y | X_D), patterns and contexts of an offset list, in-sample. */
@@ -178,7 +198,7 @@ export const GREEDY_HELD_OUT_KEYS = keysOf<sgLm.GreedyHeldOutOptions>({
 });
 /** Greedy offsets chosen by validation bpc of the held-out model. */
 export const greedyHeldOut: (corpus: Corpus, opts: Public<sgLm.GreedyHeldOutOptions>) => Promise<sgStats.GreedyStep[]> =
-  strict('greedyHeldOut', 'steps', GREEDY_HELD_OUT_KEYS, 1, sgLm.greedyHeldOut);
+  strict('greedyHeldOut', 'steps', GREEDY_HELD_OUT_KEYS, 1, sgLm.greedyHeldOut, threadsDefault);
 
 export const WITNESS_KEYS = keysOf<sgWitness.WitnessOptions>({ range: true, train: true, isa: true, maxBytes: true, ...job });
 /** Pattern witnesses: trie contexts whose most frequent continuation is the RNN's argmax. */

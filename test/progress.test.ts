@@ -61,16 +61,22 @@ describe('progress of the long commands', () => {
   it('train in a pipe prints timestamped progress lines while it runs', async () => {
     const child = spawn(process.execPath, [bin, 'train', '--corpus', corpus, '--hidden', '8', '--batch', '2', '--seconds', '3',
       '--out', path.join(dir, 'p.safetensors')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const progressLine = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ train +\d+% \d+s of 3s budget/m;
+    let stderr = '';
     let firstLine = '';
     let seenBeforeExit = false;
-    child.stderr!.on('data', (d: Buffer) => { if (!firstLine) firstLine = d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (!firstLine) firstLine = progressLine.exec(stderr)?.[0] ?? '';
+    });
     child.stdout!.resume();
     await new Promise<void>((resolve) => {
       const poll = setInterval(() => { if (firstLine && child.exitCode === null) seenBeforeExit = true; }, 50);
       child.on('exit', () => { clearInterval(poll); resolve(); });
     });
     expect(seenBeforeExit).toBe(true);
-    expect(firstLine).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ train +\d+% \d+s of 3s budget/);
+    expect(firstLine).toMatch(progressLine);
+    expect(stderr).toContain('bi-embed: mode scale');
   });
 
   it('--progress none is silent; a bad mode is E_OPTION', () => {

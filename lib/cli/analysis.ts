@@ -1,6 +1,6 @@
 /**
- * What `boolean`, `attribute` and `errors` share: --model/--corpus or --study, --mode (study up
- * to 64 KiB without it, as `read`), --test-fraction, --threads, --isa, --json, and the loading.
+ * What `boolean`, `attribute` and `errors` share: --model/--corpus or --study, --mode (decided by
+ * the corpus without it, as everywhere: lib/defaults.ts), --test-fraction, --threads, --isa, --json, and the loading.
  */
 import { Command } from 'commander';
 import { Corpus } from '../corpus';
@@ -9,9 +9,8 @@ import { Model } from '../model';
 import { AnalysisMode } from '../boolean';
 import { modelAndCorpusPaths } from './inputs';
 import {
-  checkMode, corpusOption, fractionFlag, isaOption, jsonOption, modeOption, modelOption, studyOption, testFractionOption, threadsOption,
+  corpusOption, fractionFlag, isaOption, jsonOption, modeOption, modelOption, studyOption, testFractionOption, threadsOption, resolveMode,
 } from './options';
-import { STUDY_MODE_MAX_BYTES } from './read';
 
 export interface AnalysisFlags {
   model?: string;
@@ -29,9 +28,9 @@ export function addAnalysisOptions(cmd: Command): Command {
     .addOption(modelOption())
     .addOption(corpusOption())
     .addOption(studyOption())
-    .addOption(modeOption(`study (in-sample on the whole corpus) or scale (SPEC §0 split); default: study up to ${STUDY_MODE_MAX_BYTES} bytes`))
-    .addOption(testFractionOption('scale mode: test share of the corpus', '0.1'))
-    .addOption(threadsOption('worker threads', '2'))
+    .addOption(modeOption('study (in-sample on the whole corpus) or scale (train = first 90%, test = last 10%)'))
+    .addOption(testFractionOption('scale mode: test share of the corpus'))
+    .addOption(threadsOption('worker threads'))
     .addOption(isaOption())
     .addOption(jsonOption());
 }
@@ -46,10 +45,9 @@ export interface AnalysisInputs {
 
 export function analysisInputs(flags: AnalysisFlags, command: string): AnalysisInputs {
   const { modelPath, corpusPath } = modelAndCorpusPaths(flags, command);
-  checkMode(flags.mode);
   const model = loadModel(modelPath);
   const corpus = Corpus.open(corpusPath);
-  const mode = flags.mode ?? (corpus.size <= STUDY_MODE_MAX_BYTES ? 'study' : 'scale');
+  const mode: AnalysisMode = resolveMode(flags.mode, corpus, flags.json);
   return { model, corpus, modelPath, mode, testFraction: fractionFlag('--test-fraction', flags.testFraction ?? '0.1') };
 }
 

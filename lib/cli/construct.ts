@@ -10,9 +10,10 @@ import { ConstructMode, ConstructResult, PhiRowResult, construct, constructResul
 import { studyFiles } from '../study';
 import {
   checkMode, corpusOption, epochsOption, fractionFlag, intFlag, isaOption, jsonOption, modeOption, seedOption, studyOption, testFractionOption,
-  threadsOption,
+  threadsOption, resolveMode,
 } from './options';
 import { interruptible } from './interrupt';
+import { baseline } from './baseline';
 import { printJson } from './output';
 import { progressOption, startProgress } from './progress';
 
@@ -77,11 +78,11 @@ export function registerConstruct(program: Command): void {
     .addOption(studyOption("the study's enwik_1024.txt from $BI_EMBED_STUDY_DIR, in study mode"))
     .addOption(modeOption('study (in-sample, exact definitions) or scale (train/test split, sampled fits)'))
     .option('--out-dir <dir>', 'write the constructed models (.safetensors) and construct.json here')
-    .addOption(testFractionOption('scale mode: held-out share at the end (default 0.1)'))
+    .addOption(testFractionOption('scale mode: held-out share at the end'))
     .option('--grid-positions <n>', 'scale mode: sampled positions for the (α, s) grid', '50000')
     .option('--fit-positions <n>', 'scale mode: sampled positions for the optimised readout', '20000')
     .addOption(epochsOption('optimised readout epochs (the study uses 1000)', '1000'))
-    .addOption(threadsOption('worker threads', '2'))
+    .addOption(threadsOption('worker threads'))
     .addOption(seedOption('sampling and training seed'))
     .option('--no-sign-bias', 'skip the sign log-odds bh variant')
     .option('--no-trained', 'scale mode: skip the training rows')
@@ -91,15 +92,12 @@ export function registerConstruct(program: Command): void {
     .addOption(progressOption())
     .action(async (flags: ConstructFlags) => {
       let file = flags.corpus;
-      let mode = flags.mode;
-      if (flags.study) {
-        file = studyFiles().text;
-        mode = mode ?? 'study';
-      }
+      if (flags.study) file = studyFiles().text;
       if (!file) fail(ErrorCodes.OPTION, 'construct needs --corpus FILE (or --study)');
-      checkMode(mode);
+      checkMode(flags.mode);
       if (flags.outDir !== undefined) prepareOutputFolder(flags.outDir, OUT_DIR_FILES, [file]);
       const corpus = Corpus.open(file);
+      const resolved = resolveMode(flags.mode, corpus, flags.json);
       const testFraction = flags.testFraction !== undefined ? fractionFlag('--test-fraction', flags.testFraction) : undefined;
       let trainSeconds: number | undefined;
       if (flags.trainSeconds !== undefined) {
@@ -108,7 +106,7 @@ export function registerConstruct(program: Command): void {
       }
       const bar = startProgress(flags, 'construct', 'stages');
       const r = await interruptible((signal) => construct(corpus, {
-        mode: (mode ?? 'scale') as ConstructMode,
+        mode: resolved as ConstructMode,
         testFraction,
         gridPositions: intFlag('--grid-positions', flags.gridPositions),
         fitPositions: intFlag('--fit-positions', flags.fitPositions),
@@ -131,6 +129,9 @@ export function registerConstruct(program: Command): void {
         `counting: ${(r.counting.bytesPerSecond / 1e6).toFixed(1)} MB/s`,
         '',
         constructTable(r),
+        '',
+        `order-0 entropy of the same bytes: ${(await baseline(0, corpus, r.train)).order0.toFixed(4)} (fitting bytes)` +
+          (r.test ? `, ${(await baseline(0, corpus, r.test)).order0.toFixed(4)} (test bytes)` : ''),
       ];
       if (r.study) {
         out.push('', `analytic  ${r.analytic.trainBpc.toFixed(4)} bpc (α ${r.analytic.alpha}, s ${r.analytic.scale})   study: ${r.study.analytic}`,

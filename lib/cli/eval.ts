@@ -5,6 +5,7 @@ import { loadModel } from '../io/model-file';
 import { modelAndCorpusPaths } from './inputs';
 import { corpusOption, intFlag, isaOption, jsonOption, modelOption, studyOption, threadsOption } from './options';
 import { interruptible } from './interrupt';
+import { baseline, besideOrder0 } from './baseline';
 import { printJson } from './output';
 import { progressOption, startProgress } from './progress';
 
@@ -29,7 +30,7 @@ export function registerEval(program: Command): void {
     .addOption(studyOption())
     .option('--range <A:B>', 'evaluate bytes [A, B) only')
     .option('--streams <n>', 'split the range into n streams evaluated as a batch (each from h = 0)', '1')
-    .addOption(threadsOption('worker threads', '1'))
+    .addOption(threadsOption('worker threads'))
     .addOption(isaOption())
     .addOption(jsonOption())
     .addOption(progressOption())
@@ -49,14 +50,15 @@ export function registerEval(program: Command): void {
         onProgress: (done, total) => bar.update(Math.round((positions * done) / Math.max(total, 1)), positions),
       }).finally(bar.stop), () => 'nothing to save (an evaluation keeps no partial result)');
       if (!r) return;
+      const b = await baseline(r.bpc, corpus, range);
       const out = {
         model: modelPath, corpus: corpusPath, range, streams, hidden: model.hidden,
-        bpc: r.bpc, positions: r.positions, bits: r.bits,
+        bpc: r.bpc, positions: r.positions, bits: r.bits, order0: b.order0, beatsOrder0: b.beatsOrder0,
         isa: r.isa, threads: r.threads, seconds: r.seconds, bytesPerSecond: r.bytesPerSecond,
       };
       if (flags.json) return printJson(out);
       process.stdout.write(
-        `bpc ${r.bpc.toFixed(4)} over ${r.positions} positions (${range[0]}:${range[1]}, ${streams} stream${streams > 1 ? 's' : ''})\n` +
+        `bpc ${r.bpc.toFixed(4)}${besideOrder0(b, 'model', flags.json)} over ${r.positions} positions (${range[0]}:${range[1]}, ${streams} stream${streams > 1 ? 's' : ''})\n` +
           `${(r.bytesPerSecond / 1e3).toFixed(0)}k bytes/s, ${r.isa}, ${r.threads} thread${r.threads > 1 ? 's' : ''}\n`,
       );
     });

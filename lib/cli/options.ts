@@ -4,6 +4,8 @@
  * order (the order of --help); descriptions and defaults that differ are arguments.
  */
 import { Option } from 'commander';
+import { Corpus, DEFAULT_TEST_FRACTION } from '../corpus';
+import { Mode, defaultMode, defaultThreads, modeReason } from '../defaults';
 import { ErrorCodes, fail } from '../errors';
 
 export const corpusOption = (): Option => new Option('--corpus <file>', 'corpus file');
@@ -14,15 +16,17 @@ export const modelOption = (description = 'model file (.bin raw or .safetensors)
 export const studyOption = (description = "use the study's sat_model.bin and enwik_1024.txt from $BI_EMBED_STUDY_DIR (set it to their folder; a clone's default is ../shared/study)"): Option =>
   new Option('--study', description);
 
-/** --mode: study or scale; check the value with checkMode. */
-export const modeOption = (description: string, fallback?: string): Option =>
-  new Option('--mode <mode>', description).default(fallback);
+/** --mode: study or scale; without it resolveMode decides by the corpus (lib/defaults.ts). */
+export const modeOption = (description: string): Option =>
+  new Option('--mode <mode>', `${description}; default: study for the study's own enwik_1024.txt, scale for any other corpus`);
 
-export const testFractionOption = (description: string, fallback?: string): Option =>
-  new Option('--test-fraction <f>', description).default(fallback);
+/** --test-fraction: the held-out share at the end of the corpus, default DEFAULT_TEST_FRACTION (the API's too). */
+export const testFractionOption = (description: string): Option =>
+  new Option('--test-fraction <f>', description).default(String(DEFAULT_TEST_FRACTION));
 
-export const threadsOption = (description: string, fallback: string): Option =>
-  new Option('--threads <n>', description).default(fallback);
+/** --threads: the machine's cores unless given (the API's default too). */
+export const threadsOption = (description: string): Option =>
+  new Option('--threads <n>', description).default(String(defaultThreads()));
 
 export const seedOption = (description: string): Option => new Option('--seed <n>', description).default('1');
 
@@ -50,4 +54,15 @@ export function fractionFlag(name: string, v: string | undefined): number {
 /** --mode, when given, is study or scale. */
 export function checkMode(mode: string | undefined): asserts mode is 'study' | 'scale' | undefined {
   if (mode !== undefined && mode !== 'study' && mode !== 'scale') fail(ErrorCodes.OPTION, `--mode must be study or scale, got '${mode}'`);
+}
+
+/**
+ * The mode of a run: --mode when given, else decided by the corpus. The choice and its reason go to
+ * stderr (not with --json, whose output carries `mode`).
+ */
+export function resolveMode(flag: string | undefined, corpus: Corpus, json: boolean | undefined): Mode {
+  checkMode(flag);
+  const mode = flag ?? defaultMode(corpus);
+  if (!json) process.stderr.write(`bi-embed: ${modeReason(mode, flag !== undefined)}\n`);
+  return mode;
 }

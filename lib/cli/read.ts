@@ -5,15 +5,13 @@ import { loadModel } from '../io/model-file';
 import { ReadMode, ReadResult, readModel } from '../psi';
 import { modelAndCorpusPaths } from './inputs';
 import {
-  checkMode, corpusOption, fractionFlag, intFlag, isaOption, jsonOption, modeOption, modelOption, studyOption, testFractionOption,
-  threadsOption,
+  corpusOption, fractionFlag, intFlag, isaOption, jsonOption, modeOption, modelOption, studyOption, testFractionOption,
+  threadsOption, resolveMode,
 } from './options';
 import { interruptible } from './interrupt';
 import { printJson } from './output';
 import { progressOption, startProgress } from './progress';
 
-/** Without --mode: study mode up to this size (the study's slice is 1 KB), scale mode above. */
-export const STUDY_MODE_MAX_BYTES = 64 << 10;
 
 interface ReadFlags {
   model?: string;
@@ -36,10 +34,10 @@ export function registerRead(program: Command): void {
     .addOption(modelOption())
     .addOption(corpusOption())
     .addOption(studyOption())
-    .addOption(modeOption(`study (in-sample, the study's lags) or scale (lags 0…20, train → test); default: study up to ${STUDY_MODE_MAX_BYTES} bytes`))
+    .addOption(modeOption("study (in-sample, the study's lags) or scale (lags 0…20, train → test)"))
     .option('--positions <n>', 'scale mode: positions analysed, train and test together', String(1 << 20))
-    .addOption(testFractionOption('scale mode: test share of the corpus', '0.1'))
-    .addOption(threadsOption('worker threads for the factor map', '2'))
+    .addOption(testFractionOption('scale mode: test share of the corpus'))
+    .addOption(threadsOption('worker threads for the factor map'))
     .addOption(isaOption())
     .option('--no-state-features', 'skip the best state feature per neuron')
     .addOption(jsonOption())
@@ -48,8 +46,7 @@ export function registerRead(program: Command): void {
       const { modelPath, corpusPath } = modelAndCorpusPaths(flags, 'read');
       const model = loadModel(modelPath);
       const corpus = Corpus.open(corpusPath);
-      const mode = (flags.mode ?? (corpus.size <= STUDY_MODE_MAX_BYTES ? 'study' : 'scale')) as ReadMode;
-      checkMode(mode);
+      const mode: ReadMode = resolveMode(flags.mode, corpus, flags.json);
       const testFraction = fractionFlag('--test-fraction', flags.testFraction);
       const bar = startProgress(flags, 'read', 'stages');
       const r = await interruptible((signal) => readModel(model, corpus, {

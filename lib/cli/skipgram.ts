@@ -6,9 +6,10 @@ import { runSkipgram, SkipgramRunResult } from '../skipgram';
 import { Smoothing } from '../skipgram/options';
 import { studyFiles } from '../study';
 import {
-  checkMode, corpusOption, isaOption, jsonOption, modeOption, modelOption, studyOption, testFractionOption, threadsOption,
+  corpusOption, isaOption, jsonOption, modeOption, modelOption, studyOption, testFractionOption, threadsOption, resolveMode,
 } from './options';
 import { interruptible } from './interrupt';
+import { baseline, besideOrder0 } from './baseline';
 import { printJson } from './output';
 import { progressOption, startProgress } from './progress';
 
@@ -18,7 +19,7 @@ interface SkipgramFlags {
   offsets?: string;
   greedy?: string;
   maxOffset: string;
-  mode: string;
+  mode?: string;
   model?: string;
   smoothing: string;
   testFraction?: string;
@@ -39,14 +40,14 @@ export function registerSkipgram(program: Command): void {
     .option('--offsets <list>', 'offsets d (context byte x_{s−d}), comma-separated, e.g. 1,8,20,3')
     .option('--greedy <K>', 'choose K offsets greedily from [1] over d = 1 … --max-offset')
     .option('--max-offset <n>', 'largest candidate offset', '30')
-    .addOption(modeOption('study (in-sample, unsmoothed) or scale (held-out LM: train = first 90%, test = last 10%)', 'study'))
+    .addOption(modeOption('study (in-sample, unsmoothed) or scale (held-out LM: train = first 90%, test = last 10%)'))
     .addOption(modelOption('pattern witnesses for this model'))
     .option('--smoothing <name>', 'scale mode: kneser-ney (modified) or witten-bell', 'kneser-ney')
-    .addOption(testFractionOption('scale mode: test share at the end of the corpus', '0.1'))
+    .addOption(testFractionOption('scale mode: test share at the end of the corpus'))
     .option('--valid-fraction <f>', 'scale mode: validation share at the end of train (greedy selection)', '0.1')
     .option('--max-mb <n>', 'memory bound of the count tables, MiB', '8192')
     .addOption(isaOption('kernels for the witness pass: scalar|avx2|neon'))
-    .addOption(threadsOption('scale mode: greedy candidates evaluated in parallel', '1'))
+    .addOption(threadsOption('scale mode: greedy candidates evaluated in parallel'))
     .addOption(jsonOption())
     .addOption(progressOption())
     .action(async (flags: SkipgramFlags) => {
@@ -58,9 +59,8 @@ export function registerSkipgram(program: Command): void {
       }
       if (!corpusPath) fail(ErrorCodes.OPTION, 'skipgram needs --corpus (or --study)');
       if ((flags.offsets === undefined) === (flags.greedy === undefined)) fail(ErrorCodes.OPTION, 'give either --offsets or --greedy');
-      checkMode(flags.mode);
-      const mode = flags.mode as 'study' | 'scale';
       const corpus = Corpus.open(corpusPath);
+      const mode = resolveMode(flags.mode, corpus, flags.json);
       const model = modelPath ? loadModel(modelPath) : undefined;
       const bar = startProgress(flags, 'skipgram', 'stages');
       const r = await interruptible((signal) => runSkipgram(corpus, {
@@ -79,7 +79,13 @@ export function registerSkipgram(program: Command): void {
       }).finally(bar.stop), () => 'nothing written (the counts keep no partial result)');
       if (!r) return;
       if (flags.json) return printJson(r);
-      process.stdout.write(describe(r));
+      // The plug-in bpc is in-sample over positions max D … n−1 (train in scale mode); the held-out one is on the test split.
+      const fit: [number, number] = r.split ? r.split.train : [0, corpus.size];
+      const inSample = await baseline(r.bpc, corpus, [Math.max(fit[0], Math.max(...r.offsets) - 1), fit[1]]);
+      const heldOut = r.split && r.testBpc !== undefined ? await baseline(r.testBpc, corpus, r.split.test) : undefined;
+      if (heldOut) besideOrder0(heldOut, 'held-out skip-gram bpc', false);
+      process.stdout.write(describe(r) + `order-0 entropy of the same bytes: ${inSample.order0.toFixed(4)} (in-sample)` +
+        (heldOut ? `, ${heldOut.order0.toFixed(4)} (test split)` : '') + '\n');
     });
 }
 

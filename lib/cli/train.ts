@@ -1,16 +1,21 @@
 /** `bi-embed train`: the study and scale recipes, progress, Ctrl-C → checkpoint. */
 import { Command } from 'commander';
+import { Corpus, DEFAULT_TEST_FRACTION } from '../corpus';
 import { ErrorCodes, fail } from '../errors';
 import { TrainOptions, TrainProgress, train } from '../train';
 import { Recipe } from '../train/recipes';
-import { corpusOption, epochsOption, isaOption, jsonOption, seedOption, testFractionOption, threadsOption } from './options';
+import { baseline, besideOrder0 } from './baseline';
+import {
+  corpusOption, epochsOption, isaOption, jsonOption, modeOption, resolveMode, seedOption, testFractionOption, threadsOption,
+} from './options';
 import { interruptible } from './interrupt';
 import { printJson } from './output';
 import { progressOption, startProgress } from './progress';
 
 interface TrainFlags {
   corpus?: string;
-  recipe: string;
+  recipe?: string;
+  mode?: string;
   hidden: string;
   batch?: string;
   threads: string;
@@ -68,12 +73,13 @@ function trainProgress(flags: TrainFlags, budget: number | undefined): { onProgr
 export function registerTrain(program: Command): void {
   program
     .command('train')
-    .description('train an Elman RNN (h_t = tanh(Wx[:, x_t] + Wh·h_{t−1} + bh), p = softmax(Wy·h_t + by)): --recipe study (the study\'s SGD on its 1 KB) or scale (B streams, Adam, test split)')
+    .description('train an Elman RNN (h_t = tanh(Wx[:, x_t] + Wh·h_{t−1} + bh), p = softmax(Wy·h_t + by)): --mode study (the study\'s SGD on its 1 KB, in-sample) or scale (B streams, Adam, held-out test split)')
     .addOption(corpusOption())
-    .option('--recipe <name>', 'study | scale', 'scale')
+    .addOption(modeOption('the recipe: study (SGD, cosine rate, one stream, best epoch kept) or scale (B streams, Adam, test split)'))
+    .option('--recipe <name>', 'the same as --mode (kept as an alias)')
     .option('--hidden <n>', 'hidden size H', '128')
     .option('--batch <n>', 'parallel streams B (study: 1, scale: 64)')
-    .addOption(threadsOption('worker threads (results are bitwise reproducible for a fixed count)', '1'))
+    .addOption(threadsOption('worker threads (results are bitwise reproducible for a fixed count)'))
     .option('--window <n>', 'BPTT window T', '50')
     .addOption(epochsOption('epochs (study default 4000; scale: passes over the train split, default 1)'))
     .option('--steps <n>', 'total optimiser steps instead of epochs')
@@ -85,7 +91,7 @@ export function registerTrain(program: Command): void {
     .option('--init <scheme>', 'initialisation: study | pytorch | orthogonal (default: study for the study recipe, pytorch for scale)')
     .option('--clip <x>', 'global gradient-norm clip (default 5; 0 = none)')
     .addOption(seedOption('initialisation seed (mulberry32)'))
-    .addOption(testFractionOption('scale: held-out share at the end of the corpus', '0.1'))
+    .addOption(testFractionOption('scale: held-out share at the end of the corpus'))
     .option('--eval-every <n>', 'scale: test-sample evaluation every n steps (default: about 1 % of the training time; 512 at batch 64)')
     .option('--test-bytes <n>', 'scale: bytes of the fixed test sample evaluated periodically (default 32768; 0 = the whole test split); the final test bpc is on the whole split')
     .option('--out <file>', 'model file (.safetensors): study keeps the best model, scale the last', 'model.safetensors')
@@ -98,9 +104,13 @@ export function registerTrain(program: Command): void {
     .addOption(progressOption())
     .action(async (flags: TrainFlags, cmd: Command) => {
       if (!flags.corpus) fail(ErrorCodes.OPTION, 'train needs --corpus FILE');
-      const recipe = flags.recipe as Recipe;
+      if (flags.mode !== undefined && flags.recipe !== undefined && flags.mode !== flags.recipe) {
+        fail(ErrorCodes.OPTION, `--mode ${flags.mode} and --recipe ${flags.recipe} disagree (--recipe is an alias of --mode)`);
+      }
+      const corpus = Corpus.open(flags.corpus);
+      const recipe: Recipe = resolveMode(flags.mode ?? flags.recipe, corpus, flags.json);
       const opts: TrainOptions = {
-        corpus: flags.corpus, recipe,
+        corpus, recipe,
         hidden: num('--hidden', flags.hidden, true), batch: num('--batch', flags.batch, true),
         threads: num('--threads', flags.threads, true), window: num('--window', flags.window, true),
         epochs: num('--epochs', flags.epochs, true), steps: num('--steps', flags.steps, true),
@@ -123,18 +133,25 @@ export function registerTrain(program: Command): void {
       const r = await interruptible((signal) => train(opts, { signal, onProgress: bar.onProgress }).finally(bar.stop),
         (e) => e.message, bar.stop);
       if (!r) return;
+      // The order-0 entropy of the bytes each bpc is measured on.
+      const split = r.recipe === 'scale' ? corpus.split(opts.testFraction ?? DEFAULT_TEST_FRACTION) : undefined;
+      const trainBase = await baseline(r.trainBpc, corpus, split ? split.train : [0, corpus.size]);
+      // The final test bpc is on the whole test split (the periodic one on a sample).
+      const testRange: [number, number] | undefined = split?.test;
+      const testBase = r.testBpc !== null && testRange ? await baseline(r.testBpc, corpus, testRange) : undefined;
       const out = {
         recipe: r.recipe, corpus: flags.corpus, hidden: r.hidden, batch: r.batch, threads: r.threads, isa: r.isa,
         trainBpc: r.trainBpc, testBpc: r.testBpc, bytesPerSecond: r.bytesPerSecond, steps: r.steps, epochs: r.epochs,
         bestStep: r.bestStep, seconds: r.seconds, stopped: r.stopped, out: r.out, checkpoint: r.checkpoint,
-        testCurve: r.testCurve,
+        testCurve: r.testCurve, trainOrder0: trainBase.order0, testOrder0: testBase?.order0 ?? null, mode: r.recipe,
       };
       if (flags.json) return printJson(out);
       process.stdout.write(
         `${r.recipe}: ${r.steps} steps (${r.epochs.toFixed(2)} epochs) in ${r.seconds.toFixed(1)} s, ` +
           `${(r.bytesPerSecond / 1e3).toFixed(0)}k bytes/s (${r.isa}, batch ${r.batch}, ${r.threads} thread${r.threads > 1 ? 's' : ''})\n` +
           `train bpc ${fmt(r.trainBpc, 4)}${r.recipe === 'study' ? ' (best epoch, whole corpus)' : ' (training loss, last 100 steps)'}` +
-          (r.testBpc !== null ? `, test bpc ${fmt(r.testBpc, 4)}` : '') + '\n' +
+          besideOrder0(trainBase, 'training bpc', false) + '\n' +
+          (r.testBpc !== null && testBase ? `test bpc ${fmt(r.testBpc, 4)}${besideOrder0(testBase, 'test bpc', false)}\n` : '') +
           (r.out ? `model: ${r.out}\n` : '') + (r.checkpoint ? `checkpoint: ${r.checkpoint}\n` : ''),
       );
     });

@@ -1,0 +1,43 @@
+/**
+ * The defaults the API and the CLI share (the CLI's --help shows these values; a test checks
+ * that both sides use them). Two are decided by the input rather than fixed:
+ * - mode: 'study' only for the study's own text (enwik_1024.txt, recognised by its SHA-256), where
+ *   the study's in-sample definitions are the point; 'scale' (held-out test split) for any other
+ *   corpus, so a small file never "reaches" an in-sample figure by default.
+ * - threads: the machine's cores (os.availableParallelism). Results are bitwise reproducible for a
+ *   fixed thread count; pass threads to pin it.
+ */
+import * as os from 'node:os';
+import { Corpus } from './corpus';
+import { MAX_THREADS } from './validate';
+
+export type Mode = 'study' | 'scale';
+export const MODES: readonly Mode[] = ['study', 'scale'];
+
+/** SHA-256 of the study's enwik_1024.txt (the first 1024 bytes of enwik8). */
+export const STUDY_TEXT_SHA256 = 'ef3e698d40b8b36d6d1776feccc25bab3d01de872a4fd8e56f5b929631568496';
+const STUDY_TEXT_BYTES = 1024;
+
+/** Is this the study's own text? */
+export function isStudyText(corpus: Corpus): boolean {
+  return corpus.size === STUDY_TEXT_BYTES && corpus.hash() === STUDY_TEXT_SHA256;
+}
+
+/** The mode a command or function runs in when none is given. */
+export function defaultMode(corpus: Corpus): Mode {
+  return isStudyText(corpus) ? 'study' : 'scale';
+}
+
+/** Why `mode` was chosen, in one line (printed by the CLI). */
+export function modeReason(mode: Mode, given: boolean): string {
+  if (given) return `mode ${mode} (--mode)`;
+  return mode === 'study'
+    ? "mode study (default for the study's own enwik_1024.txt: its in-sample definitions; --mode scale for a held-out split)"
+    : 'mode scale (default for any corpus but the study\'s: train on the first 90%, report on the held-out 10%; --mode study for in-sample figures)';
+}
+
+/** Worker threads when none are given: the machine's cores. */
+export function defaultThreads(): number {
+  const n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, Math.min(MAX_THREADS, n));
+}
