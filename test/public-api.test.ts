@@ -100,6 +100,13 @@ describe('strict options', () => {
     await api.train({ corpus: text, hidden: 8, batch: 2, steps: 10 }, { onProgress: (p) => old.push(p.step) });
     expect(old[old.length - 1]).toBe(10);
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('deprecated'), 'DeprecationWarning');
+    warn.mockClear();
+    // --resume on another thread count: continues (from the checkpoint's step) with a warning.
+    const out = path.join(tempDir(), 'r.safetensors');
+    await api.train({ corpus: text, hidden: 8, batch: 2, steps: 10, threads: 1, out });
+    const resumed = await api.train({ corpus: text, hidden: 8, batch: 2, steps: 16, threads: 2, out, resume: true });
+    expect(resumed.steps).toBe(16);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('trained with 1 thread(s), this run has 2'), 'BiEmbedWarning');
     warn.mockRestore();
   });
 });

@@ -254,7 +254,11 @@ function checkResumable(p: Plan, info: CheckpointInfo, corpus: Corpus, isa: stri
   if (info.hidden !== p.hidden) mismatch('hidden', info.hidden, p.hidden);
   if (info.batch !== p.batch) mismatch('batch', info.batch, p.batch);
   if (info.window !== p.window) mismatch('window', info.window, p.window);
-  if (info.threads !== p.threads) mismatch('threads', info.threads, p.threads);
+  // Another thread count sums the gradient in another order: a valid continuation, not a bitwise one.
+  if (info.threads !== p.threads) {
+    process.emitWarning(`${file} was trained with ${info.threads} thread(s), this run has ${p.threads}: the run continues, ` +
+      `but not bitwise as an uninterrupted ${info.threads}-thread run would (pass threads: ${info.threads} for that)`, 'BiEmbedWarning');
+  }
   if (info.isa !== isa) mismatch('isa', info.isa, isa);
   if (info.lr !== p.lr) mismatch('lr', info.lr, p.lr);
   if (info.clip !== p.clip) mismatch('clip', info.clip, p.clip);
