@@ -1,7 +1,8 @@
 /**
  * The model as a language model: the next-byte distribution after a prompt, seeded
  * sampling with a temperature, and the bpc of any text. The per-byte recurrence runs in
- * native code (native/src/generate.cc), one call per request.
+ * native code (native/src/generate.cc), one call per request. Option keys are checked at the
+ * public boundary (lib/api.ts).
  */
 import { Corpus, checkRange } from './corpus';
 import { ErrorCodes, fail } from './errors';
@@ -9,7 +10,6 @@ import { EvaluateOptions, EvaluateResult, evaluate } from './evaluate';
 import { JobOptions, runJob } from './jobs';
 import { Model } from './model';
 import { native } from './native';
-import { JOB_OPTION_KEYS, checkOptionKeys } from './option-keys';
 import { IsaName, checkIsa } from './validate';
 
 /** Text is encoded as UTF-8; bytes are used as they are. */
@@ -53,9 +53,6 @@ export const DEFAULT_TEMPERATURE = 1;
 export const DEFAULT_SAMPLE_SEED = 1;
 const MAX_SAMPLE_BYTES = 2 ** 31;
 
-const NEXT_BYTE_KEYS = ['isa', ...JOB_OPTION_KEYS] as const;
-const SAMPLE_KEYS = [...NEXT_BYTE_KEYS, 'bytes', 'temperature', 'seed'] as const;
-
 function promptBytes(prompt: TextInput): Uint8Array {
   const bytes = typeof prompt === 'string' ? Buffer.from(prompt, 'utf8') : prompt;
   if (!(bytes instanceof Uint8Array)) fail(ErrorCodes.OPTION, 'prompt must be a string or a Uint8Array');
@@ -72,7 +69,6 @@ async function run(model: Model, prompt: TextInput, opts: JobOptions & { isa?: s
 
 /** The next-byte distribution after `prompt` (run from h = 0). */
 export async function nextByteProbabilities(model: Model, prompt: TextInput, opts: NextByteOptions = {}): Promise<NextByteResult> {
-  checkOptionKeys('nextByteProbabilities', opts, NEXT_BYTE_KEYS);
   const r = await run(model, prompt, opts, 0, DEFAULT_TEMPERATURE, DEFAULT_SAMPLE_SEED);
   const top = Array.from(r.nextProbs, (p, byte) => ({ byte, p })).filter((x) => x.p > 0)
     .sort((a, b) => b.p - a.p || a.byte - b.byte).slice(0, 10);
@@ -81,7 +77,6 @@ export async function nextByteProbabilities(model: Model, prompt: TextInput, opt
 
 /** Samples `bytes` bytes after `prompt`: each drawn from p ∝ exp(logit / T), fed back, seeded. */
 export async function sample(model: Model, prompt: TextInput, opts: SampleOptions): Promise<SampleResult> {
-  checkOptionKeys('sample', opts, SAMPLE_KEYS);
   const count = opts?.bytes;
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_SAMPLE_BYTES) {
     fail(ErrorCodes.OPTION, `bytes must be an integer in 1…${MAX_SAMPLE_BYTES}, got ${String(count)}`);
@@ -100,7 +95,6 @@ export async function sample(model: Model, prompt: TextInput, opts: SampleOption
 
 /** The plug-in order-0 entropy −Σ p_b log2 p_b (bits) of the bytes in [begin, end). */
 export async function order0Entropy(corpus: Corpus, range?: [number, number], opts: JobOptions = {}): Promise<number> {
-  checkOptionKeys('order0Entropy', opts, JOB_OPTION_KEYS);
   const [begin, end] = checkRange(corpus, range ?? [0, corpus.size], 1);
   return runJob(opts, (cancel, onProgress) => native().order0Bits(corpus.bytes, begin, end, cancel, onProgress));
 }
@@ -114,7 +108,6 @@ export interface ScoreTextResult extends EvaluateResult {
 
 /** bpc of any text (one pass from h = 0), beside the order-0 entropy of the same bytes. */
 export async function scoreText(model: Model, text: TextInput, opts: ScoreTextOptions = {}): Promise<ScoreTextResult> {
-  checkOptionKeys('scoreText', opts, ['threads', 'isa', 'losses', ...JOB_OPTION_KEYS]);
   const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   if (!(bytes instanceof Uint8Array)) fail(ErrorCodes.OPTION, 'text must be a string or a Uint8Array');
   const corpus = Corpus.fromBytes(bytes, '<text>');

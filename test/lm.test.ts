@@ -1,6 +1,6 @@
 import { Corpus } from '../lib/corpus';
 import { loadModel } from '../lib/io/model-file';
-import { nextByteProbabilities, order0Entropy, sample, scoreText } from '../lib/lm';
+import { nextByteProbabilities, order0Entropy, sample, scoreText } from '../lib';
 import { Model, VOCAB } from '../lib/model';
 import { availableIsas, codeOf, randomModel, referenceBits, studyPath } from './helpers';
 
