@@ -84,12 +84,13 @@ export function startProgress(flags: { progress?: string; json?: boolean }, stag
     const e = tracker.event(done, total);
     last = { e, extra };
     if (mode === 'bar') {
+      // Own names (etaText, elapsedText): cli-progress fills {eta} and {duration} itself, unsmoothed.
       const payload = {
         stage: e.stage, of: e.unit === 's' ? `${duration(e.done)}/${duration(e.total)}` : `${amount(e.done, e.unit)}/${amount(e.total, e.unit)} ${e.unit}`,
-        eta: duration(e.etaSeconds), elapsed: duration(tracker.elapsed()), extra: extraText(extra) ? ' | ' + extraText(extra) : '',
+        etaText: duration(e.etaSeconds), elapsedText: duration(tracker.elapsed()), extra: extraText(extra) ? ' | ' + extraText(extra) : '',
       };
       if (!bar) {
-        bar = new SingleBar({ format: '{stage} [{bar}] {percentage}% | {of} | {elapsed} elapsed | ETA {eta}{extra}', stream: process.stderr, hideCursor: true });
+        bar = new SingleBar({ format: '{stage} [{bar}] {percentage}% | {of} | {elapsedText} elapsed | ETA {etaText}{extra}', stream: process.stderr, hideCursor: true });
         bar.start(Math.max(total, 1e-9), done, payload);
       }
       bar.setTotal(Math.max(total, 1e-9));
