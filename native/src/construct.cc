@@ -7,6 +7,7 @@
 #include <string>
 
 #include "bi/construct.h"
+#include "bi/splitmix.h"
 
 namespace bi {
 
@@ -71,15 +72,6 @@ PhiStateTable phi_state_table(const Kernels& k, const float* bh) {
   }
   return t;
 }
-
-namespace {
-uint64_t splitmix64(uint64_t* state) {
-  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-}  // namespace
 
 Status phi_sample(const Kernels& k, const uint8_t* data, uint64_t size, uint64_t begin, uint64_t end,
                   const float* bh, uint64_t S, uint64_t seed, std::vector<uint64_t>* positions,

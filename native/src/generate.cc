@@ -1,19 +1,13 @@
 // Prompt → next-byte distribution → sampled continuation, on the forward-pass blocks of
 // rnn_forward.cc (prepare_forward, rnn_step, readout_xent) for one stream.
 #include "bi/generate.h"
+#include "bi/splitmix.h"
 
 #include <algorithm>
 #include <cmath>
 
 namespace bi {
 namespace {
-
-uint64_t splitmix64(uint64_t* state) {
-  uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 // softmax(logits / T) in double; T = 1 gives the model's distribution.
 void softmax(const float* logits, double T, double* p) {
