@@ -7,7 +7,7 @@
  * wrappers below translate at the boundary, so no function body had to change.
  */
 import { Corpus } from './corpus';
-import { defaultMode, defaultThreads } from './defaults';
+import { DEFAULT_TRAIN_THREADS, defaultMode, defaultThreads } from './defaults';
 import * as ev from './evaluate';
 import { LoadOptions, SaveOptions } from './io/model-file';
 import * as io from './io/model-file';
@@ -137,7 +137,7 @@ export async function train(opts: TrainOptions, callbacks?: { signal?: AbortSign
   const budget = run.seconds;
   const corpus = typeof run.corpus === 'string' ? Corpus.open(run.corpus) : run.corpus;
   const recipe = run.recipe ?? (corpus instanceof Corpus ? defaultMode(corpus) : undefined);
-  return trn.train({ ...run, corpus, recipe, threads: run.threads ?? defaultThreads() }, {
+  return trn.train({ ...run, corpus, recipe, threads: run.threads ?? DEFAULT_TRAIN_THREADS }, {
     signal: signal ?? callbacks?.signal,
     onProgress: listener && ((p) => {
       const byTime = p.totalSteps === null && budget !== undefined;

@@ -41,3 +41,11 @@ export function defaultThreads(): number {
   const n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   return Math.max(1, Math.min(MAX_THREADS, n));
 }
+
+/**
+ * Training's worker threads when none are given: 1. A run is bitwise reproducible only for a fixed
+ * thread count, so the default does not change with the machine (pass threads to use more cores);
+ * also, with more native threads a Ctrl-C followed at once by SIGTERM can reach the process in either
+ * order, which test/reliability-signals.test.ts relies on.
+ */
+export const DEFAULT_TRAIN_THREADS = 1;

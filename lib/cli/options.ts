@@ -25,8 +25,8 @@ export const testFractionOption = (description: string): Option =>
   new Option('--test-fraction <f>', description).default(String(DEFAULT_TEST_FRACTION));
 
 /** --threads: the machine's cores unless given (the API's default too). */
-export const threadsOption = (description: string): Option =>
-  new Option('--threads <n>', description).default(String(defaultThreads()));
+export const threadsOption = (description: string, fallback = defaultThreads()): Option =>
+  new Option('--threads <n>', description).default(String(fallback));
 
 export const seedOption = (description: string): Option => new Option('--seed <n>', description).default('1');
 

@@ -4,6 +4,7 @@ import { Corpus, DEFAULT_TEST_FRACTION } from '../corpus';
 import { ErrorCodes, fail } from '../errors';
 import { TrainOptions, TrainProgress, train } from '../train';
 import { Recipe } from '../train/recipes';
+import { DEFAULT_TRAIN_THREADS } from '../defaults';
 import { baseline, besideOrder0 } from './baseline';
 import {
   corpusOption, epochsOption, isaOption, jsonOption, modeOption, resolveMode, seedOption, testFractionOption, threadsOption,
@@ -79,7 +80,7 @@ export function registerTrain(program: Command): void {
     .option('--recipe <name>', 'the same as --mode (kept as an alias)')
     .option('--hidden <n>', 'hidden size H', '128')
     .option('--batch <n>', 'parallel streams B (study: 1, scale: 64)')
-    .addOption(threadsOption('worker threads (results are bitwise reproducible for a fixed count)'))
+    .addOption(threadsOption('worker threads (results are bitwise reproducible for a fixed count)', DEFAULT_TRAIN_THREADS))
     .option('--window <n>', 'BPTT window T', '50')
     .addOption(epochsOption('epochs (study default 4000; scale: passes over the train split, default 1)'))
     .option('--steps <n>', 'total optimiser steps instead of epochs')
