@@ -123,15 +123,7 @@ Napi::Value Witness(const Napi::CallbackInfo& info) {
     auto budget = BudgetArg(env, opt);
     auto out = std::make_shared<bi::WitnessResult>();
     job->run = [=](const bi::Control& c) {
-      const uint64_t s0 = std::max<uint64_t>(tr.begin, uint64_t(bi::max_offset(offsets)));
-      if (s0 >= tr.end || r.end - r.begin < 2) return bi::Status::Error("E_CORPUS_TOO_SHORT", "no position to witness in the range");
-      bi::SkipTrie trie;
-      bi::Status st = bi::count_trie(d.data, d.size, s0, tr.end, offsets, budget.get(), c.quiet(), &trie);
-      if (!st.ok()) return st;
-      std::vector<uint8_t> argmax(r.end - r.begin - 1);
-      st = bi::rnn_argmax(*k, model, d.data, d.size, r.begin, r.end, argmax.data(), c);
-      if (!st.ok()) return st;
-      return bi::witness_stats(trie, d.data, d.size, r.begin, r.end, argmax.data(), r.begin, out.get());
+      return bi::witness_pass(*k, model, d.data, d.size, offsets, r, tr, budget.get(), c, out.get());
     };
     job->result = [=](Napi::Env e) -> Napi::Value {
       Napi::Object o = Napi::Object::New(e);

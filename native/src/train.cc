@@ -45,25 +45,27 @@ namespace {
 // stored transposed, as the gradient is), so no step transposes the gradient: the
 // update is element-wise, hence a permutation of it gives bitwise the same values.
 // The caller's buffers are converted on entry and back on every return.
-void wx_to_train(int H, float* p, float* tmp) {
+void wx_to_train(const Kernels& k, int H, float* p, float* tmp) {
   if (!p) return;
-  transpose(H, kVocab, p, kVocab, tmp, H);
+  k.transpose(H, kVocab, p, kVocab, tmp, H);
   std::memcpy(p, tmp, sizeof(float) * size_t(H) * kVocab);
 }
-void wx_to_raw(int H, float* p, float* tmp) {
+void wx_to_raw(const Kernels& k, int H, float* p, float* tmp) {
   if (!p) return;
-  transpose(kVocab, H, p, H, tmp, kVocab);
+  k.transpose(kVocab, H, p, H, tmp, kVocab);
   std::memcpy(p, tmp, sizeof(float) * size_t(H) * kVocab);
 }
 struct TrainLayoutScope {
+  const Kernels& k;
   int H;
   float *p, *m, *v;
   std::vector<float> tmp;
-  TrainLayoutScope(int H_, float* p_, float* m_, float* v_) : H(H_), p(p_), m(m_), v(v_), tmp(size_t(H_) * kVocab) {
-    for (float* b : {p, m, v}) wx_to_train(H, b, tmp.data());
+  TrainLayoutScope(const Kernels& k_, int H_, float* p_, float* m_, float* v_)
+      : k(k_), H(H_), p(p_), m(m_), v(v_), tmp(size_t(H_) * kVocab) {
+    for (float* b : {p, m, v}) wx_to_train(k, H, b, tmp.data());
   }
   ~TrainLayoutScope() {
-    for (float* b : {p, m, v}) wx_to_raw(H, b, tmp.data());
+    for (float* b : {p, m, v}) wx_to_raw(k, H, b, tmp.data());
   }
 };
 
@@ -72,16 +74,14 @@ struct TrainLayoutScope {
 // reads are rebuilt (`used`): the other rows are stale but never read.
 void refresh_forward(const Kernels& k, const ModelView& m, const bool* used, ForwardWeights* w) {
   const int H = m.H;
-  w->H = H;
   w->WxTb.resize(size_t(kVocab) * H);
-  w->by.assign(m.by, m.by + kVocab);
   for (int x = 0; x < kVocab; ++x) {
     if (!used[x]) continue;
     float* row = w->WxTb.data() + size_t(x) * H;
     const float* wx = m.Wx + size_t(x) * H;
     for (int i = 0; i < H; ++i) row[i] = wx[i] + m.bh[i];
   }
-  pad_forward(k, m, w);  // the window reads only the padded copies (no WhT, WyT)
+  pad_forward(k, m, w);  // by and the matrix copies
 }
 
 struct Group {
@@ -136,7 +136,7 @@ Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, Train
     groups.push_back(std::move(gr));
   }
   ThreadPool pool(c.threads);
-  TrainLayoutScope layout(H, s->params, c.optimizer == Optimizer::adam ? s->m : nullptr,
+  TrainLayoutScope layout(k, H, s->params, c.optimizer == Optimizer::adam ? s->m : nullptr,
                           c.optimizer == Optimizer::adam ? s->v : nullptr);
   const int reduce_chunks = c.threads > 1 ? 4 * c.threads : 1;
   ForwardWeights w;
@@ -179,7 +179,7 @@ Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, Train
           }
         }
       }
-      g.nats = window_backward(k, m, w, Ts, g.count, g.xs.data(), g.ys.data(), g.h.data(), scale, &g.buf,
+      g.nats = window_backward(k, w, Ts, g.count, g.xs.data(), g.ys.data(), g.h.data(), scale, &g.buf,
                                param_views<float>(g.grad.data(), H), &o.control);
     });
     if (o.control.cancelled()) {  // cancelled inside the step: drop it (the state is the last step's)
@@ -264,7 +264,7 @@ Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, Train
           s->best_bpc = bpc;
           s->best_step = s->step;
           std::memcpy(s->best, s->params, sizeof(float) * n);
-          wx_to_raw(H, s->best, layout.tmp.data());  // best is kept in the raw layout
+          wx_to_raw(k, H, s->best, layout.tmp.data());  // best is kept in the raw layout
         }
       }
     }

@@ -1,6 +1,7 @@
 // Float64 reference model for tests: the plain definitions of SPEC §0/§1 with no
 // rearranged weights, no kernels and no batching.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -65,6 +66,14 @@ inline std::vector<uint8_t> random_text(size_t n, uint32_t seed) {
   std::vector<uint8_t> v(n);
   for (auto& c : v) c = uint8_t("abc de<>\n"[rng() % 9] + (rng() % 7 == 0 ? rng() % 100 : 0));
   return v;
+}
+
+// A gradient in the training layout (rnn.h TrainGradView: Wx stored transposed) in the raw
+// order, through the scalar table's exact transpose.
+inline void grads_to_raw(int H, const float* train_layout, float* raw) {
+  const size_t wx = size_t(H) * bi::kVocab;
+  bi::kernels_for(bi::Isa::scalar)->transpose(bi::kVocab, H, train_layout, H, raw, bi::kVocab);
+  std::copy(train_layout + wx, train_layout + bi::param_count(H), raw + wx);
 }
 
 inline std::vector<float> random_params(int H, uint32_t seed, float scale) {

@@ -255,8 +255,7 @@ TEST(Train, StepsEqualAHandWrittenLoopOverWindowBackward) {
   const uint64_t W = windows_per_cycle(data.size(), c.window, false);
   for (uint64_t step = 0; step < 2 * W + 3; ++step) {
     auto m = param_views<const float>(p.data(), c.H);
-    ForwardWeights w = prepare_forward(m);
-    pad_forward(k, m, &w);
+    ForwardWeights w = prepare_forward(k, m);
     std::vector<float> g(n, 0.0f), raw(n);
     std::vector<uint8_t> xs(size_t(c.window) * c.streams), ys(xs.size());
     for (int b = 0; b < c.streams; ++b) {
@@ -268,9 +267,9 @@ TEST(Train, StepsEqualAHandWrittenLoopOverWindowBackward) {
       }
     }
     WindowBuffers buf;
-    window_backward(k, m, w, c.window, c.streams, xs.data(), ys.data(), h.data(),
+    window_backward(k, w, c.window, c.streams, xs.data(), ys.data(), h.data(),
                     float(1.0 / (double(c.streams) * c.window)), &buf, param_views<float>(g.data(), c.H));
-    grads_to_raw(c.H, g.data(), raw.data());
+    bi_test::grads_to_raw(c.H, g.data(), raw.data());
     const double norm = std::sqrt(sum_squares(k, g.data(), n));
     sgd_update(p.data(), raw.data(), n, c.lr, clip_scale(norm, c.clip));
   }

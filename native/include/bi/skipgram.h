@@ -367,11 +367,6 @@ Status greedy_heldout(const uint8_t* data, uint64_t size, LmRange fit, LmRange v
 
 // ─────────────── pattern witnesses (skipgram_witness.cc) ───────────────
 
-// argmax[t − begin] = argmax_o p_t(o) for t = begin … end−2 (the RNN's guess for x_{t+1}),
-// one pass from h = 0 at `begin`.
-Status rnn_argmax(const Kernels& k, const ModelView& model, const uint8_t* data, uint64_t size,
-                  uint64_t begin, uint64_t end, uint8_t* argmax, const Control& control);
-
 struct WitnessResult {
   uint64_t positions = 0, correct = 0;
   uint64_t covered = 0, covered_correct = 0, covered_incorrect = 0;
@@ -386,5 +381,12 @@ struct WitnessResult {
 // the largest raw count among its continuations (ties count).
 Status witness_stats(const SkipTrie& trie, const uint8_t* data, uint64_t size, uint64_t begin,
                      uint64_t end, const uint8_t* argmax, uint64_t argmax_begin, WitnessResult* out);
+
+// The witness pass of a model over `range`: the trie of `offsets` counted on `train`
+// (positions s ≥ max(train.begin, max D)), the RNN's guesses from one evaluation of the
+// range from h = 0 (an argmax capture), then witness_stats.
+Status witness_pass(const Kernels& k, const ModelView& model, const uint8_t* data, uint64_t size,
+                    const std::vector<int>& offsets, LmRange range, LmRange train, MemoryBudget* budget,
+                    const Control& control, WitnessResult* out);
 
 }  // namespace bi
