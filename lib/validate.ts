@@ -66,8 +66,9 @@ export function checkIsa(isa: unknown): string | undefined {
     if (info.isa === null) fail(ErrorCodes.ISA_UNAVAILABLE, info.isaError ?? 'no usable ISA');
     return undefined;
   }
-  if (typeof isa !== 'string' || !['scalar', 'avx2', 'neon'].includes(isa)) {
-    fail(ErrorCodes.OPTION, `isa must be one of scalar|avx2|neon, got ${shown(isa)}`);
+  const names = native().isaNames;  // the native registry: the one list of ISA names
+  if (typeof isa !== 'string' || !names.includes(isa)) {
+    fail(ErrorCodes.OPTION, `isa must be one of ${names.join('|')}, got ${shown(isa)}`);
   }
   if (!native().info().isas.includes(isa)) {
     fail(ErrorCodes.ISA_UNAVAILABLE, `this CPU/build cannot run ${isa} (available: ${native().info().isas.join(', ')})`);

@@ -27,6 +27,11 @@ export function availableIsas(): string[] {
   return native().info().isas;
 }
 
+/** An ISA the addon knows but this CPU or build cannot run (every machine lacks one). */
+export function missingIsa(): string {
+  return native().isaNames.find((i) => !availableIsas().includes(i))!;
+}
+
 export { mulberry32 } from '../lib/random';
 
 export function randomModel(hidden: number, seed: number, scale = 0.5): Model {

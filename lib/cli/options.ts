@@ -5,6 +5,7 @@
  */
 import { Option } from 'commander';
 import { ErrorCodes, fail } from '../errors';
+import { native } from '../native';
 
 export const corpusOption = (): Option => new Option('--corpus <file>', 'corpus file');
 
@@ -29,7 +30,17 @@ export const seedOption = (description: string): Option => new Option('--seed <n
 export const epochsOption = (description: string, fallback?: string): Option =>
   new Option('--epochs <n>', description).default(fallback);
 
-export const isaOption = (description = 'force kernels: scalar|avx2|neon'): Option => new Option('--isa <name>', description);
+/** --isa; the help lists the addon's ISA names (lib/validate.ts checks the value against them). */
+export const isaOption = (purpose = 'force kernels'): Option => new Option('--isa <name>', `${purpose}: ${isaNameList()}`);
+
+/** The addon's ISA names for help texts; help must print even when the addon cannot load. */
+function isaNameList(): string {
+  try {
+    return native().isaNames.join('|');
+  } catch {
+    return 'see `bi-embed info`';
+  }
+}
 
 export const jsonOption = (description = 'print one JSON object'): Option => new Option('--json', description);
 

@@ -42,7 +42,7 @@ export function registerSkipgram(program: Command): void {
     .addOption(testFractionOption('scale mode: test share at the end of the corpus', '0.1'))
     .option('--valid-fraction <f>', 'scale mode: validation share at the end of train (greedy selection)', '0.1')
     .option('--max-mb <n>', 'memory bound of the count tables, MiB', '8192')
-    .addOption(isaOption('kernels for the witness pass: scalar|avx2|neon'))
+    .addOption(isaOption('kernels for the witness pass'))
     .addOption(threadsOption('scale mode: greedy candidates evaluated in parallel', '1'))
     .addOption(jsonOption())
     .action(async (flags: SkipgramFlags) => {

@@ -12,16 +12,10 @@
 
 #include "bi/kernels.h"
 #include "bi/rnn.h"
+#include "kernel_tables.h"
 
 namespace bi_test {
 
-// Every kernel table this CPU and build can run, scalar first.
-inline std::vector<const bi::Kernels*> all_kernels() {
-  std::vector<const bi::Kernels*> ks;
-  for (bi::Isa i : {bi::Isa::scalar, bi::Isa::avx2, bi::Isa::neon})
-    if (bi::kernels_for(i)) ks.push_back(bi::kernels_for(i));
-  return ks;
-}
 
 // ln p(target) of the readout on state h (H doubles).
 inline double reference_logp(const bi::ModelView& m, const double* h, int target) {
