@@ -64,7 +64,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("isaNames", IsaNames(env));
   RegisterEval(env, exports);
   RegisterTrain(env, exports);
-  RegisterCounts(env, exports);
+  RegisterSkipgram(env, exports);
   RegisterConstruct(env, exports);
   RegisterRead(env, exports);
   RegisterSkipgramShards(env, exports);

@@ -101,12 +101,12 @@ Napi::Value TableHeldOut(const Napi::CallbackInfo& info) {
     Napi::Object opt = OptionsArg(env, info, 3);
     const bi::Smoothing sm = SmoothingArg(env, opt);
     auto budget = BudgetArg(env, opt);
-    auto out = std::make_shared<HeldOutOut>();
+    auto out = std::make_shared<bi::HeldOutResult>();
     job->run = [=](const bi::Control& c) {
       bi::SkipTrie trie;
       bi::Status st = bi::table_trie(t, budget.get(), c, &trie);
       if (!st.ok()) return st;
-      return ScoreTrie(trie, sm, d.data, d.size, test, c, out.get());
+      return bi::score_trie(trie, sm, d.data, d.size, test.begin, test.end, c, out.get());
     };
     job->result = [=](Napi::Env e) -> Napi::Value { return HeldOutToJs(e, *out); };
   });

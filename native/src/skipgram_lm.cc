@@ -63,6 +63,10 @@ Status score_trie(const SkipTrie& trie, Smoothing sm, const uint8_t* data, uint6
   const uint64_t s0 = std::max<uint64_t>(begin, uint64_t(max_offset(trie.offsets)));
   *out = HeldOutResult{};
   out->depth.assign(K + 1, 0);
+  out->train_positions = trie.positions;
+  out->patterns = trie.levels.back().pairs.size();
+  out->contexts = trie.levels.back().contexts.size();
+  out->bytes = trie.bytes();
   static const double kFloor = 1e-30;
   // A block of positions walks down the trie level by level, so the slots of a whole
   // level can be prefetched before they are read (the tables exceed the caches).
@@ -199,6 +203,18 @@ Status greedy_heldout(const uint8_t* data, uint64_t size, LmRange fit, LmRange v
     steps->push_back(std::move(step));
   }
   return Status::Ok();
+}
+
+Status held_out(const uint8_t* data, uint64_t size, const std::vector<int>& offsets, LmRange train,
+                LmRange test, Smoothing sm, MemoryBudget* budget, const Control& control, HeldOutResult* out) {
+  if (train.end > size || train.begin > train.end) return Status::Error("E_RANGE", "training range outside the data");
+  const uint64_t s0 = std::max<uint64_t>(train.begin, uint64_t(max_offset(offsets)));
+  if (s0 >= train.end)
+    return Status::Error("E_CORPUS_TOO_SHORT", "the training part is shorter than the largest offset");
+  SkipTrie trie;
+  Status st = count_trie(data, size, s0, train.end, offsets, budget, control, &trie);
+  if (!st.ok()) return st;
+  return score_trie(trie, sm, data, size, test.begin, test.end, control, out);
 }
 
 }  // namespace bi

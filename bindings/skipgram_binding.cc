@@ -91,14 +91,9 @@ Napi::Value HeldOut(const Napi::CallbackInfo& info) {
     Napi::Object opt = OptionsArg(env, info, 4);
     const bi::Smoothing sm = SmoothingArg(env, opt);
     auto budget = BudgetArg(env, opt);
-    auto out = std::make_shared<HeldOutOut>();
+    auto out = std::make_shared<bi::HeldOutResult>();
     job->run = [=](const bi::Control& c) {
-      const uint64_t s0 = std::max<uint64_t>(train.begin, uint64_t(bi::max_offset(offsets)));
-      if (s0 >= train.end) return bi::Status::Error("E_CORPUS_TOO_SHORT", "the training part is shorter than the largest offset");
-      bi::SkipTrie trie;
-      bi::Status st = bi::count_trie(d.data, d.size, s0, train.end, offsets, budget.get(), c, &trie);
-      if (!st.ok()) return st;
-      return ScoreTrie(trie, sm, d.data, d.size, test, c, out.get());
+      return bi::held_out(d.data, d.size, offsets, train, test, sm, budget.get(), c, out.get());
     };
     job->result = [=](Napi::Env e) -> Napi::Value { return HeldOutToJs(e, *out); };
   });
@@ -143,7 +138,7 @@ Napi::Value Witness(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void RegisterCounts(Napi::Env env, Napi::Object exports) {
+void RegisterSkipgram(Napi::Env env, Napi::Object exports) {
   SetExports(env, exports, {{"skipgramEntropy", Entropy}, {"skipgramMiProfile", MiProfile}, {"skipgramGreedy", Greedy},
                             {"skipgramHeldOut", HeldOut}, {"skipgramWitness", Witness}});
 }
