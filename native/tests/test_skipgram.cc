@@ -8,6 +8,7 @@
 #include <set>
 #include <tuple>
 
+#include "bi/eval.h"
 #include "bi/skipgram.h"
 #include "reference.h"
 
@@ -390,4 +391,62 @@ TEST(Skipgram, WitnessesMatchBruteForce) {
   EXPECT_EQ(w.covered, covered);
   EXPECT_EQ(w.matched[1], x.size() - 4);  // in-sample: every context is seen
   EXPECT_EQ(w.covered_correct + w.covered_incorrect, w.covered);
+}
+
+// held_out (the skipgramHeldOut job) is the trie counted on train then scored on test, and
+// records that trie's size.
+TEST(Skipgram, HeldOutIsCountThenScore) {
+  auto x = random_text(2000, 7, 6);
+  const std::vector<int> D = {1, 3};
+  MemoryBudget budget;
+  SkipTrie trie;
+  ASSERT_TRUE(count_trie(x.data(), x.size(), 3, 1500, D, &budget, Control{}, &trie).ok());
+  HeldOutResult want, got;
+  ASSERT_TRUE(score_trie(trie, Smoothing::kneser_ney, x.data(), x.size(), 1500, 2000, Control{}, &want).ok());
+  MemoryBudget budget2;
+  ASSERT_TRUE(held_out(x.data(), x.size(), D, {0, 1500}, {1500, 2000}, Smoothing::kneser_ney, &budget2, Control{}, &got).ok());
+  EXPECT_EQ(got.bits, want.bits);
+  EXPECT_EQ(got.positions, 500u);
+  EXPECT_EQ(got.depth, want.depth);
+  EXPECT_EQ(got.train_positions, 1497u);
+  EXPECT_EQ(got.patterns, trie.levels.back().pairs.size());
+  EXPECT_GT(got.contexts, 0u);
+  EXPECT_EQ(held_out(x.data(), x.size(), D, {0, 3}, {1500, 2000}, Smoothing::kneser_ney, &budget2, Control{}, &got).code,
+            "E_CORPUS_TOO_SHORT");
+}
+
+// witness_pass (the skipgramWitness job): the RNN's guesses from an evaluation's argmax
+// capture, then witness_stats; out-of-sample trie on `train`.
+TEST(Skipgram, WitnessPassUsesTheEvaluationsGuesses) {
+  const int H = 7;
+  auto params = bi_test::random_params(H, 9, 0.6f);
+  auto m = param_views<const float>(params.data(), H);
+  auto x = random_text(1500, 4, 4);
+  const std::vector<int> D = {1, 2};
+  const Kernels& k = *kernels_for(Isa::scalar);
+  std::vector<uint8_t> guess(499);
+  Capture cap;
+  cap.argmax = guess.data();
+  EvalOptions eo;
+  eo.kernels = &k;
+  eo.captures = &cap;
+  EvalResult er;
+  ASSERT_TRUE(evaluate(m, x.data(), x.size(), {{1000, 1500}}, eo, &er).ok());
+  MemoryBudget budget;
+  SkipTrie trie;
+  ASSERT_TRUE(count_trie(x.data(), x.size(), 2, 1000, D, &budget, Control{}, &trie).ok());
+  WitnessResult want, got;
+  ASSERT_TRUE(witness_stats(trie, x.data(), x.size(), 1000, 1500, guess.data(), 1000, &want).ok());
+  MemoryBudget budget2;
+  ASSERT_TRUE(witness_pass(k, m, x.data(), x.size(), D, {1000, 1500}, {0, 1000}, &budget2, Control{}, &got).ok());
+  EXPECT_EQ(got.positions, want.positions);
+  EXPECT_EQ(got.correct, want.correct);
+  EXPECT_EQ(got.witnessed, want.witnessed);
+  EXPECT_EQ(got.deepest, want.deepest);
+  EXPECT_GT(got.covered, 0u);
+  auto nan = params;
+  nan[size_t(H) * kVocab + 3] = NAN;  // in Wh: every step reads it
+  EXPECT_EQ(witness_pass(k, param_views<const float>(nan.data(), H), x.data(), x.size(), D, {1000, 1500}, {0, 1000},
+                         &budget2, Control{}, &got).code,
+            "E_NON_FINITE");
 }
