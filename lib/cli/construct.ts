@@ -9,8 +9,8 @@ import { prepareOutputFolder } from '../io/outputs';
 import { ConstructMode, ConstructResult, PhiRowResult, construct, constructResultJson } from '../phi';
 import { studyFiles } from '../study';
 import {
-  checkMode, corpusOption, epochsOption, fractionFlag, intFlag, isaOption, jsonOption, modeOption, seedOption, studyOption, testFractionOption,
-  threadsOption,
+  checkMode, corpusOption, epochsOption, fractionFlag, intFlag, isaOption, jsonOption, modeOption, numberFlag, seedOption, studyOption,
+  testFractionOption, threadsOption,
 } from './options';
 import { printJson, progressBar } from './output';
 
@@ -97,11 +97,8 @@ export function registerConstruct(program: Command): void {
       if (flags.outDir !== undefined) prepareOutputFolder(flags.outDir, OUT_DIR_FILES, [file]);
       const corpus = Corpus.open(file);
       const testFraction = flags.testFraction !== undefined ? fractionFlag('--test-fraction', flags.testFraction) : undefined;
-      let trainSeconds: number | undefined;
-      if (flags.trainSeconds !== undefined) {
-        trainSeconds = Number(flags.trainSeconds);
-        if (!(trainSeconds > 0)) fail(ErrorCodes.OPTION, `--train-seconds must be positive, got '${flags.trainSeconds}'`);
-      }
+      const trainSeconds =
+        flags.trainSeconds !== undefined ? numberFlag('--train-seconds', flags.trainSeconds, { positive: true }) : undefined;
       const bar = progressBar(!flags.json, 'construct');
       const r = await construct(corpus, {
         mode: (mode ?? 'scale') as ConstructMode,

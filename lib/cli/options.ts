@@ -44,11 +44,23 @@ function isaNameList(): string {
 
 export const jsonOption = (description = 'print one JSON object'): Option => new Option('--json', description);
 
-/** A positive integer flag value; `name` is the flag, for the error. */
-export function intFlag(name: string, v: string): number {
+/**
+ * The one numeric-flag parser: a finite number (a blank value is not 0), an integer when
+ * `integer`, above 0 when `positive`; `name` is the flag, for the error (E_OPTION).
+ */
+export function numberFlag(name: string, v: string, opts: { integer?: boolean; positive?: boolean } = {}): number {
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) fail(ErrorCodes.OPTION, `${name} must be a positive integer, got '${v}'`);
+  const ok = v.trim() !== '' && Number.isFinite(n) && (!opts.integer || Number.isSafeInteger(n)) && (!opts.positive || n > 0);
+  if (!ok) {
+    const what = `${opts.positive ? 'positive ' : ''}${opts.integer ? 'integer' : 'number'}`;
+    fail(ErrorCodes.OPTION, `${name} must be ${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what}, got '${v}'`);
+  }
   return n;
+}
+
+/** A positive integer flag value. */
+export function intFlag(name: string, v: string): number {
+  return numberFlag(name, v, { integer: true, positive: true });
 }
 
 /** A fraction flag value, strictly between 0 and 1. */

@@ -6,7 +6,8 @@ import { runSkipgram, SkipgramRunResult } from '../skipgram';
 import { Smoothing } from '../skipgram/options';
 import { studyFiles } from '../study';
 import {
-  checkMode, corpusOption, isaOption, jsonOption, modeOption, modelOption, studyOption, testFractionOption, threadsOption,
+  checkMode, corpusOption, isaOption, jsonOption, modeOption, modelOption, numberFlag, studyOption, testFractionOption,
+  threadsOption,
 } from './options';
 import { printJson, progressBar } from './output';
 
@@ -61,15 +62,15 @@ export function registerSkipgram(program: Command): void {
       const r = await runSkipgram(corpus, {
         mode: flags.mode,
         offsets: flags.offsets !== undefined ? parseList('--offsets', flags.offsets) : undefined,
-        greedy: flags.greedy !== undefined ? num('--greedy', flags.greedy, true) : undefined,
-        maxOffset: num('--max-offset', flags.maxOffset, true),
+        greedy: flags.greedy !== undefined ? numberFlag('--greedy', flags.greedy, { integer: true, positive: true }) : undefined,
+        maxOffset: numberFlag('--max-offset', flags.maxOffset, { integer: true, positive: true }),
         smoothing: flags.smoothing as Smoothing,
-        testFraction: num('--test-fraction', flags.testFraction ?? '0.1', false),
-        validFraction: num('--valid-fraction', flags.validFraction ?? '0.1', false),
-        maxBytes: Math.round(num('--max-mb', flags.maxMb ?? '8192', false) * 2 ** 20),
+        testFraction: numberFlag('--test-fraction', flags.testFraction ?? '0.1', { positive: true }),
+        validFraction: numberFlag('--valid-fraction', flags.validFraction ?? '0.1', { positive: true }),
+        maxBytes: Math.round(numberFlag('--max-mb', flags.maxMb ?? '8192', { positive: true }) * 2 ** 20),
         model,
         isa: flags.isa,
-        threads: num('--threads', flags.threads, true),
+        threads: numberFlag('--threads', flags.threads, { integer: true, positive: true }),
         onProgress: bar.update,
       }).finally(bar.stop);
       if (flags.json) return printJson(r);
@@ -81,14 +82,6 @@ function parseList(name: string, v: string): number[] {
   const parts = v.split(',').map((s) => s.trim());
   if (parts.some((p) => !/^\d+$/.test(p))) fail(ErrorCodes.OPTION, `${name} must be comma-separated positive integers, got '${v}'`);
   return parts.map(Number);
-}
-
-function num(name: string, v: string, integer: boolean): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isSafeInteger(n))) {
-    fail(ErrorCodes.OPTION, `${name} must be a positive ${integer ? 'integer' : 'number'}, got '${v}'`);
-  }
-  return n;
 }
 
 function describe(r: SkipgramRunResult): string {

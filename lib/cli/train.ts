@@ -5,7 +5,7 @@ import { SingleBar } from 'cli-progress';
 import { ErrorCodes, fail, isBiEmbedError } from '../errors';
 import { TrainOptions, TrainProgress, train } from '../train';
 import { Recipe } from '../train/recipes';
-import { corpusOption, epochsOption, isaOption, jsonOption, seedOption, testFractionOption, threadsOption } from './options';
+import { corpusOption, epochsOption, isaOption, jsonOption, numberFlag, seedOption, testFractionOption, threadsOption } from './options';
 import { printJson, reportError } from './output';
 
 interface TrainFlags {
@@ -37,13 +37,9 @@ interface TrainFlags {
   json?: boolean;
 }
 
+/** An optional numeric flag (range checks are train()'s). */
 function num(name: string, v: string | undefined, integer: boolean): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || (integer && !Number.isSafeInteger(n))) {
-    fail(ErrorCodes.OPTION, `${name} must be ${integer ? 'an integer' : 'a number'}, got '${v}'`);
-  }
-  return n;
+  return v === undefined ? undefined : numberFlag(name, v, { integer });
 }
 
 /** 130 for SIGINT, 143 for SIGTERM: 128 + the signal's number, as shells report it. */
