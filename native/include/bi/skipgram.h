@@ -329,6 +329,24 @@ struct GreedyStep {
   EntropyResult stats;             // in-sample statistics of `offsets`
 };
 
+// ─────────────── greedy offset selection (skipgram_greedy.cc) ───────────────
+
+// E_OPTION unless start is a valid offset list, |start| ≤ order ≤ kMaxSkipOrder and
+// order ≤ max_d ≤ kMaxSkipOffset.
+Status check_greedy(const std::vector<int>& start, int order, int max_d);
+
+// Scores one offset list D for a greedy step: *score (NaN when D does not fit in the data:
+// not a candidate) and the statistics to keep; tables count against `budget`.
+using GreedyScore = std::function<Status(const std::vector<int>& D, MemoryBudget* budget, double* score,
+                                         EntropyResult* stats)>;
+// The greedy loop both greedies run: from the offsets of steps->back() (the caller records
+// the first step), add the d ∈ 1 … max_d not yet chosen with the smallest score until the
+// list has `order` offsets; ties go to the smaller d. The candidates of a step run on
+// `threads` threads, each with budget->limit / threads of memory, and are compared in d
+// order (the same result for any thread count). Progress after each step; cancel between.
+Status greedy_select(int order, int max_d, const GreedyScore& score, int threads, MemoryBudget* budget,
+                     const Control& control, std::vector<GreedyStep>* steps);
+
 // Study greedy: from `start`, add the d ∈ 1 … max_d (not yet chosen) that minimises the
 // plug-in H(Y | X_{D ∪ d}) over s ∈ [max(begin, max(D ∪ d)), end); ties go to the smaller d.
 // Runs until the list has `order` offsets. The first step records `start` itself.
