@@ -65,8 +65,8 @@ bool window_forward(const Kernels& k, const ForwardWeights& w, int T, int B, con
       for (int b = 0; b < B; ++b)
         std::memcpy(zt + size_t(b) * H, w.WxTb.data() + size_t(xs[size_t(t) * B + b]) * H, sizeof(float) * H);
       if (hprev) {
-        if (B == 1)  // one stream: Wh·h as a row-dot gemv (faster than gemv_t on Whᵀ)
-          k.gemv_n(H, H, w.Whp.data(), w.ldh, hprev, zt, true);
+        if (B == 1)  // one stream: h·Whᵀ as gemv_t (as fast as gemv_n in AVX2, 2–3× faster in scalar)
+          k.gemv_t(H, H, w.WhTp.data(), w.ldh, hprev, zt, true);
         else
           k.gemm_nn(B, H, H, hprev, H, w.WhTp.data(), w.ldh, zt, H, true);
       }

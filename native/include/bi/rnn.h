@@ -66,7 +66,7 @@ struct ForwardWeights {
   AlignedVector<float> WxTb;  // 256 × H
   AlignedVector<float> by;    // 256
   int ldh = 0, ldv = 0;
-  AlignedVector<float> WhTp, Whp;  // H × ldh: Whᵀ (GEMM across streams), Wh (one stream, backward)
+  AlignedVector<float> WhTp, Whp;  // H × ldh: Whᵀ (the recurrence), Wh (its backward)
   AlignedVector<float> WyTp;       // H × ldv: the readout
   AlignedVector<float> Wyp;        // 256 × ldh: the readout's backward (dH = dlogits·Wy)
 };
@@ -80,8 +80,8 @@ void pad_forward(const Kernels& k, const ModelView& m, ForwardWeights* w);
 //   z_t[b] = WxTb[x_{t,b}] + Wh·h_{t−1}[b],  h_t[b] = tanh z_t[b],  t = 0 … T−1,
 // xs: T × B bytes (row t·B + b); h0: the B × H states entering the window (nullptr: h = 0);
 // z, h: T·B × H outputs (block t = step t, rows of stride H). h0 may be the block just
-// before h in one buffer (h0 + B·H == h), as training keeps them. One stream runs Wh·h as
-// a row-dot gemv on Wh, several as one GEMM on Whᵀ per step.
+// before h in one buffer (h0 + B·H == h), as training keeps them. Each step is one product
+// with the padded Whᵀ: gemv_t for one stream, a GEMM across streams for several.
 // With a control, the cancel flag is polled once per step; a cancelled call returns false
 // with the outputs partial.
 bool window_forward(const Kernels& k, const ForwardWeights& w, int T, int B, const uint8_t* xs,
