@@ -81,6 +81,16 @@ inline std::shared_ptr<bi::MemoryBudget> BudgetArg(Napi::Env env, Napi::Object o
   return budget;
 }
 
+// The options of a held-out score: { smoothing, maxBytes }.
+struct HeldOutOptions {
+  bi::Smoothing sm;
+  std::shared_ptr<bi::MemoryBudget> budget;
+};
+inline HeldOutOptions HeldOutOptionsArg(Napi::Env env, const Napi::CallbackInfo& info, size_t i) {
+  Napi::Object opt = OptionsArg(env, info, i);
+  return {SmoothingArg(env, opt), BudgetArg(env, opt)};
+}
+
 inline Napi::Object HeldOutToJs(Napi::Env env, const bi::HeldOutResult& out) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("bits", out.bits);

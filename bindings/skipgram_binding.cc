@@ -88,12 +88,10 @@ Napi::Value HeldOut(const Napi::CallbackInfo& info) {
     const bi::LmRange train = RangeArg(env, info[2], "train"), test = RangeArg(env, info[3], "test");
     CheckRange(env, train, d.size, "train");
     CheckRange(env, test, d.size, "test");
-    Napi::Object opt = OptionsArg(env, info, 4);
-    const bi::Smoothing sm = SmoothingArg(env, opt);
-    auto budget = BudgetArg(env, opt);
+    const HeldOutOptions o = HeldOutOptionsArg(env, info, 4);
     auto out = std::make_shared<bi::HeldOutResult>();
     job->run = [=](const bi::Control& c) {
-      return bi::held_out(d.data, d.size, offsets, train, test, sm, budget.get(), c, out.get());
+      return bi::held_out(d.data, d.size, offsets, train, test, o.sm, o.budget.get(), c, out.get());
     };
     job->result = [=](Napi::Env e) -> Napi::Value { return HeldOutToJs(e, *out); };
   });

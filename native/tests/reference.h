@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "bi/eval.h"
 #include "bi/kernels.h"
 #include "bi/rnn.h"
 #include "kernel_tables.h"
@@ -68,6 +69,16 @@ inline void grads_to_raw(int H, const float* train_layout, float* raw) {
   const size_t wx = size_t(H) * bi::kVocab;
   bi::kernels_for(bi::Isa::scalar)->transpose(bi::kVocab, H, train_layout, H, raw, bi::kVocab);
   std::copy(train_layout + wx, train_layout + bi::param_count(H), raw + wx);
+}
+
+// One evaluate() pass over [begin, end) of x keeping `capture`; the status is returned.
+inline bi::Status capture_pass(const bi::Kernels& k, const bi::ModelView& m, const std::vector<uint8_t>& x,
+                               uint64_t begin, uint64_t end, const bi::Capture& capture) {
+  bi::EvalOptions opt;
+  opt.kernels = &k;
+  opt.captures = &capture;
+  bi::EvalResult r;
+  return bi::evaluate(m, x.data(), x.size(), {{begin, end}}, opt, &r);
 }
 
 inline std::vector<float> random_params(int H, uint32_t seed, float scale) {

@@ -48,11 +48,7 @@ std::vector<float> capture_hidden(const Kernels& k, const std::vector<float>& p,
   std::vector<float> hs((end - begin) * kPhiHidden);
   Capture cap;
   cap.hidden = hs.data();
-  EvalOptions opt;
-  opt.kernels = &k;
-  opt.captures = &cap;
-  EvalResult r;
-  EXPECT_TRUE(evaluate(param_views<const float>(p.data(), kPhiHidden), x.data(), x.size(), {{begin, end}}, opt, &r).ok());
+  EXPECT_TRUE(bi_test::capture_pass(k, param_views<const float>(p.data(), kPhiHidden), x, begin, end, cap).ok());
   return hs;
 }
 

@@ -427,11 +427,7 @@ TEST(Skipgram, WitnessPassUsesTheEvaluationsGuesses) {
   std::vector<uint8_t> guess(499);
   Capture cap;
   cap.argmax = guess.data();
-  EvalOptions eo;
-  eo.kernels = &k;
-  eo.captures = &cap;
-  EvalResult er;
-  ASSERT_TRUE(evaluate(m, x.data(), x.size(), {{1000, 1500}}, eo, &er).ok());
+  ASSERT_TRUE(bi_test::capture_pass(k, m, x, 1000, 1500, cap).ok());
   MemoryBudget budget;
   SkipTrie trie;
   ASSERT_TRUE(count_trie(x.data(), x.size(), 2, 1000, D, &budget, Control{}, &trie).ok());
