@@ -12,6 +12,8 @@ export interface NativeCapture {
   hidden?: Float32Array;
   preact?: Float32Array;
   signs?: Uint8Array;
+  /** Per prediction (end − begin − 1 bytes): the RNN's guess for the next byte. */
+  argmax?: Uint8Array;
 }
 
 export interface NativeEvalOptions {
