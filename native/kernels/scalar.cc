@@ -45,22 +45,9 @@ float dot(int n, const float* x, const float* y) {
   return s;
 }
 
-// Each row is dot's sum in index order; eight rows run side by side so their chains of adds
-// overlap (the same values as one row at a time, several times faster).
 void gemv_n(int M, int N, const float* A, int lda, const float* x, float* y,
             bool accumulate) {
-  constexpr int kRows = 8;
-  int i = 0;
-  for (; i + kRows <= M; i += kRows) {
-    const float* a = A + (std::ptrdiff_t)i * lda;
-    float s[kRows] = {};
-    for (int j = 0; j < N; ++j) {
-      const float xj = x[j];
-      for (int r = 0; r < kRows; ++r) s[r] += a[(std::ptrdiff_t)r * lda + j] * xj;
-    }
-    for (int r = 0; r < kRows; ++r) y[i + r] = accumulate ? y[i + r] + s[r] : s[r];
-  }
-  for (; i < M; ++i) {
+  for (int i = 0; i < M; ++i) {
     const float s = dot(N, A + (std::ptrdiff_t)i * lda, x);
     y[i] = accumulate ? y[i] + s : s;
   }

@@ -613,26 +613,6 @@ TEST(KernelsScalar, TanhAndXentAgainstDouble) {
     }
 }
 
-// The scalar gemv_n runs four rows side by side: each row must still be dot's sum in index
-// order, bitwise (the reference's definition), for every row count around the groups of four.
-TEST(KernelsScalar, GemvNRowsAreDots) {
-  const Kernels& s = *scalar_kernels();
-  std::mt19937 g(919);
-  for (int M : {1, 3, 4, 5, 7, 8, 9, 130})
-    for (int N : {1, 7, 128}) {
-      const int lda = N + 3;
-      const auto A = random_vec((size_t)M * lda, g), x = random_vec(N, g), y0 = random_vec(M, g);
-      auto y = y0, yz = y0;
-      s.gemv_n(M, N, A.data(), lda, x.data(), y.data(), true);
-      s.gemv_n(M, N, A.data(), lda, x.data(), yz.data(), false);
-      for (int i = 0; i < M; ++i) {
-        const float d = s.dot(N, A.data() + (size_t)i * lda, x.data());
-        ASSERT_EQ(yz[i], d) << "M=" << M << " N=" << N << " row " << i;
-        ASSERT_EQ(y[i], y0[i] + d) << "M=" << M << " N=" << N << " row " << i;
-      }
-    }
-}
-
 // ---------------------------------------------------------------- dispatch
 TEST(Dispatch, NamesRoundTrip) {
   for (const IsaEntry& e : isa_registry()) {
