@@ -21,7 +21,7 @@ const bi::Kernels& KernelsArg(Napi::Env env, Napi::Value isa) {
   if (!isa.IsString()) Throw(env, "E_OPTION", "isa must be a string");
   const std::string name = isa.As<Napi::String>().Utf8Value();
   bi::Isa id;
-  if (!bi::parse_isa(name, &id)) Throw(env, "E_OPTION", "unknown ISA '" + name + "' (scalar|avx2|neon)");
+  if (!bi::parse_isa(name, &id)) Throw(env, "E_OPTION", "unknown ISA '" + name + "' (" + bi::isa_names() + ")");
   const bi::Kernels* k = bi::kernels_for(id);
   if (!k) Throw(env, "E_ISA_UNAVAILABLE", "this CPU/build cannot run " + name);
   return *k;
@@ -29,7 +29,8 @@ const bi::Kernels& KernelsArg(Napi::Env env, Napi::Value isa) {
 
 namespace {
 
-// info() → { isa, isas, hardwareThreads, isaError? }
+// info() → { isa, isas, hardwareThreads, isaError? }: isas are the ISAs this CPU and build
+// run, in the registry's priority order.
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object out = Napi::Object::New(env);
@@ -39,11 +40,20 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   if (!k) out.Set("isaError", err);
   Napi::Array isas = Napi::Array::New(env);
   uint32_t n = 0;
-  for (bi::Isa id : {bi::Isa::scalar, bi::Isa::avx2, bi::Isa::neon})
-    if (bi::kernels_for(id)) isas.Set(n++, Napi::String::New(env, bi::isa_name(id)));
+  for (const bi::IsaEntry& e : bi::isa_registry())
+    if (bi::kernels_for(e.isa)) isas.Set(n++, Napi::String::New(env, e.name));
   out.Set("isas", isas);
   out.Set("hardwareThreads", bi::hardware_threads());
   return out;
+}
+
+// Every ISA name the addon knows, in priority order (kernels.h, isa_registry): what
+// lib/validate.ts accepts and the CLI's help lists.
+Napi::Array IsaNames(Napi::Env env) {
+  Napi::Array names = Napi::Array::New(env);
+  uint32_t n = 0;
+  for (const bi::IsaEntry& e : bi::isa_registry()) names.Set(n++, Napi::String::New(env, e.name));
+  return names;
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -51,9 +61,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
   exports.Set("setPinFunction", Napi::Function::New(env, SetPinFunction));
   exports.Set("info", Napi::Function::New(env, Info));
+  exports.Set("isaNames", IsaNames(env));
   RegisterEval(env, exports);
   RegisterTrain(env, exports);
-  RegisterCounts(env, exports);
+  RegisterSkipgram(env, exports);
   RegisterConstruct(env, exports);
   RegisterRead(env, exports);
   RegisterSkipgramShards(env, exports);

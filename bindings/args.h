@@ -4,6 +4,7 @@
 #pragma once
 #include <napi.h>
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -39,23 +40,33 @@ inline ArrayArg<uint8_t> BytesArg(Napi::Env env, Napi::Value v, const char* name
   return TypedArrayArg<uint8_t, napi_uint8_array>(env, v, name);
 }
 
-inline int IntArg(Napi::Env env, Napi::Value v, const char* name, int lo, int hi) {
-  if (!v.IsNumber()) Throw(env, "E_OPTION", std::string(name) + " must be a number");
-  double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d >= lo && d <= hi) || d != static_cast<int>(d))
-    Throw(env, "E_OPTION", std::string(name) + " must be an integer in " + std::to_string(lo) + "…" + std::to_string(hi));
-  return static_cast<int>(d);
+constexpr double kMaxSafeInteger = 9007199254740991.0;  // 2^53 − 1: a double holds it exactly
+
+// A double that must become a C++ integer in [lo, hi] (both within ±2^53): NaN, ±Inf,
+// fractions and values outside are `code` errors, checked before any cast (a cast of
+// those is undefined behaviour).
+inline int64_t CheckedInteger(Napi::Env env, double d, const char* name, int64_t lo, int64_t hi, const char* code) {
+  if (!(d >= double(lo) && d <= double(hi)) || d != std::floor(d))
+    Throw(env, code, std::string(name) + " must be an integer in " + std::to_string(lo) + "…" + std::to_string(hi) +
+                         ", got " + std::to_string(d));
+  return int64_t(d);
 }
 
-constexpr double kMaxSafeInteger = 9007199254740991.0;  // 2^53 − 1: a double holds it exactly
+// A non-negative integer held exactly by a double (a count, an index, a range bound).
+inline uint64_t CheckedIndex(Napi::Env env, double d, const char* name, const char* code) {
+  return uint64_t(CheckedInteger(env, d, name, 0, int64_t(kMaxSafeInteger), code));
+}
 
 // A non-negative integer held exactly by a double; `code` names the error otherwise.
 inline uint64_t IndexArg(Napi::Env env, Napi::Value v, const char* name, const char* code = "E_RANGE") {
   if (!v.IsNumber()) Throw(env, code, std::string(name) + " must be a number");
-  const double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d >= 0 && d <= kMaxSafeInteger) || d != double(uint64_t(d)))
-    Throw(env, code, std::string(name) + " must be a non-negative integer");
-  return uint64_t(d);
+  return CheckedIndex(env, v.As<Napi::Number>().DoubleValue(), name, code);
+}
+
+// An integer option in [lo, hi] (E_OPTION otherwise).
+inline int IntArg(Napi::Env env, Napi::Value v, const char* name, int lo, int hi) {
+  if (!v.IsNumber()) Throw(env, "E_OPTION", std::string(name) + " must be a number");
+  return int(CheckedInteger(env, v.As<Napi::Number>().DoubleValue(), name, lo, hi, "E_OPTION"));
 }
 
 // The hidden size H of a model.

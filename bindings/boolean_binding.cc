@@ -91,7 +91,8 @@ std::vector<bi::EvalRange> RangesArg(Napi::Env env, Napi::Value v) {
   const std::vector<double> flat = DoublesArg(env, v, "ranges");
   if (flat.size() % 2 != 0) Throw(env, "E_RANGE", "ranges must hold begin/end pairs");
   std::vector<bi::EvalRange> r(flat.size() / 2);
-  for (size_t i = 0; i < r.size(); ++i) r[i] = {uint64_t(flat[2 * i]), uint64_t(flat[2 * i + 1])};
+  for (size_t i = 0; i < r.size(); ++i)
+    r[i] = {CheckedIndex(env, flat[2 * i], "range begin", "E_RANGE"), CheckedIndex(env, flat[2 * i + 1], "range end", "E_RANGE")};
   return r;
 }
 
@@ -121,7 +122,7 @@ Napi::Value Counterfactual(const Napi::CallbackInfo& info) {
     const Bytes d = DataArg(env, job, info[2]);
     const bi::StateRows rows = RowsArg(env, job, info[3], m.H);
     std::vector<uint64_t> positions;
-    for (double p : DoublesArg(env, info[4], "positions")) positions.push_back(uint64_t(p));
+    for (double p : DoublesArg(env, info[4], "positions")) positions.push_back(CheckedIndex(env, p, "positions", "E_RANGE"));
     bi::AttributionOptions o;
     AttributionArgs(env, ObjectArg(env, info[5], "E_OPTION", "options must be an object"), &o);
     auto out = std::make_shared<bi::CounterfactualResult>();

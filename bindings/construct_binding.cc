@@ -21,7 +21,7 @@ std::vector<uint64_t> U64Vector(Napi::Env env, Napi::Object o, const char* key, 
   auto a = TypedArrayArg<double, napi_float64_array>(env, o.Get(key), key);
   Sized(env, a, need, key);
   std::vector<uint64_t> v(need);
-  for (size_t i = 0; i < need; ++i) v[i] = uint64_t(a.data[i]);
+  for (size_t i = 0; i < need; ++i) v[i] = CheckedIndex(env, a.data[i], key, "E_OPTION");
   return v;
 }
 
@@ -61,12 +61,7 @@ Napi::Value PhiBuild(const Napi::CallbackInfo& info) {
   const double alpha = NumArg(env, info[1], "alpha"), scale = NumArg(env, info[2], "scale");
   const bool sign_bias = info[3].ToBoolean();
   float* p = Sized(env, Float32Arg(env, info[4], "params"), bi::param_count(bi::kPhiHidden), "params");
-  bi::phi_inputs(p);
-  auto v = bi::param_views(p, bi::kPhiHidden);
-  bi::phi_by(c, v.by);
-  bi::phi_log_ratios(c, alpha, v.Wy);
-  for (size_t i = 0; i < size_t(bi::kVocab) * bi::kPhiHidden; ++i) v.Wy[i] *= float(scale);
-  if (sign_bias) bi::phi_sign_log_odds(c, v.bh);
+  bi::phi_build(c, alpha, scale, sign_bias, p);
   return env.Undefined();
 }
 
@@ -134,8 +129,9 @@ Napi::Value PhiFitReadout(const Napi::CallbackInfo& info) {
     options.epochs = IntArg(env, opt.Get("epochs"), "epochs", 0, 1000000);
     options.lr = NumArg(env, opt.Get("lr"), "lr");
     options.decay = NumArg(env, opt.Get("decay"), "decay");
-    auto ms = DoublesArg(env, opt.Get("milestones"), "milestones");
-    options.milestones.assign(ms.begin(), ms.end());
+    options.milestones.clear();
+    for (double m : DoublesArg(env, opt.Get("milestones"), "milestones"))
+      options.milestones.push_back(int(CheckedInteger(env, m, "milestones", 0, 1000000, "E_OPTION")));
     auto loss = std::make_shared<std::vector<double>>();
     job->run = [=](const bi::Control& c) {
       return bi::phi_fit_readout(states, targets.data, targets.size, WithControl(options, c), Wy, by, loss.get());

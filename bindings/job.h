@@ -96,18 +96,6 @@ Options WithControl(Options options, const bi::Control& control) {
   return options;
 }
 
-// Starts `job` after `fill` has read its arguments; a throwing fill deletes it.
-template <typename J, typename Fill>
-Napi::Value Launch(J* job, Fill fill) {
-  try {
-    fill(job);
-  } catch (...) {
-    delete job;
-    throw;
-  }
-  return job->Start();
-}
-
 // A job given as two closures: the work (pool thread) and the result (main thread).
 // Everything the closures share lives in values or shared_ptrs they capture.
 class FnJob : public Job {
@@ -123,12 +111,24 @@ class FnJob : public Job {
 
 // Starts an FnJob whose cancel flag and progress callback are info[cancel_at] and the
 // argument after it; `setup(env, job)` reads the other arguments and sets run and result.
+// When setup throws, its error reaches the caller as usual and the job is queued anyway with
+// no work, settling a promise nobody holds: a constructed AsyncProgressWorker must not be
+// deleted unqueued (its thread-safe function's finalizer would read the freed worker when
+// the environment is torn down: a crash at exit).
 template <typename Setup>
 Napi::Value StartJob(const Napi::CallbackInfo& info, size_t cancel_at, Setup setup) {
   Napi::Env env = info.Env();
   auto* job = new FnJob(env, info.Length() > cancel_at ? info[cancel_at] : env.Undefined(),
                         info.Length() > cancel_at + 1 ? info[cancel_at + 1] : env.Undefined());
-  return Launch(job, [&](FnJob* j) { setup(env, j); });
+  try {
+    setup(env, job);
+  } catch (...) {
+    job->run = [](const bi::Control&) { return bi::Status::Ok(); };
+    job->result = [](Napi::Env e) -> Napi::Value { return e.Undefined(); };
+    job->Start();
+    throw;
+  }
+  return job->Start();
 }
 
 }  // namespace bi_napi

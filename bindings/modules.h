@@ -1,5 +1,5 @@
 // Each native module registers its functions on the addon's exports. One file per
-// module: eval_binding.cc, train_binding.cc, counts_binding.cc, construct_binding.cc,
+// module: eval_binding.cc, train_binding.cc, skipgram_binding.cc, construct_binding.cc,
 // read_binding.cc, skipgram_shards_binding.cc.
 #pragma once
 #include <napi.h>
@@ -9,7 +9,7 @@
 namespace bi_napi {
 void RegisterEval(Napi::Env env, Napi::Object exports);
 void RegisterTrain(Napi::Env env, Napi::Object exports);
-void RegisterCounts(Napi::Env env, Napi::Object exports);
+void RegisterSkipgram(Napi::Env env, Napi::Object exports);
 void RegisterConstruct(Napi::Env env, Napi::Object exports);
 void RegisterRead(Napi::Env env, Napi::Object exports);
 void RegisterSkipgramShards(Napi::Env env, Napi::Object exports);

@@ -1,4 +1,4 @@
-// Argument helpers shared by the skip-gram bindings (counts_binding.cc,
+// Argument helpers shared by the skip-gram bindings (skipgram_binding.cc,
 // skipgram_shards_binding.cc): ranges, offsets, options, results.
 #pragma once
 #include <napi.h>
@@ -81,27 +81,21 @@ inline std::shared_ptr<bi::MemoryBudget> BudgetArg(Napi::Env env, Napi::Object o
   return budget;
 }
 
-// A held-out job's result: the test score and the trained trie's size.
-struct HeldOutOut {
-  bi::HeldOutResult r;
-  uint64_t train_positions = 0, patterns = 0, contexts = 0, bytes = 0;
+// The options of a held-out score: { smoothing, maxBytes }.
+struct HeldOutOptions {
+  bi::Smoothing sm;
+  std::shared_ptr<bi::MemoryBudget> budget;
 };
-
-// Scores `test` with a built trie, recording the trie's size (pool thread).
-inline bi::Status ScoreTrie(const bi::SkipTrie& trie, bi::Smoothing sm, const uint8_t* data, uint64_t size,
-                            bi::LmRange test, const bi::Control& c, HeldOutOut* out) {
-  out->train_positions = trie.positions;
-  out->patterns = trie.levels.back().pairs.size();
-  out->contexts = trie.levels.back().contexts.size();
-  out->bytes = trie.bytes();
-  return bi::score_trie(trie, sm, data, size, test.begin, test.end, c, &out->r);
+inline HeldOutOptions HeldOutOptionsArg(Napi::Env env, const Napi::CallbackInfo& info, size_t i) {
+  Napi::Object opt = OptionsArg(env, info, i);
+  return {SmoothingArg(env, opt), BudgetArg(env, opt)};
 }
 
-inline Napi::Object HeldOutToJs(Napi::Env env, const HeldOutOut& out) {
+inline Napi::Object HeldOutToJs(Napi::Env env, const bi::HeldOutResult& out) {
   Napi::Object o = Napi::Object::New(env);
-  o.Set("bits", out.r.bits);
-  o.Set("positions", double(out.r.positions));
-  o.Set("depth", ToFloat64(env, out.r.depth));
+  o.Set("bits", out.bits);
+  o.Set("positions", double(out.positions));
+  o.Set("depth", ToFloat64(env, out.depth));
   o.Set("trainPositions", double(out.train_positions));
   o.Set("patterns", double(out.patterns));
   o.Set("contexts", double(out.contexts));

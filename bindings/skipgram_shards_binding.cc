@@ -98,15 +98,13 @@ Napi::Value TableHeldOut(const Napi::CallbackInfo& info) {
     const Bytes d = DataArg(env, job, info[1]);
     const bi::LmRange test = RangeArg(env, info[2], "test");
     CheckRange(env, test, d.size, "test");
-    Napi::Object opt = OptionsArg(env, info, 3);
-    const bi::Smoothing sm = SmoothingArg(env, opt);
-    auto budget = BudgetArg(env, opt);
-    auto out = std::make_shared<HeldOutOut>();
+    const HeldOutOptions o = HeldOutOptionsArg(env, info, 3);
+    auto out = std::make_shared<bi::HeldOutResult>();
     job->run = [=](const bi::Control& c) {
       bi::SkipTrie trie;
-      bi::Status st = bi::table_trie(t, budget.get(), c, &trie);
+      bi::Status st = bi::table_trie(t, o.budget.get(), c, &trie);
       if (!st.ok()) return st;
-      return ScoreTrie(trie, sm, d.data, d.size, test, c, out.get());
+      return bi::score_trie(trie, o.sm, d.data, d.size, test.begin, test.end, c, out.get());
     };
     job->result = [=](Napi::Env e) -> Napi::Value { return HeldOutToJs(e, *out); };
   });

@@ -103,3 +103,16 @@ export class Model {
     return new Model(this.hidden, new Float32Array(this.params), this.metadata);
   }
 }
+
+/** Throws E_NON_FINITE naming the tensor and element of the first NaN or ±Inf parameter. */
+export function checkFiniteParams(hidden: number, params: Float32Array): void {
+  for (let i = 0; i < params.length; i++) {
+    if (Number.isFinite(params[i])) continue;
+    const t = tensorLayout(hidden).find((l) => i < l.offset + l.length);
+    const index = t ? i - t.offset : i;
+    const where = t && t.shape.length === 2
+      ? `${t.name}[${Math.floor(index / t.shape[1])}][${index % t.shape[1]}]`
+      : `${t?.name ?? 'params'}[${index}]`;
+    fail(ErrorCodes.NON_FINITE, `parameter ${where} is ${params[i]} (flat index ${index} of ${t?.name ?? 'params'})`);
+  }
+}

@@ -12,6 +12,8 @@ export interface NativeCapture {
   hidden?: Float32Array;
   preact?: Float32Array;
   signs?: Uint8Array;
+  /** Per prediction (end − begin − 1 bytes): the RNN's guess for the next byte. */
+  argmax?: Uint8Array;
 }
 
 export interface NativeEvalOptions {
@@ -347,6 +349,8 @@ export interface NativeAddon extends NativePhi, NativeSkipgram, NativeSkipgramSh
   /** Every array a job keeps is passed to this (bindings/job.cc: memory pinned for the job's life). */
   setPinFunction(pin: (buffer: ArrayBuffer) => void): void;
   info(): NativeInfo;
+  /** Every ISA name the addon knows, in priority order (the registry in native/include/bi/kernels.h). */
+  readonly isaNames: readonly string[];
   evaluate(
     params: Float32Array, hidden: number, data: Uint8Array, ranges: Float64Array,
     options: NativeEvalOptions, cancel: Int32Array | undefined, onProgress: ProgressCallback | undefined,

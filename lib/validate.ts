@@ -26,7 +26,10 @@ export function checkFixedMemory(name: string, view: ArrayBufferView): void {
   }
 }
 
-/** The kernel sets: a scalar reference, AVX2+FMA (x86-64), NEON (aarch64). */
+/**
+ * The kernel sets (a scalar reference, AVX2+FMA, NEON) as a type for the public typings; checks
+ * read the addon's registry (native().isaNames), and test/public-api.test.ts keeps the two equal.
+ */
 export const ISA_NAMES = ['scalar', 'avx2', 'neon'] as const;
 export type IsaName = (typeof ISA_NAMES)[number];
 
@@ -70,8 +73,9 @@ export function checkIsa(isa: unknown): string | undefined {
     if (info.isa === null) fail(ErrorCodes.ISA_UNAVAILABLE, info.isaError ?? 'no usable ISA');
     return undefined;
   }
-  if (typeof isa !== 'string' || !(ISA_NAMES as readonly string[]).includes(isa)) {
-    fail(ErrorCodes.OPTION, `isa must be one of scalar|avx2|neon, got ${shown(isa)}`);
+  const names = native().isaNames;  // the native registry: the one list of ISA names
+  if (typeof isa !== 'string' || !names.includes(isa)) {
+    fail(ErrorCodes.OPTION, `isa must be one of ${names.join('|')}, got ${shown(isa)}`);
   }
   if (!native().info().isas.includes(isa)) {
     fail(ErrorCodes.ISA_UNAVAILABLE, `this CPU/build cannot run ${isa} (available: ${native().info().isas.join(', ')})`);

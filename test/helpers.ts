@@ -27,6 +27,24 @@ export function availableIsas(): string[] {
   return native().info().isas;
 }
 
+/**
+ * The SIMD ISAs this CPU runs, read without the addon (the OS's CPU flags), so a test can
+ * require the addon to have their kernels instead of passing with none to compare.
+ */
+export function cpuSimdIsas(): string[] {
+  if (process.arch === 'arm64') return ['neon'];  // baseline on aarch64
+  if (process.arch === 'x64' && fs.existsSync('/proc/cpuinfo')) {
+    const flags = fs.readFileSync('/proc/cpuinfo', 'utf8');
+    if (/\bavx2\b/.test(flags) && /\bfma\b/.test(flags)) return ['avx2'];
+  }
+  return [];
+}
+
+/** An ISA the addon knows but this CPU or build cannot run (every machine lacks one). */
+export function missingIsa(): string {
+  return native().isaNames.find((i) => !availableIsas().includes(i))!;
+}
+
 export { mulberry32 } from '../lib/random';
 
 export function randomModel(hidden: number, seed: number, scale = 0.5): Model {

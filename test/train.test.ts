@@ -11,7 +11,8 @@ import { initTrainModel, train } from '../lib/train';
 import { evaluate } from '../lib/evaluate';
 import { loadCheckpoint } from '../lib/train/checkpoint';
 import { loadModel } from '../lib/io/model-file';
-import { availableIsas, codeOf, mulberry32, randomModel, tempDir } from './helpers';
+import { availableIsas, codeOf, cpuSimdIsas, mulberry32, randomModel, tempDir } from './helpers';
+import { native, NativeTrainConfig } from '../lib/native';
 
 function randomText(n: number, seed: number): Uint8Array {
   const rnd = mulberry32(seed);
@@ -102,6 +103,7 @@ describe('train: gradients', () => {
 
   it('SIMD gradients match scalar within tolerance', async () => {
     const isas = availableIsas().filter((i) => i !== 'scalar');
+    for (const isa of cpuSimdIsas()) expect(isas).toContain(isa);  // never vacuous where the CPU has SIMD
     const gs = await oneStepGradient(init, corpus, T, 'scalar');
     for (const isa of isas) {
       const gk = await oneStepGradient(init, corpus, T, isa);
@@ -258,6 +260,26 @@ describe('train: options', () => {
     expect(await codeOf(() => train({ corpus: Corpus.fromBytes(new Uint8Array(1)), recipe: 'study' }))).toBe('E_CORPUS_TOO_SHORT');
     const dir = tempDir();
     expect(await codeOf(() => train({ corpus, steps: 1, resume: true, out: path.join(dir, 'none.safetensors') }))).toBe('E_FILE_NOT_FOUND');
+  });
+
+  it('the addon refuses a NaN, negative or fractional integer with E_OPTION before any cast', async () => {
+    const H = 4;
+    const n = new Model(H).params.length;
+    const state = () => ({ params: new Float32Array(n), hidden: new Float32Array(H), counters: new Float64Array([0, Infinity, 0, 0, 0]) });
+    const config: NativeTrainConfig = {
+      hidden: H, streams: 1, window: 5, threads: 1, optimizer: 'sgd', schedule: 'constant', lr: 0.1, minLr: 0, epochs: 1,
+      beta1: 0.9, beta2: 0.999, eps: 1e-8, clip: 0, begin: 0, end: corpus.size, trackBest: false, sumLoss: false,
+      partialTail: false, nanAtStep: -1,
+    };
+    const run = (c: Partial<NativeTrainConfig>, s = state(), maxSteps = 1) =>
+      native().trainRun(corpus.bytes, s, { ...config, ...c }, { maxSteps, maxSeconds: 0 }, undefined, undefined);
+    expect((await run({})).steps).toBe(1);  // the base call is valid
+    for (const bad of [{ begin: NaN }, { begin: -1 }, { end: 2.5 }, { epochs: NaN }, { epochs: -3 }, { nanAtStep: -2 }, { window: NaN }])
+      expect(await codeOf(() => run(bad))).toBe('E_OPTION');
+    expect(await codeOf(() => run({}, state(), NaN))).toBe('E_OPTION');
+    const s = state();
+    s.counters[0] = -1;
+    expect(await codeOf(() => run({}, s))).toBe('E_OPTION');
   });
 
   it('resuming with different settings is refused with E_CHECKPOINT', async () => {

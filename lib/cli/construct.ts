@@ -9,8 +9,8 @@ import { prepareOutputFolder } from '../io/outputs';
 import { ConstructMode, ConstructResult, PhiRowResult, construct, constructResultJson } from '../phi';
 import { studyFiles } from '../study';
 import {
-  checkMode, corpusOption, epochsOption, fractionFlag, intFlag, isaOption, jsonOption, modeOption, seedOption, studyOption, testFractionOption,
-  threadsOption, resolveMode,
+  checkMode, corpusOption, epochsOption, fractionFlag, intFlag, isaOption, jsonOption, modeOption, numberFlag, seedOption, studyOption,
+  testFractionOption, threadsOption, resolveMode,
 } from './options';
 import { interruptible } from './interrupt';
 import { baseline } from './baseline';
@@ -99,11 +99,8 @@ export function registerConstruct(program: Command): void {
       const corpus = Corpus.open(file);
       const resolved = resolveMode(flags.mode, corpus, flags.json);
       const testFraction = flags.testFraction !== undefined ? fractionFlag('--test-fraction', flags.testFraction) : undefined;
-      let trainSeconds: number | undefined;
-      if (flags.trainSeconds !== undefined) {
-        trainSeconds = Number(flags.trainSeconds);
-        if (!(trainSeconds > 0)) fail(ErrorCodes.OPTION, `--train-seconds must be positive, got '${flags.trainSeconds}'`);
-      }
+      const trainSeconds =
+        flags.trainSeconds !== undefined ? numberFlag('--train-seconds', flags.trainSeconds, { positive: true }) : undefined;
       const bar = startProgress(flags, 'construct', 'stages');
       const r = await interruptible((signal) => construct(corpus, {
         mode: resolved as ConstructMode,

@@ -7,6 +7,7 @@ import { Option } from 'commander';
 import { Corpus, DEFAULT_TEST_FRACTION } from '../corpus';
 import { Mode, defaultMode, defaultThreads, modeReason } from '../defaults';
 import { ErrorCodes, fail } from '../errors';
+import { native } from '../native';
 
 export const corpusOption = (): Option => new Option('--corpus <file>', 'corpus file');
 
@@ -33,15 +34,37 @@ export const seedOption = (description: string): Option => new Option('--seed <n
 export const epochsOption = (description: string, fallback?: string): Option =>
   new Option('--epochs <n>', description).default(fallback);
 
-export const isaOption = (description = 'force kernels: scalar|avx2|neon'): Option => new Option('--isa <name>', description);
+/** --isa; the help lists the addon's ISA names (lib/validate.ts checks the value against them). */
+export const isaOption = (purpose = 'force kernels'): Option => new Option('--isa <name>', `${purpose}: ${isaNameList()}`);
+
+/** The addon's ISA names for help texts; help must print even when the addon cannot load. */
+function isaNameList(): string {
+  try {
+    return native().isaNames.join('|');
+  } catch {
+    return 'see `bi-embed info`';
+  }
+}
 
 export const jsonOption = (description = 'print one JSON object'): Option => new Option('--json', description);
 
-/** A positive integer flag value; `name` is the flag, for the error. */
-export function intFlag(name: string, v: string): number {
+/**
+ * The one numeric-flag parser: a finite number (a blank value is not 0), an integer when
+ * `integer`, above 0 when `positive`; `name` is the flag, for the error (E_OPTION).
+ */
+export function numberFlag(name: string, v: string, opts: { integer?: boolean; positive?: boolean } = {}): number {
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) fail(ErrorCodes.OPTION, `${name} must be a positive integer, got '${v}'`);
+  const ok = v.trim() !== '' && Number.isFinite(n) && (!opts.integer || Number.isSafeInteger(n)) && (!opts.positive || n > 0);
+  if (!ok) {
+    const what = `${opts.positive ? 'positive ' : ''}${opts.integer ? 'integer' : 'number'}`;
+    fail(ErrorCodes.OPTION, `${name} must be ${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what}, got '${v}'`);
+  }
   return n;
+}
+
+/** A positive integer flag value. */
+export function intFlag(name: string, v: string): number {
+  return numberFlag(name, v, { integer: true, positive: true });
 }
 
 /** A fraction flag value, strictly between 0 and 1. */

@@ -6,7 +6,7 @@ import { runSkipgram, SkipgramRunResult } from '../skipgram';
 import { Smoothing } from '../skipgram/options';
 import { studyFiles } from '../study';
 import {
-  corpusOption, isaOption, jsonOption, modeOption, modelOption, studyOption, testFractionOption, threadsOption, resolveMode,
+  corpusOption, isaOption, jsonOption, modeOption, modelOption, numberFlag, studyOption, testFractionOption, threadsOption, resolveMode,
 } from './options';
 import { interruptible } from './interrupt';
 import { baseline, besideOrder0 } from './baseline';
@@ -46,7 +46,7 @@ export function registerSkipgram(program: Command): void {
     .addOption(testFractionOption('scale mode: test share at the end of the corpus'))
     .option('--valid-fraction <f>', 'scale mode: validation share at the end of train (greedy selection)', '0.1')
     .option('--max-mb <n>', 'memory bound of the count tables, MiB', '8192')
-    .addOption(isaOption('kernels for the witness pass: scalar|avx2|neon'))
+    .addOption(isaOption('kernels for the witness pass'))
     .addOption(threadsOption('scale mode: greedy candidates evaluated in parallel'))
     .addOption(jsonOption())
     .addOption(progressOption())
@@ -66,15 +66,15 @@ export function registerSkipgram(program: Command): void {
       const r = await interruptible((signal) => runSkipgram(corpus, {
         mode,
         offsets: flags.offsets !== undefined ? parseList('--offsets', flags.offsets) : undefined,
-        greedy: flags.greedy !== undefined ? num('--greedy', flags.greedy, true) : undefined,
-        maxOffset: num('--max-offset', flags.maxOffset, true),
+        greedy: flags.greedy !== undefined ? numberFlag('--greedy', flags.greedy, { integer: true, positive: true }) : undefined,
+        maxOffset: numberFlag('--max-offset', flags.maxOffset, { integer: true, positive: true }),
         smoothing: flags.smoothing as Smoothing,
-        testFraction: num('--test-fraction', flags.testFraction ?? '0.1', false),
-        validFraction: num('--valid-fraction', flags.validFraction ?? '0.1', false),
-        maxBytes: Math.round(num('--max-mb', flags.maxMb ?? '8192', false) * 2 ** 20),
+        testFraction: numberFlag('--test-fraction', flags.testFraction ?? '0.1', { positive: true }),
+        validFraction: numberFlag('--valid-fraction', flags.validFraction ?? '0.1', { positive: true }),
+        maxBytes: Math.round(numberFlag('--max-mb', flags.maxMb ?? '8192', { positive: true }) * 2 ** 20),
         model,
         isa: flags.isa,
-        threads: num('--threads', flags.threads, true),
+        threads: numberFlag('--threads', flags.threads, { integer: true, positive: true }),
         signal, onProgress: bar.onProgress,
       }).finally(bar.stop), () => 'nothing written (the counts keep no partial result)');
       if (!r) return;
@@ -93,14 +93,6 @@ function parseList(name: string, v: string): number[] {
   const parts = v.split(',').map((s) => s.trim());
   if (parts.some((p) => !/^\d+$/.test(p))) fail(ErrorCodes.OPTION, `${name} must be comma-separated positive integers, got '${v}'`);
   return parts.map(Number);
-}
-
-function num(name: string, v: string, integer: boolean): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isSafeInteger(n))) {
-    fail(ErrorCodes.OPTION, `${name} must be a positive ${integer ? 'integer' : 'number'}, got '${v}'`);
-  }
-  return n;
 }
 
 function describe(r: SkipgramRunResult): string {

@@ -7,7 +7,7 @@ import { Recipe } from '../train/recipes';
 import { DEFAULT_TRAIN_THREADS } from '../defaults';
 import { baseline, besideOrder0 } from './baseline';
 import {
-  corpusOption, epochsOption, isaOption, jsonOption, modeOption, resolveMode, seedOption, testFractionOption, threadsOption,
+  corpusOption, epochsOption, isaOption, jsonOption, modeOption, numberFlag, resolveMode, seedOption, testFractionOption, threadsOption,
 } from './options';
 import { interruptible } from './interrupt';
 import { printJson } from './output';
@@ -44,13 +44,9 @@ interface TrainFlags {
   progress?: string;
 }
 
+/** An optional numeric flag (range checks are train()'s). */
 function num(name: string, v: string | undefined, integer: boolean): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || (integer && !Number.isSafeInteger(n))) {
-    fail(ErrorCodes.OPTION, `${name} must be ${integer ? 'an integer' : 'a number'}, got '${v}'`);
-  }
-  return n;
+  return v === undefined ? undefined : numberFlag(name, v, { integer });
 }
 
 function fmt(n: number | null | undefined, digits: number): string {

@@ -8,12 +8,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { BiEmbedError, ErrorCodes, fail } from '../errors';
-import { MAX_HIDDEN, MIN_HIDDEN, Model, ModelMetadata, TENSOR_NAMES, VOCAB, tensorLayout } from '../model';
+import { MAX_HIDDEN, MIN_HIDDEN, Model, ModelMetadata, TENSOR_NAMES, VOCAB, checkFiniteParams, tensorLayout } from '../model';
 import { writeFileAtomic } from './atomic';
 import { readRegularFile } from './files';
 import { checkOutputPaths } from './outputs';
 import { checkOptions, checkPath, shown } from '../validate';
-import { checkFiniteParams, rawHiddenForSize, readRaw, writeRaw } from './raw';
+import { rawHiddenForSize, readRaw, writeRaw } from './raw';
 import {
   SafetensorsEntry, SafetensorsInput, f32View, formatShape, quote, readSafetensors, writeSafetensors,
 } from './safetensors';

@@ -4,8 +4,8 @@
  * The file carries no H, so H is inferred from its size unless the caller names it.
  */
 import { ErrorCodes, fail } from '../errors';
-import { MAX_HIDDEN, MIN_HIDDEN, Model, checkHidden, hiddenForParamCount, paramCount, tensorLayout } from '../model';
-import { HOST_IS_LITTLE_ENDIAN } from './safetensors';
+import { MAX_HIDDEN, MIN_HIDDEN, Model, checkFiniteParams, checkHidden, hiddenForParamCount, paramCount } from '../model';
+import { HOST_IS_LITTLE_ENDIAN } from './endian';
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
@@ -51,19 +51,6 @@ function decodeFloat32LE(bytes: Uint8Array): Float32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
   return out;
-}
-
-/** Throws E_NON_FINITE naming the tensor and element of the first NaN or ±Inf parameter. */
-export function checkFiniteParams(hidden: number, params: Float32Array): void {
-  for (let i = 0; i < params.length; i++) {
-    if (Number.isFinite(params[i])) continue;
-    const t = tensorLayout(hidden).find((l) => i < l.offset + l.length);
-    const index = t ? i - t.offset : i;
-    const where = t && t.shape.length === 2
-      ? `${t.name}[${Math.floor(index / t.shape[1])}][${index % t.shape[1]}]`
-      : `${t?.name ?? 'params'}[${index}]`;
-    fail(ErrorCodes.NON_FINITE, `parameter ${where} is ${params[i]} (flat index ${index} of ${t?.name ?? 'params'})`);
-  }
 }
 
 /**

@@ -10,6 +10,7 @@
  * name, with the header padded by spaces to a multiple of 8 bytes so every tensor is 8-aligned.
  */
 import { ErrorCodes, fail } from '../errors';
+import { HOST_IS_LITTLE_ENDIAN } from './endian';
 
 /** Element sizes in bytes, in the reference's `Dtype` order (which is its alignment order). */
 const DTYPE_SIZES: ReadonlyMap<string, number> = new Map([
@@ -60,8 +61,6 @@ interface HeaderEntry {
 export function dtypeSize(dtype: string): number | undefined {
   return DTYPE_SIZES.get(dtype);
 }
-
-export const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 // ───────────────────────────── reader ─────────────────────────────
 

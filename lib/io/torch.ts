@@ -16,9 +16,9 @@
  * The nonlinearity is not in a state dict: the RNN must have been built with tanh (its default).
  */
 import { ErrorCodes, fail } from '../errors';
-import { Model, VOCAB } from '../model';
-import { checkFiniteParams } from './raw';
-import { HOST_IS_LITTLE_ENDIAN, SafetensorsEntry, formatShape, quote, readSafetensors, writeSafetensors } from './safetensors';
+import { Model, VOCAB, checkFiniteParams } from '../model';
+import { HOST_IS_LITTLE_ENDIAN } from './endian';
+import { SafetensorsEntry, formatShape, quote, readSafetensors, writeSafetensors } from './safetensors';
 
 export interface TorchImport {
   model: Model;

@@ -6,8 +6,9 @@
  */
 import { BiEmbedError, ErrorCodes, fail } from '../errors';
 import { writeFileAtomic } from '../io/atomic';
+import { HOST_IS_LITTLE_ENDIAN } from '../io/endian';
 import { readRegularFile } from '../io/files';
-import { HOST_IS_LITTLE_ENDIAN, SafetensorsEntry, quote, readSafetensors, writeSafetensors } from '../io/safetensors';
+import { SafetensorsEntry, quote, readSafetensors, writeSafetensors } from '../io/safetensors';
 import { native } from '../native';
 import { SkipgramCounts, toNativeTable } from './counts';
 import { checkOffsets } from './options';

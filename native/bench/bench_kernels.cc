@@ -133,8 +133,9 @@ std::vector<float> rnd(size_t n, float scale = 1.0f) {
 int main(int argc, char** argv) {
   if (argc > 1) g_seconds = std::atof(argv[1]);
   std::vector<const bi::Kernels*> tables;
-  for (bi::Isa isa : {bi::Isa::scalar, bi::Isa::avx2, bi::Isa::neon})
-    if (const bi::Kernels* k = bi::kernels_for(isa)) tables.push_back(k);
+  const auto& reg = bi::isa_registry();  // scalar (the reference) in the first column
+  for (auto e = reg.rbegin(); e != reg.rend(); ++e)
+    if (const bi::Kernels* k = bi::kernels_for(e->isa)) tables.push_back(k);
 
   // Buffers big enough for every case; B/A/C padded to a non-multiple ld would
   // only measure edge code, so production-like ld = cols.

@@ -1,4 +1,5 @@
-// Run-time choice of the kernel table: CPU feature detection, BI_FORCE_ISA.
+// The ISA registry and the run-time choice of the kernel table: CPU feature detection,
+// BI_FORCE_ISA.
 #include <cstdlib>
 #include <string>
 
@@ -51,38 +52,57 @@ bool cpu_has_avx2_fma() {
   return has;
 }
 
-bool isa_supported(Isa isa) {
-  switch (isa) {
-    case Isa::scalar: return true;
-    case Isa::avx2: return avx2_kernels() != nullptr && cpu_has_avx2_fma();
-    case Isa::neon: return neon_kernels() != nullptr;  // baseline on aarch64
-  }
+bool cpu_has_neon() {
+#if defined(__aarch64__) || defined(_M_ARM64)
+  return true;  // baseline on aarch64
+#else
   return false;
+#endif
 }
 
-const Kernels* kernels_for(Isa isa) {
-  if (!isa_supported(isa)) return nullptr;
-  switch (isa) {
-    case Isa::scalar: return scalar_kernels();
-    case Isa::avx2: return avx2_kernels();
-    case Isa::neon: return neon_kernels();
-  }
+namespace {
+bool cpu_runs_scalar() { return true; }
+}  // namespace
+
+const std::array<IsaEntry, 3>& isa_registry() {
+  static const std::array<IsaEntry, 3> kRegistry = {{
+      {Isa::avx2, "avx2", avx2_kernels, cpu_has_avx2_fma},
+      {Isa::neon, "neon", neon_kernels, cpu_has_neon},
+      {Isa::scalar, "scalar", scalar_kernels, cpu_runs_scalar},
+  }};
+  return kRegistry;
+}
+
+std::string isa_names(const char* sep) {
+  std::string out;
+  for (const IsaEntry& e : isa_registry()) out += (out.empty() ? "" : sep) + std::string(e.name);
+  return out;
+}
+
+namespace {
+const IsaEntry* entry_of(Isa isa) {
+  for (const IsaEntry& e : isa_registry())
+    if (e.isa == isa) return &e;
   return nullptr;
 }
+}  // namespace
+
+bool isa_supported(Isa isa) {
+  const IsaEntry* e = entry_of(isa);
+  return e && e->cpu_can_run() && e->table() != nullptr;
+}
+
+const Kernels* kernels_for(Isa isa) { return isa_supported(isa) ? entry_of(isa)->table() : nullptr; }
 
 const char* isa_name(Isa isa) {
-  switch (isa) {
-    case Isa::scalar: return "scalar";
-    case Isa::avx2: return "avx2";
-    case Isa::neon: return "neon";
-  }
-  return "unknown";
+  const IsaEntry* e = entry_of(isa);
+  return e ? e->name : "unknown";
 }
 
 bool parse_isa(const std::string& name, Isa* out) {
-  for (Isa isa : {Isa::scalar, Isa::avx2, Isa::neon}) {
-    if (name == isa_name(isa)) {
-      if (out) *out = isa;
+  for (const IsaEntry& e : isa_registry()) {
+    if (name == e.name) {
+      if (out) *out = e.isa;
       return true;
     }
   }
@@ -90,8 +110,8 @@ bool parse_isa(const std::string& name, Isa* out) {
 }
 
 Isa best_isa() {
-  if (isa_supported(Isa::avx2)) return Isa::avx2;
-  if (isa_supported(Isa::neon)) return Isa::neon;
+  for (const IsaEntry& e : isa_registry())
+    if (isa_supported(e.isa)) return e.isa;
   return Isa::scalar;
 }
 
@@ -99,7 +119,7 @@ const Kernels* kernels_from_env(const char* value, std::string* err) {
   if (value == nullptr || *value == '\0') return kernels_for(best_isa());
   Isa isa;
   if (!parse_isa(value, &isa)) {
-    if (err) *err = std::string("BI_FORCE_ISA=") + value + " is not an ISA (scalar|avx2|neon)";
+    if (err) *err = std::string("BI_FORCE_ISA=") + value + " is not an ISA (" + isa_names() + ")";
     return nullptr;
   }
   const Kernels* k = kernels_for(isa);

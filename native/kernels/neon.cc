@@ -480,14 +480,33 @@ double sum_squares(int n, const float* x) {
   return combine_lanes32(lanes);
 }
 
-const Kernels kTable = {Isa::neon, "neon", gemm_nn, gemm_tn, gemv_n, gemv_t,   ger,
-                        tanh_,     logsoftmax_xent,   dot,     axpy,   adam,   transpose,
-                        tanh_grad, sum_squares};
-
 }  // namespace
 }  // namespace neon
 
-const Kernels* neon_kernels() { return &neon::kTable; }
+// Filled by member name, not position: gemv_n and gemv_t share a signature, so a swap
+// by position would compile; by name each kernel is seen landing in its slot.
+const Kernels* neon_kernels() {
+  static const Kernels table = [] {
+    Kernels t{};
+    t.isa = Isa::neon;
+    t.name = isa_name(Isa::neon);
+    t.gemm_nn = neon::gemm_nn;
+    t.gemm_tn = neon::gemm_tn;
+    t.gemv_n = neon::gemv_n;
+    t.gemv_t = neon::gemv_t;
+    t.ger = neon::ger;
+    t.tanh = neon::tanh_;
+    t.logsoftmax_xent = neon::logsoftmax_xent;
+    t.dot = neon::dot;
+    t.axpy = neon::axpy;
+    t.adam = neon::adam;
+    t.transpose = neon::transpose;
+    t.tanh_grad = neon::tanh_grad;
+    t.sum_squares = neon::sum_squares;
+    return t;
+  }();
+  return &table;
+}
 
 }  // namespace bi
 

@@ -134,13 +134,32 @@ double sum_squares(int n, const float* x) {
   return combine_lanes32(acc);
 }
 
-const Kernels kTable = {Isa::scalar, "scalar", gemm_nn, gemm_tn, gemv_n, gemv_t,   ger,
-                        tanh_,       logsoftmax_xent,  dot,     axpy,   adam,   transpose,
-                        tanh_grad,   sum_squares};
-
 }  // namespace
 }  // namespace scalar
 
-const Kernels* scalar_kernels() { return &scalar::kTable; }
+// Filled by member name, not position: gemv_n and gemv_t share a signature, so a swap
+// by position would compile; by name each kernel is seen landing in its slot.
+const Kernels* scalar_kernels() {
+  static const Kernels table = [] {
+    Kernels t{};
+    t.isa = Isa::scalar;
+    t.name = isa_name(Isa::scalar);
+    t.gemm_nn = scalar::gemm_nn;
+    t.gemm_tn = scalar::gemm_tn;
+    t.gemv_n = scalar::gemv_n;
+    t.gemv_t = scalar::gemv_t;
+    t.ger = scalar::ger;
+    t.tanh = scalar::tanh_;
+    t.logsoftmax_xent = scalar::logsoftmax_xent;
+    t.dot = scalar::dot;
+    t.axpy = scalar::axpy;
+    t.adam = scalar::adam;
+    t.transpose = scalar::transpose;
+    t.tanh_grad = scalar::tanh_grad;
+    t.sum_squares = scalar::sum_squares;
+    return t;
+  }();
+  return &table;
+}
 
 }  // namespace bi

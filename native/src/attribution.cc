@@ -87,11 +87,10 @@ Status jacobian_attribution(const ModelView& m, const uint8_t* data, uint64_t si
   const Kernels& k = *opt.kernels;
   const uint64_t begin = traj.begin, end = std::min(traj.end, size - 1);  // t + 1 < size
   if (end <= begin) return Status::Error("E_CORPUS_TOO_SHORT", "attribution: no positions");
-  ForwardWeights w = prepare_forward(m);
-  pad_forward(k, m, &w);
+  const ForwardWeights w = prepare_forward(k, m);
   // Input columns without the bias: WxT[x] = Wx[:, x].
   AlignedVector<float> wxt(size_t(kVocab) * H);
-  transpose(H, kVocab, m.Wx, kVocab, wxt.data(), H);
+  k.transpose(H, kVocab, m.Wx, kVocab, wxt.data(), H);
 
   const uint64_t nblocks = (end - begin + kBlock - 1) / kBlock;
   // Per-block sums, reduced in block order afterwards: the same result for any thread count.
@@ -113,8 +112,7 @@ Status jacobian_attribution(const ModelView& m, const uint8_t* data, uint64_t si
     const int P = int(std::min<uint64_t>(kBlock, end - t0));
     const float* h = traj.row(t0);
     float* logits = sc.logits.data();
-    for (int r = 0; r < P; ++r) std::memcpy(logits + size_t(r) * kVocab, w.by.data(), sizeof(float) * kVocab);
-    k.gemm_nn(P, kVocab, H, h, H, w.WyTp.data(), w.ldv, logits, kVocab, true);
+    readout_logits(k, w, P, h, logits);  // P ≤ kBlock = kReadoutRows
     // dlogits = −(softmax − onehot)/ln 2 = ∂log2 p/∂logits, in place.
     for (int r = 0; r < P; ++r) {
       float* lr = logits + size_t(r) * kVocab;

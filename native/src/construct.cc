@@ -54,6 +54,15 @@ void phi_sign_log_odds(const PhiCounts& c, float* bh) {
   }
 }
 
+void phi_build(const PhiCounts& c, double alpha, double scale, bool sign_bias, float* params) {
+  phi_inputs(params);
+  auto v = param_views(params, kPhiHidden);
+  phi_by(c, v.by);
+  phi_log_ratios(c, alpha, v.Wy);
+  for (size_t i = 0; i < size_t(kVocab) * kPhiHidden; ++i) v.Wy[i] *= float(scale);
+  if (sign_bias) phi_sign_log_odds(c, v.bh);
+}
+
 PhiStateTable phi_state_table(const Kernels& k, const float* bh) {
   PhiStateTable t;
   float z[kPhiGroupWidth * 2], h[kPhiGroupWidth * 2];

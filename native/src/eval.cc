@@ -15,7 +15,7 @@
 namespace bi {
 namespace {
 
-constexpr int kRowsPerChunk = 256;  // readout GEMM rows: keeps logits + states in L2
+constexpr int kRowsPerChunk = kReadoutRows;  // one readout GEMM per chunk of states
 
 struct Stream {
   int range = 0;          // index into the caller's ranges
@@ -47,33 +47,41 @@ class StreamGroup {
       buf.h.resize(rows * w_.H);
       buf.z.resize(rows * w_.H);
     }
-    logits_.resize(rows * kVocab);
-    nats_.resize(rows);
+    logits_.resize(std::min<size_t>(rows, kReadoutRows) * kVocab);
     targets_.resize(rows);
-    xs_.resize(B_);
+    xs_.resize(rows);
   }
 
   uint64_t chunks() const { return (max_steps_ + chunk_steps_ - 1) / chunk_steps_; }
   const std::vector<Stream>& streams() const { return streams_; }
 
-  // Runs the recurrence of chunk c into buffer c % 2, continuing from chunk c − 1.
+  // Runs the recurrence of chunk c into buffer c % 2, continuing from chunk c − 1. Steps
+  // where every stream is active run as one window; the tail steps of shorter streams one
+  // by one on the active prefix.
   void recur(uint64_t c) {
     ChunkBuffer& buf = bufs_[c & 1];
     const ChunkBuffer& prev = bufs_[(c + 1) & 1];
-    const int H = w_.H;
+    const size_t BH = size_t(B_) * w_.H;
     buf.first_step = c * chunk_steps_;
     buf.steps = int(std::min<uint64_t>(chunk_steps_, max_steps_ - buf.first_step));
-    for (int j = 0; j < buf.steps; ++j) {
+    for (int j = 0; j < buf.steps;) {
       const uint64_t s = buf.first_step + j;
       const int active = active_at(s, false);
-      for (int b = 0; b < active; ++b) xs_[b] = data_[streams_[b].begin + s];
+      int run = 1;
+      if (active == B_)
+        while (j + run < buf.steps && active_at(s + run, false) == B_) ++run;
+      for (int r = 0; r < run; ++r)
+        for (int b = 0; b < active; ++b) xs_[size_t(r) * active + b] = data_[streams_[b].begin + s + r];
       const float* hprev = nullptr;
-      if (j > 0) hprev = buf.h.data() + size_t(j - 1) * B_ * H;
-      else if (c > 0) hprev = prev.h.data() + size_t(prev.steps - 1) * B_ * H;
-      float* z = buf.z.data() + size_t(j) * B_ * H;
-      float* h = buf.h.data() + size_t(j) * B_ * H;
-      rnn_step(k_, w_, active, xs_.data(), hprev, z, h);
-      for (int b = 0; b < active; ++b) capture_row(streams_[b], s, z + size_t(b) * H, h + size_t(b) * H);
+      if (j > 0) hprev = buf.h.data() + (j - 1) * BH;
+      else if (c > 0) hprev = prev.h.data() + (prev.steps - 1) * BH;
+      float* z = buf.z.data() + j * BH;
+      float* h = buf.h.data() + j * BH;
+      window_forward(k_, w_, run, active, xs_.data(), hprev, z, h);
+      for (int r = 0; r < run; ++r)
+        for (int b = 0; b < active; ++b)
+          capture_row(streams_[b], s + r, z + r * BH + size_t(b) * w_.H, h + r * BH + size_t(b) * w_.H);
+      j += run;
     }
   }
 
@@ -100,21 +108,26 @@ class StreamGroup {
     return n;
   }
 
-  // Rows [row0, row0 + R) of the chunk: targets, readout, losses.
+  // Rows [row0, row0 + R) of the chunk: targets, readout, losses, argmax captures.
   void score(const ChunkBuffer& buf, int row0, int R, const float* h) {
     for (int r = 0; r < R; ++r) {
       const int row = row0 + r;
       const Stream& st = streams_[row % B_];
       targets_[r] = data_[st.begin + buf.first_step + row / B_ + 1];
     }
-    readout_xent(k_, w_, R, h, targets_.data(), logits_.data(), nats_.data());
-    for (int r = 0; r < R; ++r) {
-      const int row = row0 + r;
-      Stream& st = streams_[row % B_];
-      const double bits = floored_bits(nats_[r]);
-      st.bits += bits;
-      if (losses_) losses_[st.loss_offset + buf.first_step + row / B_] = float(bits);
-    }
+    readout_chunks(k_, w_, R, h, logits_.data(), [&](int r0, int rc, const float* logits) {
+      for (int r = 0; r < rc; ++r) {
+        const int row = row0 + r0 + r;
+        Stream& st = streams_[row % B_];
+        const uint64_t step = buf.first_step + row / B_;
+        const float* l = logits + size_t(r) * kVocab;
+        const float nats = k_.logsoftmax_xent(kVocab, l, targets_[r0 + r], nullptr, 1.0f);
+        const double bits = floored_bits(nats);
+        st.bits += bits;
+        if (losses_) losses_[st.loss_offset + step] = float(bits);
+        if (st.capture.argmax) st.capture.argmax[step] = uint8_t(std::max_element(l, l + kVocab) - l);
+      }
+    });
   }
 
   void capture_row(const Stream& st, uint64_t s, const float* z, const float* h) {
@@ -138,7 +151,6 @@ class StreamGroup {
   uint64_t max_steps_ = 0;
   ChunkBuffer bufs_[2];
   AlignedVector<float> logits_;
-  std::vector<float> nats_;
   std::vector<uint8_t> targets_, xs_;
 };
 
@@ -165,8 +177,7 @@ Status evaluate(const ModelView& model, const uint8_t* data, uint64_t size,
                 const std::vector<EvalRange>& ranges, const EvalOptions& opt, EvalResult* result) {
   Status st = validate(model, size, ranges, opt);
   if (!st.ok()) return st;
-  ForwardWeights w = prepare_forward(model);
-  pad_forward(*opt.kernels, model, &w);  // multi-stream GEMMs read padded weights, unpacked
+  const ForwardWeights w = prepare_forward(*opt.kernels, model);
 
   std::vector<Stream> all(ranges.size());
   uint64_t loss_offset = 0, total_preds = 0;
@@ -175,8 +186,10 @@ Status evaluate(const ModelView& model, const uint8_t* data, uint64_t size,
     s.range = int(i);
     s.begin = ranges[i].begin;
     s.preds = ranges[i].end - ranges[i].begin - 1;
-    s.steps = opt.captures ? s.preds + 1 : s.preds;
     if (opt.captures) s.capture = opt.captures[i];
+    // The state after the last byte predicts nothing: run it only when a state is kept.
+    const bool states = s.capture.hidden || s.capture.preact || s.capture.signs;
+    s.steps = states ? s.preds + 1 : s.preds;
     s.loss_offset = loss_offset;
     loss_offset += s.preds;
     total_preds += s.preds;

@@ -1,5 +1,5 @@
 // Prompt → next-byte distribution → sampled continuation, on the forward-pass blocks of
-// rnn_forward.cc (prepare_forward, rnn_step, readout_xent) for one stream.
+// rnn_forward.cc (prepare_forward, window_forward, readout_xent) for one stream.
 #include "bi/generate.h"
 #include "bi/splitmix.h"
 
@@ -39,14 +39,14 @@ Status generate(const ModelView& m, const uint8_t* prompt, uint64_t n, uint64_t 
   if (!(o.temperature >= 0) || !std::isfinite(o.temperature))
     return Status::Error("E_OPTION", "temperature must be a finite number ≥ 0");
   const Kernels& k = *o.kernels;
-  const ForwardWeights w = prepare_forward(m);
+  const ForwardWeights w = prepare_forward(k, m);
   const int H = m.H;
   AlignedVector<float> h(H), hnext(H), z(H), logits(kVocab);
   std::vector<double> p(kVocab);
   float nats = 0;
   const double total = double(n + count);
   auto step = [&](uint8_t x, bool first) {
-    rnn_step(k, w, 1, &x, first ? nullptr : h.data(), z.data(), hnext.data());
+    window_forward(k, w, 1, 1, &x, first ? nullptr : h.data(), z.data(), hnext.data());
     std::swap(h, hnext);
   };
   // Scores target y from the current state; leaves the logits of that state in `logits`.

@@ -37,23 +37,6 @@ bool sgd_update(float* p, const float* g, size_t n, double lr, float gscale) {
   return bad == 0;
 }
 
-bool adam_update(float* p, float* m, float* v, const float* g, size_t n, const AdamConfig& c, uint64_t t,
-                 float gscale) {
-  const float b1 = float(c.beta1), b2 = float(c.beta2);
-  const float c1 = float(1.0 / (1.0 - std::pow(c.beta1, double(t))));
-  const float c2 = float(1.0 / (1.0 - std::pow(c.beta2, double(t))));
-  const float lr = float(c.lr), eps = float(c.eps);
-  uint32_t bad = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const float gi = gscale * g[i];
-    m[i] = b1 * m[i] + (1.0f - b1) * gi;
-    v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
-    p[i] -= lr * (m[i] * c1) / (std::sqrt(v[i] * c2) + eps);
-    bad |= non_finite(p[i]);
-  }
-  return bad == 0;
-}
-
 AdamStep adam_step(const AdamConfig& c, uint64_t t, float gscale) {
   AdamStep s;
   s.gscale = gscale;
@@ -64,15 +47,6 @@ AdamStep adam_step(const AdamConfig& c, uint64_t t, float gscale) {
   s.lr = float(c.lr);
   s.eps = float(c.eps);
   return s;
-}
-
-bool adam_update(const Kernels& k, float* p, float* m, float* v, const float* g, size_t n, const AdamConfig& c,
-                 uint64_t t, float gscale) {
-  const AdamStep s = adam_step(c, t, gscale);
-  bool ok = true;
-  constexpr size_t kChunk = size_t(1) << 30;  // the kernel takes an int count
-  for (size_t a = 0; a < n; a += kChunk) ok = k.adam(int(std::min(kChunk, n - a)), p + a, m + a, v + a, g + a, s) && ok;
-  return ok;
 }
 
 }  // namespace bi

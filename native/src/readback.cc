@@ -100,8 +100,8 @@ Status readback(const ModelView& model, const uint8_t* x, uint64_t size, const S
   const uint8_t* swl = &sfeat[size_t(kWordLen) * sn];
   const uint8_t* stag = &sfeat[size_t(kInTag) * sn];
 
-  const ForwardWeights w = prepare_forward(model);
   const Kernels& k = *opt.kernels;
+  const ForwardWeights w = prepare_forward(k, model);
   std::vector<float> hhat(size_t(kLevels + 1) * kBatch * H);  // level rows, then true-h rows
   std::vector<float> logits(size_t(kBatch) * kVocab), nats(kBatch);
   std::vector<uint8_t> targets(kBatch);

@@ -10,7 +10,6 @@
 #include <string>
 
 #include "bi/skipgram.h"
-#include "bi/threadpool.h"
 
 namespace bi {
 
@@ -63,6 +62,10 @@ Status score_trie(const SkipTrie& trie, Smoothing sm, const uint8_t* data, uint6
   const uint64_t s0 = std::max<uint64_t>(begin, uint64_t(max_offset(trie.offsets)));
   *out = HeldOutResult{};
   out->depth.assign(K + 1, 0);
+  out->train_positions = trie.positions;
+  out->patterns = trie.levels.back().pairs.size();
+  out->contexts = trie.levels.back().contexts.size();
+  out->bytes = trie.bytes();
   static const double kFloor = 1e-30;
   // A block of positions walks down the trie level by level, so the slots of a whole
   // level can be prefetched before they are read (the tables exceed the caches).
@@ -114,17 +117,13 @@ Status score_trie(const SkipTrie& trie, Smoothing sm, const uint8_t* data, uint6
 Status greedy_heldout(const uint8_t* data, uint64_t size, LmRange fit, LmRange valid,
                       const std::vector<int>& start, int order, int max_d, Smoothing sm,
                       MemoryBudget* budget, const Control& control, std::vector<GreedyStep>* steps, int threads) {
-  Status st = check_offsets(start);
+  Status st = check_greedy(start, order, max_d);
   if (!st.ok()) return st;
-  if (order < int(start.size()) || order > kMaxSkipOrder)
-    return Status::Error("E_OPTION", "greedy order must be in " + std::to_string(start.size()) + "…" + std::to_string(kMaxSkipOrder));
-  if (max_d < 1 || max_d > kMaxSkipOffset || max_d < order)
-    return Status::Error("E_OPTION", "maxOffset must be ≥ the greedy order and ≤ " + std::to_string(kMaxSkipOffset));
   if (fit.end > size || fit.begin > fit.end || valid.end > size || valid.begin > valid.end)
     return Status::Error("E_RANGE", "fit or validation range outside the data");
   const Control quiet = control.quiet();
   // Held-out bits per position of one offset list (NaN when it does not fit in the data).
-  auto score = [&](const std::vector<int>& D, MemoryBudget* mem, double* bits, EntropyResult* stats) -> Status {
+  const GreedyScore score = [&](const std::vector<int>& D, MemoryBudget* mem, double* bits, EntropyResult* stats) -> Status {
     const uint64_t s0 = std::max<uint64_t>(fit.begin, uint64_t(max_offset(D)));
     if (s0 >= fit.end) {
       *bits = std::numeric_limits<double>::quiet_NaN();
@@ -145,60 +144,25 @@ Status greedy_heldout(const uint8_t* data, uint64_t size, LmRange fit, LmRange v
     return Status::Ok();
   };
   steps->clear();
-  std::vector<int> D = start;
   GreedyStep first;
-  first.offsets = D;
-  first.added = D.empty() ? 0 : D.back();
-  st = score(D, budget, &first.score, &first.stats);
+  first.offsets = start;
+  first.added = start.empty() ? 0 : start.back();
+  st = score(start, budget, &first.score, &first.stats);
   if (!st.ok()) return st;
   steps->push_back(first);
-  const double total = double(order - int(start.size())) * max_d;
-  double done = 0;
-  // Candidates of a step are independent: they run on the pool, each with its share of
-  // the memory bound, and are compared afterwards in d order (same result for any threads).
-  ThreadPool pool(std::max(1, threads));
-  const int T = pool.size();
-  while (int(D.size()) < order) {
-    GreedyStep step;
-    step.candidates.assign(max_d, std::numeric_limits<double>::quiet_NaN());
-    std::vector<int> cands;
-    for (int d = 1; d <= max_d; ++d)
-      if (std::find(D.begin(), D.end(), d) == D.end()) cands.push_back(d);
-    const int n = int(cands.size());
-    std::vector<double> bits(n);
-    std::vector<EntropyResult> stats(n);
-    std::vector<Status> status(n);
-    std::vector<MemoryBudget> budgets(n);
-    pool.run(n, [&](int i) {
-      budgets[i].limit = budget->limit / uint64_t(T);
-      std::vector<int> cand = D;
-      cand.push_back(cands[i]);
-      status[i] = score(cand, &budgets[i], &bits[i], &stats[i]);
-    });
-    for (int i = 0; i < n; ++i) {
-      if (!status[i].ok()) return status[i];
-      budget->peak = std::max(budget->peak, budgets[i].peak * uint64_t(T));
-    }
-    done += n;
-    control.report(done, total);
-    if (control.cancelled()) return Status::Error("E_ABORTED", "greedy selection cancelled");
-    int best = 0;
-    for (int i = 0; i < n; ++i) {
-      if (std::isnan(bits[i])) continue;
-      step.candidates[cands[i] - 1] = bits[i];
-      if (best == 0 || bits[i] < step.score) {  // strict, in d order: ties keep the smaller d
-        best = cands[i];
-        step.score = bits[i];
-        step.stats = stats[i];
-      }
-    }
-    if (best == 0) return Status::Error("E_CORPUS_TOO_SHORT", "no candidate offset fits in the data");
-    D.push_back(best);
-    step.offsets = D;
-    step.added = best;
-    steps->push_back(std::move(step));
-  }
-  return Status::Ok();
+  return greedy_select(order, max_d, score, threads, budget, control, steps);
+}
+
+Status held_out(const uint8_t* data, uint64_t size, const std::vector<int>& offsets, LmRange train,
+                LmRange test, Smoothing sm, MemoryBudget* budget, const Control& control, HeldOutResult* out) {
+  if (train.end > size || train.begin > train.end) return Status::Error("E_RANGE", "training range outside the data");
+  const uint64_t s0 = std::max<uint64_t>(train.begin, uint64_t(max_offset(offsets)));
+  if (s0 >= train.end)
+    return Status::Error("E_CORPUS_TOO_SHORT", "the training part is shorter than the largest offset");
+  SkipTrie trie;
+  Status st = count_trie(data, size, s0, train.end, offsets, budget, control, &trie);
+  if (!st.ok()) return st;
+  return score_trie(trie, sm, data, size, test.begin, test.end, control, out);
 }
 
 }  // namespace bi

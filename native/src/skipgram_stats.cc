@@ -94,53 +94,23 @@ Status mi_profile(const uint8_t* data, uint64_t size, uint64_t begin, uint64_t e
 Status greedy_study(const uint8_t* data, uint64_t size, uint64_t begin, uint64_t end,
                     const std::vector<int>& start, int order, int max_d, MemoryBudget* budget,
                     const Control& control, std::vector<GreedyStep>* steps) {
-  Status st = check_offsets(start);
+  Status st = check_greedy(start, order, max_d);
   if (!st.ok()) return st;
-  if (order < int(start.size()) || order > kMaxSkipOrder)
-    return Status::Error("E_OPTION", "greedy order must be in " + std::to_string(start.size()) + "…" + std::to_string(kMaxSkipOrder));
-  if (max_d < 1 || max_d > kMaxSkipOffset || max_d < order)
-    return Status::Error("E_OPTION", "maxOffset must be ≥ the greedy order and ≤ " + std::to_string(kMaxSkipOffset));
   steps->clear();
-  std::vector<int> D = start;
   GreedyStep first;
-  first.offsets = D;
-  first.added = D.empty() ? 0 : D.back();
-  st = conditional_entropy(data, size, begin, end, D, budget, Control{}, &first.stats);
+  first.offsets = start;
+  first.added = start.empty() ? 0 : start.back();
+  st = conditional_entropy(data, size, begin, end, start, budget, Control{}, &first.stats);
   if (!st.ok()) return st;
   first.score = first.stats.bits;
   steps->push_back(first);
-  const double total = double(order - int(start.size())) * max_d;
-  double done = 0;
-  while (int(D.size()) < order) {
-    GreedyStep step;
-    step.candidates.assign(max_d, std::numeric_limits<double>::quiet_NaN());
-    int best = 0;
-    double best_bits = 0;
-    for (int d = 1; d <= max_d; ++d, ++done) {
-      if (std::find(D.begin(), D.end(), d) != D.end()) continue;
-      std::vector<int> cand = D;
-      cand.push_back(d);
-      EntropyResult r;
-      const Control quiet = control.quiet();
-      st = conditional_entropy(data, size, begin, end, cand, budget, quiet, &r);
-      if (st.code == "E_CORPUS_TOO_SHORT") continue;  // d reaches past the data: not a candidate
-      if (!st.ok()) return st;
-      step.candidates[d - 1] = r.bits;
-      if (best == 0 || r.bits < best_bits) {  // strict: ties keep the smaller d
-        best = d;
-        best_bits = r.bits;
-        step.stats = r;
-      }
-      control.report(done, total);
-    }
-    if (best == 0) return Status::Error("E_CORPUS_TOO_SHORT", "no candidate offset fits in the data");
-    D.push_back(best);
-    step.offsets = D;
-    step.added = best;
-    step.score = best_bits;
-    steps->push_back(std::move(step));
-  }
-  return Status::Ok();
+  const Control quiet = control.quiet();
+  const GreedyScore score = [&](const std::vector<int>& D, MemoryBudget* mem, double* bits, EntropyResult* stats) {
+    Status s = conditional_entropy(data, size, begin, end, D, mem, quiet, stats);
+    *bits = s.ok() ? stats->bits : std::numeric_limits<double>::quiet_NaN();
+    return s.code == "E_CORPUS_TOO_SHORT" ? Status::Ok() : s;  // d reaches past the data: not a candidate
+  };
+  return greedy_select(order, max_d, score, 1, budget, control, steps);
 }
 
 }  // namespace bi

@@ -1,33 +1,13 @@
 // Pattern witnesses (SPEC §4): does some trie context seen at s make the RNN's guess the
-// most frequent continuation? The RNN's guesses come from one forward pass (batch 1).
+// most frequent continuation? The RNN's guesses come from one evaluation pass (an argmax
+// capture, eval.h).
 #include <algorithm>
 #include <string>
 
+#include "bi/eval.h"
 #include "bi/skipgram.h"
 
 namespace bi {
-
-Status rnn_argmax(const Kernels& k, const ModelView& model, const uint8_t* data, uint64_t size,
-                  uint64_t begin, uint64_t end, uint8_t* argmax, const Control& control) {
-  if (end > size || begin > end) return Status::Error("E_RANGE", "range outside the data");
-  if (end - begin < 2) return Status::Ok();
-  const int H = model.H;
-  const ForwardWeights w = prepare_forward(model);
-  std::vector<float> h(H), hn(H), z(H), logits(kVocab);
-  float nats;
-  for (uint64_t t = begin; t + 1 < end; ++t) {
-    rnn_step(k, w, 1, data + t, t == begin ? nullptr : h.data(), z.data(), hn.data());
-    std::swap(h, hn);
-    // The logits (before the log-softmax) are left in the scratch; argmax is the same.
-    readout_xent(k, w, 1, h.data(), data + t + 1, logits.data(), &nats);
-    argmax[t - begin] = uint8_t(std::max_element(logits.begin(), logits.end()) - logits.begin());
-    if (((t - begin) & 0xffff) == 0xffff) {
-      control.report(double(t - begin), double(end - begin - 1));
-      if (control.cancelled()) return Status::Error("E_ABORTED", "argmax pass cancelled");
-    }
-  }
-  return Status::Ok();
-}
 
 Status witness_stats(const SkipTrie& trie, const uint8_t* data, uint64_t size, uint64_t begin,
                      uint64_t end, const uint8_t* argmax, uint64_t argmax_begin, WitnessResult* out) {
@@ -66,6 +46,30 @@ Status witness_stats(const SkipTrie& trie, const uint8_t* data, uint64_t size, u
     }
   }
   return Status::Ok();
+}
+
+Status witness_pass(const Kernels& k, const ModelView& model, const uint8_t* data, uint64_t size,
+                    const std::vector<int>& offsets, LmRange range, LmRange train, MemoryBudget* budget,
+                    const Control& control, WitnessResult* out) {
+  if (range.end > size || range.begin > range.end || train.end > size || train.begin > train.end)
+    return Status::Error("E_RANGE", "range outside the data");
+  const uint64_t s0 = std::max<uint64_t>(train.begin, uint64_t(max_offset(offsets)));
+  if (s0 >= train.end || range.end - range.begin < 2)
+    return Status::Error("E_CORPUS_TOO_SHORT", "no position to witness in the range");
+  SkipTrie trie;
+  Status st = count_trie(data, size, s0, train.end, offsets, budget, control.quiet(), &trie);
+  if (!st.ok()) return st;
+  std::vector<uint8_t> argmax(range.end - range.begin - 1);
+  Capture capture;
+  capture.argmax = argmax.data();
+  EvalOptions eo;
+  eo.kernels = &k;
+  eo.captures = &capture;
+  eo.control = control;
+  EvalResult er;
+  st = evaluate(model, data, size, {{range.begin, range.end}}, eo, &er);
+  if (!st.ok()) return st;  // a NaN in the model leaves no meaningful guesses: E_NON_FINITE
+  return witness_stats(trie, data, size, range.begin, range.end, argmax.data(), range.begin, out);
 }
 
 }  // namespace bi

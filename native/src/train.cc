@@ -45,25 +45,27 @@ namespace {
 // stored transposed, as the gradient is), so no step transposes the gradient: the
 // update is element-wise, hence a permutation of it gives bitwise the same values.
 // The caller's buffers are converted on entry and back on every return.
-void wx_to_train(int H, float* p, float* tmp) {
+void wx_to_train(const Kernels& k, int H, float* p, float* tmp) {
   if (!p) return;
-  transpose(H, kVocab, p, kVocab, tmp, H);
+  k.transpose(H, kVocab, p, kVocab, tmp, H);
   std::memcpy(p, tmp, sizeof(float) * size_t(H) * kVocab);
 }
-void wx_to_raw(int H, float* p, float* tmp) {
+void wx_to_raw(const Kernels& k, int H, float* p, float* tmp) {
   if (!p) return;
-  transpose(kVocab, H, p, H, tmp, kVocab);
+  k.transpose(kVocab, H, p, H, tmp, kVocab);
   std::memcpy(p, tmp, sizeof(float) * size_t(H) * kVocab);
 }
 struct TrainLayoutScope {
+  const Kernels& k;
   int H;
   float *p, *m, *v;
   std::vector<float> tmp;
-  TrainLayoutScope(int H_, float* p_, float* m_, float* v_) : H(H_), p(p_), m(m_), v(v_), tmp(size_t(H_) * kVocab) {
-    for (float* b : {p, m, v}) wx_to_train(H, b, tmp.data());
+  TrainLayoutScope(const Kernels& k_, int H_, float* p_, float* m_, float* v_)
+      : k(k_), H(H_), p(p_), m(m_), v(v_), tmp(size_t(H_) * kVocab) {
+    for (float* b : {p, m, v}) wx_to_train(k, H, b, tmp.data());
   }
   ~TrainLayoutScope() {
-    for (float* b : {p, m, v}) wx_to_raw(H, b, tmp.data());
+    for (float* b : {p, m, v}) wx_to_raw(k, H, b, tmp.data());
   }
 };
 
@@ -72,16 +74,14 @@ struct TrainLayoutScope {
 // reads are rebuilt (`used`): the other rows are stale but never read.
 void refresh_forward(const Kernels& k, const ModelView& m, const bool* used, ForwardWeights* w) {
   const int H = m.H;
-  w->H = H;
   w->WxTb.resize(size_t(kVocab) * H);
-  w->by.assign(m.by, m.by + kVocab);
   for (int x = 0; x < kVocab; ++x) {
     if (!used[x]) continue;
     float* row = w->WxTb.data() + size_t(x) * H;
     const float* wx = m.Wx + size_t(x) * H;
     for (int i = 0; i < H; ++i) row[i] = wx[i] + m.bh[i];
   }
-  pad_forward(k, m, w);  // the window reads only the padded copies (no WhT, WyT)
+  pad_forward(k, m, w);  // by and the matrix copies
 }
 
 struct Group {
@@ -112,10 +112,13 @@ Status validate(uint64_t size, const TrainConfig& c, const TrainState& s, const 
 
 }  // namespace
 
-Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, TrainState* s,
-                 const TrainRunOptions& o, TrainRunResult* result) {
-  Status st = validate(size, c, *s, o);
-  if (!st.ok()) return st;
+namespace {
+
+// The steps of train_run. An update that makes a parameter non-finite has already written
+// part of the new state when it is detected; it sets *overflowed and returns E_NON_FINITE,
+// and train_run puts the state back.
+Status run_steps(const uint8_t* data, const TrainConfig& c, TrainState* s, const TrainRunOptions& o,
+                 TrainRunResult* result, bool* overflowed) {
   *result = TrainRunResult{};
   const Kernels& k = *o.kernels;
   const int H = c.H, B = c.streams, T = c.window;
@@ -136,7 +139,7 @@ Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, Train
     groups.push_back(std::move(gr));
   }
   ThreadPool pool(c.threads);
-  TrainLayoutScope layout(H, s->params, c.optimizer == Optimizer::adam ? s->m : nullptr,
+  TrainLayoutScope layout(k, H, s->params, c.optimizer == Optimizer::adam ? s->m : nullptr,
                           c.optimizer == Optimizer::adam ? s->v : nullptr);
   const int reduce_chunks = c.threads > 1 ? 4 * c.threads : 1;
   ForwardWeights w;
@@ -179,7 +182,7 @@ Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, Train
           }
         }
       }
-      g.nats = window_backward(k, m, w, Ts, g.count, g.xs.data(), g.ys.data(), g.h.data(), scale, &g.buf,
+      g.nats = window_backward(k, w, Ts, g.count, g.xs.data(), g.ys.data(), g.h.data(), scale, &g.buf,
                                param_views<float>(g.grad.data(), H), &o.control);
     });
     if (o.control.cancelled()) {  // cancelled inside the step: drop it (the state is the last step's)
@@ -214,13 +217,13 @@ Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, Train
                                                "; the parameters were left at the previous step");
 
     // The update is element-wise: its chunks over the pool give bitwise the same values.
-    const double lr = learning_rate(c, step);
+    const double lr = step == uint64_t(c.overflow_at_step) ? HUGE_VAL : learning_rate(c, step);
     const float gscale = clip_scale(norm, c.clip);
     const int update_chunks = c.threads > 1 ? 4 * c.threads : 1;
     bool chunk_ok[4 * 256];
     AdamConfig ac = c.adam;
     ac.lr = lr;
-    const AdamStep st = adam_step(ac, step + 1, gscale);  // what adam_update(k, …) would pass
+    const AdamStep st = adam_step(ac, step + 1, gscale);
     // Blocks of kClearBlock floats: each block of the gradient is cleared for the next step
     // right after the update read it, while it is still in L1 (no separate pass over it).
     constexpr size_t kClearBlock = 2048;
@@ -240,9 +243,12 @@ Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, Train
     });
     bool finite = true;
     for (int ci = 0; ci < update_chunks; ++ci) finite = finite && chunk_ok[ci];
-    if (!finite)
+    if (!finite) {
+      *overflowed = true;
       return Status::Error("E_NON_FINITE", "a parameter overflowed to a non-finite value at step " +
-                                               std::to_string(step) + " (learning rate too high?)");
+                                               std::to_string(step) + " (learning rate too high?); the state was " +
+                                               "left at the previous step");
+    }
     for (auto& g : groups) std::memcpy(s->hidden + size_t(g->first) * H, g->h.data(), sizeof(float) * g->h.size());
     s->step = step + 1;
     if (step_phases::enabled()) step_phases::end_step(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - step_start).count());
@@ -264,7 +270,7 @@ Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, Train
           s->best_bpc = bpc;
           s->best_step = s->step;
           std::memcpy(s->best, s->params, sizeof(float) * n);
-          wx_to_raw(H, s->best, layout.tmp.data());  // best is kept in the raw layout
+          wx_to_raw(k, H, s->best, layout.tmp.data());  // best is kept in the raw layout
         }
       }
     }
@@ -281,6 +287,54 @@ Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, Train
     if (o.max_seconds > 0 && std::chrono::duration<double>(now - t0).count() >= o.max_seconds) break;
   }
   return Status::Ok();
+}
+
+// The state a call starts from, kept so that a non-finite update can be undone: the steps
+// before it are run again from here, which gives bitwise the state of the last good step
+// (training is deterministic). The update itself stays in place and fused (no copy per step).
+struct Snapshot {
+  std::vector<float> params, m, v, hidden;
+  TrainState scalars;
+  Snapshot(const TrainConfig& c, const TrainState& s) : scalars(s) {
+    const size_t n = param_count(c.H);
+    params.assign(s.params, s.params + n);
+    if (s.m) m.assign(s.m, s.m + n);
+    if (s.v) v.assign(s.v, s.v + n);
+    hidden.assign(s.hidden, s.hidden + size_t(c.streams) * c.H);
+  }
+  void restore(TrainState* s) const {
+    std::copy(params.begin(), params.end(), s->params);
+    if (s->m) std::copy(m.begin(), m.end(), s->m);
+    if (s->v) std::copy(v.begin(), v.end(), s->v);
+    std::copy(hidden.begin(), hidden.end(), s->hidden);
+    s->step = scalars.step;
+    s->best_bpc = scalars.best_bpc;
+    s->best_step = scalars.best_step;
+    s->cycle_nats = scalars.cycle_nats;
+    s->cycle_positions = scalars.cycle_positions;
+  }
+};
+
+}  // namespace
+
+Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& c, TrainState* s,
+                 const TrainRunOptions& o, TrainRunResult* result) {
+  Status st = validate(size, c, *s, o);
+  if (!st.ok()) return st;
+  const Snapshot start(c, *s);
+  bool overflowed = false;
+  st = run_steps(data, c, s, o, result, &overflowed);
+  if (!overflowed) return st;
+  // s->step is the failed step (it moves only after a good update). s->best may hold a copy
+  // taken in this call; the replay takes the same copies again.
+  const uint64_t failed = s->step;
+  start.restore(s);
+  TrainRunOptions replay = o;
+  replay.max_steps = failed - start.scalars.step;
+  replay.max_seconds = 0;
+  replay.control = Control{};
+  const Status again = run_steps(data, c, s, replay, result, &overflowed);
+  return again.ok() ? st : again;
 }
 
 }  // namespace bi

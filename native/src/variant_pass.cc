@@ -1,9 +1,9 @@
 // Variant forward passes (variant_pass.h). Streams are sorted longest first and dealt into
 // groups of at most kGroupRows rows; a group advances in chunks: the recurrence step by step
-// (rnn_step over the active rows, then each row's change), then one readout of the chunk's
+// (window_forward over the active rows, then each row's change), then one readout of the chunk's
 // scored states. Groups run on the pool in rounds, between which progress and cancel are
 // polled. Every stream's sums are its own; the grouping follows the thread count, and a group of
-// one stream takes rnn_step's gemv path, so results agree across thread counts up to rounding.
+// one stream takes window_forward's gemv path, so results agree across thread counts up to rounding.
 #include "bi/variant_pass.h"
 
 #include <algorithm>
@@ -18,8 +18,7 @@
 namespace bi {
 namespace {
 
-constexpr int kGroupRows = 256;    // rows of the recurrence GEMM
-constexpr int kReadoutRows = 256;  // rows per readout GEMM
+constexpr int kGroupRows = 256;  // rows of the recurrence GEMM (the readout's: rnn.h kReadoutRows)
 
 class Group {
  public:
@@ -72,7 +71,7 @@ class Group {
       }
       float* hprev = h_.data() + size_t(j) * BH;
       float* hnext = h_.data() + size_t(j + 1) * BH;
-      rnn_step(k_, w_, active, xs_.data(), hprev, z_.data(), hnext);
+      window_forward(k_, w_, 1, active, xs_.data(), hprev, z_.data(), hnext);
       for (int b = 0; b < active; ++b) change_row(all_[ids_[b]], s, z_.data() + size_t(b) * H, hnext + size_t(b) * H);
     }
     readout(n);
@@ -210,8 +209,7 @@ Status variant_pass(const ModelView& m, const uint8_t* data, uint64_t size, cons
   out->bits.assign(streams.size(), 0.0);
   out->positions.assign(streams.size(), 0);
   if (streams.empty()) return Status::Ok();
-  ForwardWeights w = prepare_forward(m);
-  pad_forward(*opt.kernels, m, &w);
+  const ForwardWeights w = prepare_forward(*opt.kernels, m);
 
   std::vector<int> order(streams.size());
   std::iota(order.begin(), order.end(), 0);

@@ -1,6 +1,7 @@
 // Float64 reference model for tests: the plain definitions of SPEC §0/§1 with no
 // rearranged weights, no kernels and no batching.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -9,18 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "bi/eval.h"
 #include "bi/kernels.h"
 #include "bi/rnn.h"
+#include "kernel_tables.h"
 
 namespace bi_test {
 
-// Every kernel table this CPU and build can run, scalar first.
-inline std::vector<const bi::Kernels*> all_kernels() {
-  std::vector<const bi::Kernels*> ks;
-  for (bi::Isa i : {bi::Isa::scalar, bi::Isa::avx2, bi::Isa::neon})
-    if (bi::kernels_for(i)) ks.push_back(bi::kernels_for(i));
-  return ks;
-}
 
 // ln p(target) of the readout on state h (H doubles).
 inline double reference_logp(const bi::ModelView& m, const double* h, int target) {
@@ -65,6 +61,24 @@ inline std::vector<uint8_t> random_text(size_t n, uint32_t seed) {
   std::vector<uint8_t> v(n);
   for (auto& c : v) c = uint8_t("abc de<>\n"[rng() % 9] + (rng() % 7 == 0 ? rng() % 100 : 0));
   return v;
+}
+
+// A gradient in the training layout (rnn.h TrainGradView: Wx stored transposed) in the raw
+// order, through the scalar table's exact transpose.
+inline void grads_to_raw(int H, const float* train_layout, float* raw) {
+  const size_t wx = size_t(H) * bi::kVocab;
+  bi::kernels_for(bi::Isa::scalar)->transpose(bi::kVocab, H, train_layout, H, raw, bi::kVocab);
+  std::copy(train_layout + wx, train_layout + bi::param_count(H), raw + wx);
+}
+
+// One evaluate() pass over [begin, end) of x keeping `capture`; the status is returned.
+inline bi::Status capture_pass(const bi::Kernels& k, const bi::ModelView& m, const std::vector<uint8_t>& x,
+                               uint64_t begin, uint64_t end, const bi::Capture& capture) {
+  bi::EvalOptions opt;
+  opt.kernels = &k;
+  opt.captures = &capture;
+  bi::EvalResult r;
+  return bi::evaluate(m, x.data(), x.size(), {{begin, end}}, opt, &r);
 }
 
 inline std::vector<float> random_params(int H, uint32_t seed, float scale) {

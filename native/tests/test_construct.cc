@@ -39,12 +39,7 @@ PhiCounts count(const std::vector<uint8_t>& x, uint64_t begin, uint64_t end) {
 // The constructed model (bh = 0, or the sign log-odds bias) with Wy = s·L(α) and by.
 std::vector<float> build(const PhiCounts& c, double alpha, double s, bool sign_bias) {
   std::vector<float> p(param_count(kPhiHidden));
-  phi_inputs(p.data());
-  auto v = param_views(p.data(), kPhiHidden);
-  phi_by(c, v.by);
-  phi_log_ratios(c, alpha, v.Wy);
-  for (int i = 0; i < kVocab * kPhiHidden; ++i) v.Wy[i] *= float(s);
-  if (sign_bias) phi_sign_log_odds(c, v.bh);
+  phi_build(c, alpha, s, sign_bias, p.data());
   return p;
 }
 
@@ -53,11 +48,7 @@ std::vector<float> capture_hidden(const Kernels& k, const std::vector<float>& p,
   std::vector<float> hs((end - begin) * kPhiHidden);
   Capture cap;
   cap.hidden = hs.data();
-  EvalOptions opt;
-  opt.kernels = &k;
-  opt.captures = &cap;
-  EvalResult r;
-  EXPECT_TRUE(evaluate(param_views<const float>(p.data(), kPhiHidden), x.data(), x.size(), {{begin, end}}, opt, &r).ok());
+  EXPECT_TRUE(bi_test::capture_pass(k, param_views<const float>(p.data(), kPhiHidden), x, begin, end, cap).ok());
   return hs;
 }
 

@@ -2,6 +2,7 @@
 // 1 and 2 threads, losses, captures, cancellation, bad ranges, and the study's model.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "bi/eval.h"
@@ -79,6 +80,54 @@ TEST(Eval, LossesAndCapturesAreConsistent) {
       }
     }
   }
+}
+
+// The argmax capture (the RNN's guess per position, read by the skip-gram witnesses) against
+// the float64 reference, under every ISA, for one range alone and among several streams.
+TEST(Eval, ArgmaxCaptureMatchesReference) {
+  const int H = 9;
+  auto params = bi_test::random_params(H, 5, 0.6f);
+  auto m = param_views<const float>(params.data(), H);
+  auto x = random_text(700, 3);
+  std::vector<double> states;
+  bi_test::reference_bits(m, x.data(), 0, 300, &states);
+  std::vector<int> ref(299, -1);  // −1: a near tie, float32 may pick either
+  for (size_t t = 0; t + 1 < 300; ++t) {
+    std::vector<double> logits(256);
+    for (int o = 0; o < 256; ++o) {
+      logits[o] = m.by[o];
+      for (int j = 0; j < H; ++j) logits[o] += double(m.Wy[size_t(o) * H + j]) * states[t * H + j];
+    }
+    auto sorted = logits;
+    std::sort(sorted.rbegin(), sorted.rend());
+    if (sorted[0] - sorted[1] >= 1e-4) ref[t] = int(std::max_element(logits.begin(), logits.end()) - logits.begin());
+  }
+  int checked = 0;
+  for (const Kernels* k : all_kernels()) {
+    for (bool alone : {true, false}) {
+      std::vector<EvalRange> ranges = {{0, 300}};
+      if (!alone) ranges = {{300, 700}, {0, 300}, {100, 250}};
+      std::vector<std::vector<uint8_t>> am(ranges.size());
+      std::vector<Capture> caps(ranges.size());
+      for (size_t i = 0; i < ranges.size(); ++i) {
+        am[i].assign(ranges[i].end - ranges[i].begin - 1, 0);
+        caps[i].argmax = am[i].data();
+      }
+      EvalOptions opt;
+      opt.kernels = k;
+      opt.threads = alone ? 1 : 2;
+      opt.captures = caps.data();
+      EvalResult res;
+      ASSERT_TRUE(evaluate(m, x.data(), x.size(), ranges, opt, &res).ok());
+      const auto& got = am[alone ? 0 : 1];
+      for (size_t t = 0; t < got.size(); ++t) {
+        if (ref[t] < 0) continue;
+        EXPECT_EQ(int(got[t]), ref[t]) << k->name << " t " << t;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 2 * 250);
 }
 
 TEST(Eval, RejectsBadInput) {

@@ -28,6 +28,7 @@
 
 #include "bi/dispatch_detail.h"
 #include "bi/kernels.h"
+#include "kernel_tables.h"
 
 namespace bi {
 namespace {
@@ -44,12 +45,7 @@ const std::vector<int> kSmall = {1, 3, 7, 8, 15, 17, 33};
 constexpr float kGuard = 12345.678f;
 constexpr int kGuardCells = 40;
 
-std::vector<const Kernels*> simd_tables() {
-  std::vector<const Kernels*> out;
-  for (Isa isa : {Isa::avx2, Isa::neon})
-    if (const Kernels* k = kernels_for(isa)) out.push_back(k);
-  return out;
-}
+std::vector<const Kernels*> simd_tables() { return bi_test::simd_kernels(); }
 
 #define FOR_EACH_SIMD(k)                                                          \
   const auto tables_ = simd_tables();                                             \
@@ -157,9 +153,7 @@ TEST(KernelsSimd, GemmTN) { gemm_sweep(true); }
 // Each C element is one fixed-order sum whatever the block it falls in, so a
 // caller may split M or N across threads and get bit-identical results.
 TEST(KernelsAll, GemmPartitionInvariant) {
-  for (Isa isa : {Isa::scalar, Isa::avx2, Isa::neon}) {
-    const Kernels* k = kernels_for(isa);
-    if (!k) continue;
+  for (const Kernels* k : bi_test::all_kernels()) {
     SCOPED_TRACE(k->name);
     std::mt19937 g(1212);
     const int M = 50, N = 70, K = 300, ld = 75;
@@ -621,11 +615,13 @@ TEST(KernelsScalar, TanhAndXentAgainstDouble) {
 
 // ---------------------------------------------------------------- dispatch
 TEST(Dispatch, NamesRoundTrip) {
-  for (Isa isa : {Isa::scalar, Isa::avx2, Isa::neon}) {
+  for (const IsaEntry& e : isa_registry()) {
     Isa back = Isa::scalar;
-    ASSERT_TRUE(parse_isa(isa_name(isa), &back)) << isa_name(isa);
-    EXPECT_EQ(back, isa);
+    ASSERT_TRUE(parse_isa(e.name, &back)) << e.name;
+    EXPECT_EQ(back, e.isa);
+    EXPECT_STREQ(isa_name(e.isa), e.name);
   }
+  EXPECT_EQ(isa_names(), "avx2|neon|scalar");  // priority order, scalar last
   Isa dummy;
   for (const char* bad : {"", "AVX2", "sse2", "avx512", "scalar "})
     EXPECT_FALSE(parse_isa(bad, &dummy)) << bad;
@@ -634,9 +630,15 @@ TEST(Dispatch, NamesRoundTrip) {
 TEST(Dispatch, TablesAreConsistent) {
   ASSERT_EQ(kernels_for(Isa::scalar), scalar_kernels());
   EXPECT_TRUE(isa_supported(Isa::scalar));
-  for (Isa isa : {Isa::scalar, Isa::avx2, Isa::neon}) {
+  EXPECT_EQ(isa_registry().back().isa, Isa::scalar);  // the fallback comes last
+  for (const IsaEntry& e : isa_registry()) {
+    const Isa isa = e.isa;
     const Kernels* k = kernels_for(isa);
     EXPECT_EQ(k != nullptr, isa_supported(isa));
+    // Where the CPU can run an ISA the build has its table (no silent scalar-only build).
+    if (e.cpu_can_run()) {
+      EXPECT_NE(e.table(), nullptr) << e.name;
+    }
     if (!k) continue;
     EXPECT_EQ(k->isa, isa);
     EXPECT_STREQ(k->name, isa_name(isa));
@@ -644,7 +646,8 @@ TEST(Dispatch, TablesAreConsistent) {
                            (const void*)k->gemv_t, (const void*)k->ger, (const void*)k->tanh,
                            (const void*)k->logsoftmax_xent, (const void*)k->dot,
                            (const void*)k->axpy, (const void*)k->adam,
-                           (const void*)k->transpose})
+                           (const void*)k->transpose, (const void*)k->tanh_grad,
+                           (const void*)k->sum_squares})
       EXPECT_NE(fn, nullptr);
   }
   std::cout << "[ info ] best ISA here: " << isa_name(best_isa()) << "\n";
@@ -657,8 +660,9 @@ TEST(Dispatch, KernelsFromEnv) {
   EXPECT_EQ(kernels_from_env("scalar", &err), scalar_kernels());
   EXPECT_TRUE(err.empty());
   EXPECT_EQ(kernels_from_env("fast", &err), nullptr);
-  EXPECT_EQ(err, "BI_FORCE_ISA=fast is not an ISA (scalar|avx2|neon)");
-  for (Isa isa : {Isa::avx2, Isa::neon}) {
+  EXPECT_EQ(err, "BI_FORCE_ISA=fast is not an ISA (avx2|neon|scalar)");
+  for (const IsaEntry& e : isa_registry()) {
+    const Isa isa = e.isa;
     err.clear();
     const Kernels* k = kernels_from_env(isa_name(isa), &err);
     if (isa_supported(isa)) {
@@ -702,7 +706,7 @@ TEST(Dispatch, DefaultKernelsHonoursForceIsa) {
         set_env("BI_FORCE_ISA", "bogus");
         std::string err;
         const Kernels* k = default_kernels(&err);
-        std::exit(k == nullptr && err == "BI_FORCE_ISA=bogus is not an ISA (scalar|avx2|neon)" ? 0
+        std::exit(k == nullptr && err == "BI_FORCE_ISA=bogus is not an ISA (avx2|neon|scalar)" ? 0
                                                                                               : 1);
       },
       ::testing::ExitedWithCode(0), "");

@@ -220,10 +220,9 @@ TEST(Psi, HebbianMatchesBruteForce) {
   const int H = 5;
   auto x = text(9000, 2);  // more than one 4096-row block
   auto h = states_of(bi_test::random_params(H, 3, 0.6f), H, x);
-  for (Isa isa : {Isa::scalar, Isa::avx2, Isa::neon}) {
-    if (!kernels_for(isa)) continue;
+  for (const Kernels* k : bi_test::all_kernels()) {
     HebbianResult r;
-    ASSERT_TRUE(hebbian(*kernels_for(isa), x.data(), x.size(), rows(h, H, 10, 9000), &r).ok());
+    ASSERT_TRUE(hebbian(*k, x.data(), x.size(), rows(h, H, 10, 9000), &r).ok());
     const uint64_t T = 8990;
     std::vector<double> mean(H, 0);
     for (uint64_t t = 10; t < 9000; ++t)

@@ -8,6 +8,7 @@
 #include <set>
 #include <tuple>
 
+#include "bi/eval.h"
 #include "bi/skipgram.h"
 #include "reference.h"
 
@@ -392,28 +393,57 @@ TEST(Skipgram, WitnessesMatchBruteForce) {
   EXPECT_EQ(w.covered_correct + w.covered_incorrect, w.covered);
 }
 
-TEST(Skipgram, RnnArgmaxMatchesReference) {
-  const int H = 9;
-  auto params = bi_test::random_params(H, 5, 0.6f);
+// held_out (the skipgramHeldOut job) is the trie counted on train then scored on test, and
+// records that trie's size.
+TEST(Skipgram, HeldOutIsCountThenScore) {
+  auto x = random_text(2000, 7, 6);
+  const std::vector<int> D = {1, 3};
+  MemoryBudget budget;
+  SkipTrie trie;
+  ASSERT_TRUE(count_trie(x.data(), x.size(), 3, 1500, D, &budget, Control{}, &trie).ok());
+  HeldOutResult want, got;
+  ASSERT_TRUE(score_trie(trie, Smoothing::kneser_ney, x.data(), x.size(), 1500, 2000, Control{}, &want).ok());
+  MemoryBudget budget2;
+  ASSERT_TRUE(held_out(x.data(), x.size(), D, {0, 1500}, {1500, 2000}, Smoothing::kneser_ney, &budget2, Control{}, &got).ok());
+  EXPECT_EQ(got.bits, want.bits);
+  EXPECT_EQ(got.positions, 500u);
+  EXPECT_EQ(got.depth, want.depth);
+  EXPECT_EQ(got.train_positions, 1497u);
+  EXPECT_EQ(got.patterns, trie.levels.back().pairs.size());
+  EXPECT_GT(got.contexts, 0u);
+  EXPECT_EQ(held_out(x.data(), x.size(), D, {0, 3}, {1500, 2000}, Smoothing::kneser_ney, &budget2, Control{}, &got).code,
+            "E_CORPUS_TOO_SHORT");
+}
+
+// witness_pass (the skipgramWitness job): the RNN's guesses from an evaluation's argmax
+// capture, then witness_stats; out-of-sample trie on `train`.
+TEST(Skipgram, WitnessPassUsesTheEvaluationsGuesses) {
+  const int H = 7;
+  auto params = bi_test::random_params(H, 9, 0.6f);
   auto m = param_views<const float>(params.data(), H);
-  auto x = random_text(300, 3, 20);
-  std::vector<uint8_t> am(x.size() - 1);
-  ASSERT_TRUE(rnn_argmax(*kernels_for(Isa::scalar), m, x.data(), x.size(), 0, x.size(), am.data(), Control{}).ok());
-  std::vector<double> states;
-  bi_test::reference_bits(m, x.data(), 0, x.size(), &states);
-  int checked = 0;
-  for (size_t t = 0; t + 1 < x.size(); ++t) {
-    std::vector<double> logits(256);
-    for (int o = 0; o < 256; ++o) {
-      logits[o] = m.by[o];
-      for (int j = 0; j < H; ++j) logits[o] += double(m.Wy[size_t(o) * H + j]) * states[t * H + j];
-    }
-    const int ref = int(std::max_element(logits.begin(), logits.end()) - logits.begin());
-    auto sorted = logits;
-    std::sort(sorted.rbegin(), sorted.rend());
-    if (sorted[0] - sorted[1] < 1e-4) continue;  // a near tie: float32 may pick either
-    EXPECT_EQ(int(am[t]), ref) << "t " << t;
-    ++checked;
-  }
-  EXPECT_GT(checked, 250);
+  auto x = random_text(1500, 4, 4);
+  const std::vector<int> D = {1, 2};
+  const Kernels& k = *kernels_for(Isa::scalar);
+  std::vector<uint8_t> guess(499);
+  Capture cap;
+  cap.argmax = guess.data();
+  ASSERT_TRUE(bi_test::capture_pass(k, m, x, 1000, 1500, cap).ok());
+  MemoryBudget budget;
+  SkipTrie trie;
+  ASSERT_TRUE(count_trie(x.data(), x.size(), 2, 1000, D, &budget, Control{}, &trie).ok());
+  WitnessResult want, got;
+  ASSERT_TRUE(witness_stats(trie, x.data(), x.size(), 1000, 1500, guess.data(), 1000, &want).ok());
+  MemoryBudget budget2;
+  ASSERT_TRUE(witness_pass(k, m, x.data(), x.size(), D, {1000, 1500}, {0, 1000}, &budget2, Control{}, &got).ok());
+  EXPECT_EQ(got.positions, want.positions);
+  EXPECT_EQ(got.correct, want.correct);
+  EXPECT_EQ(got.witnessed, want.witnessed);
+  EXPECT_EQ(got.deepest, want.deepest);
+  EXPECT_EQ(got.matched, want.matched);
+  EXPECT_GT(got.matched[1], 0u);
+  auto nan = params;
+  nan[size_t(H) * kVocab + 3] = NAN;  // in Wh: every step reads it
+  EXPECT_EQ(witness_pass(k, param_views<const float>(nan.data(), H), x.data(), x.size(), D, {1000, 1500}, {0, 1000},
+                         &budget2, Control{}, &got).code,
+            "E_NON_FINITE");
 }

@@ -3,6 +3,7 @@
 // step's parameters, cancellation, the study's schedule, and that training learns.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -142,6 +143,42 @@ TEST(Train, NonFiniteGradientStopsAndKeepsThePreviousStep) {
   EXPECT_EQ(0, std::memcmp(ref.hidden.data(), bad.hidden.data(), ref.hidden.size() * 4));
 }
 
+// An update that overflows has written part of the new state when it is caught: the state
+// (parameters, Adam moments, stream states, counters, best model) is put back to the last
+// good step, bitwise, under SGD and Adam, 1 and 2 threads.
+TEST(Train, NonFiniteUpdateLeavesTheLastGoodState) {
+  auto data = text(400, 6);
+  for (bool adam : {false, true}) {
+    for (int threads : {1, 2}) {
+      for (int64_t at : {2, 3, 9}) {  // the call's first step, its second, a later one
+        TrainConfig c = adam ? scale_like(8, threads) : study_like(8);
+        c.end = data.size();
+        Trainer ref(c, 5), bad(c, 5);
+        ASSERT_TRUE(ref.steps(data, 2).ok());  // the call starts at step 2, not 0
+        ASSERT_TRUE(bad.steps(data, 2).ok());
+        ASSERT_TRUE(ref.steps(data, uint64_t(at - 2)).ok());
+        bad.c.overflow_at_step = at;
+        TrainRunResult r;
+        EXPECT_EQ(bad.steps(data, 20, &r).code, "E_NON_FINITE");
+        const uint64_t good = uint64_t(at);
+        EXPECT_EQ(bad.s.step, good);
+        EXPECT_EQ(r.steps, good - 2);
+        EXPECT_EQ(0, std::memcmp(ref.params.data(), bad.params.data(), ref.params.size() * 4)) << adam << threads << at;
+        EXPECT_EQ(0, std::memcmp(ref.hidden.data(), bad.hidden.data(), ref.hidden.size() * 4));
+        if (adam) {
+          EXPECT_EQ(0, std::memcmp(ref.m.data(), bad.m.data(), ref.m.size() * 4));
+          EXPECT_EQ(0, std::memcmp(ref.v.data(), bad.v.data(), ref.v.size() * 4));
+        } else {
+          EXPECT_EQ(0, std::memcmp(ref.best.data(), bad.best.data(), ref.best.size() * 4));
+          EXPECT_EQ(ref.s.cycle_nats, bad.s.cycle_nats);
+          EXPECT_EQ(ref.s.best_bpc, bad.s.best_bpc);
+        }
+        for (float p : bad.params) ASSERT_TRUE(std::isfinite(p));
+      }
+    }
+  }
+}
+
 TEST(Train, DivergingLearningRateIsCaughtAsNonFinite) {
   auto data = text(300, 4);
   TrainConfig c = study_like(8);
@@ -255,8 +292,7 @@ TEST(Train, StepsEqualAHandWrittenLoopOverWindowBackward) {
   const uint64_t W = windows_per_cycle(data.size(), c.window, false);
   for (uint64_t step = 0; step < 2 * W + 3; ++step) {
     auto m = param_views<const float>(p.data(), c.H);
-    ForwardWeights w = prepare_forward(m);
-    pad_forward(k, m, &w);
+    ForwardWeights w = prepare_forward(k, m);
     std::vector<float> g(n, 0.0f), raw(n);
     std::vector<uint8_t> xs(size_t(c.window) * c.streams), ys(xs.size());
     for (int b = 0; b < c.streams; ++b) {
@@ -268,9 +304,9 @@ TEST(Train, StepsEqualAHandWrittenLoopOverWindowBackward) {
       }
     }
     WindowBuffers buf;
-    window_backward(k, m, w, c.window, c.streams, xs.data(), ys.data(), h.data(),
+    window_backward(k, w, c.window, c.streams, xs.data(), ys.data(), h.data(),
                     float(1.0 / (double(c.streams) * c.window)), &buf, param_views<float>(g.data(), c.H));
-    grads_to_raw(c.H, g.data(), raw.data());
+    bi_test::grads_to_raw(c.H, g.data(), raw.data());
     const double norm = std::sqrt(sum_squares(k, g.data(), n));
     sgd_update(p.data(), raw.data(), n, c.lr, clip_scale(norm, c.clip));
   }

@@ -61,6 +61,9 @@ void phi_by(const PhiCounts& c, float* by);
 void phi_log_ratios(const PhiCounts& c, double alpha, float* L);
 // The "sign log-odds" variant: bh_k = 5·ln(f_k/(1 − f_k + 1e-6)), f_k = nonneg[k]/n.
 void phi_sign_log_odds(const PhiCounts& c, float* bh);
+// The whole constructed model into a parameter buffer of H = 128: phi_inputs, phi_by,
+// Wy = scale·L(alpha), and bh the sign log-odds when sign_bias (else 0).
+void phi_build(const PhiCounts& c, double alpha, double scale, bool sign_bias, float* params);
 
 // The constructed state is a deterministic function of the last 16 bytes: for t ≥ 15
 // (relative to the trajectory's start at h = 0), h_k(t) = A[k][σ] with σ = 1 if

@@ -21,10 +21,13 @@ struct EvalRange {
 
 // What to keep of one range's forward pass, per step t = begin … end−1 (row t − begin).
 // Any pointer may be null. signs: ceil(H/8) bytes per step, bit j%8 of byte j/8 is 1[h_j ≥ 0].
+// argmax: per prediction t = begin … end−2, the RNN's guess for x_{t+1} (the first o with
+// the largest p_t(o)).
 struct Capture {
   float* hidden = nullptr;  // (end − begin) × H
   float* preact = nullptr;  // (end − begin) × H
   uint8_t* signs = nullptr;
+  uint8_t* argmax = nullptr;  // end − begin − 1
 };
 
 struct EvalOptions {
@@ -32,7 +35,7 @@ struct EvalOptions {
   int threads = 1;
   // Per-position losses in bits, ranges concatenated in order (end − begin − 1 each).
   float* losses = nullptr;
-  // One per range (same order) or null. Capturing makes every range run all its steps.
+  // One per range (same order) or null. Capturing states makes every range run all its steps.
   const Capture* captures = nullptr;
   Control control;
 };

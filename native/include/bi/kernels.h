@@ -3,6 +3,7 @@
 // within the tolerances stated in native/tests/test_kernels.cc.
 // All matrices are row-major with explicit leading dimensions (in floats).
 #pragma once
+#include <array>
 #include <cstddef>
 #include <string>
 
@@ -13,11 +14,15 @@ struct AdamStep {
   float gscale, b1, b2, c1, c2, lr, eps;
 };
 
+// The instruction sets the kernels are written for; their names and the order in which
+// dispatch prefers them are in the registry below (isa_registry), nowhere else.
 enum class Isa { scalar = 0, avx2 = 1, neon = 2 };
 
+// Each table is filled by member name (kernels/*.cc), never by position: gemv_n and gemv_t
+// share a signature, so a positional swap would compile.
 struct Kernels {
   Isa isa;
-  const char* name;  // "scalar", "avx2", "neon"
+  const char* name;  // isa_name(isa)
 
   // C[M×N] (+)= A[M×K] · B[K×N]. With accumulate=false C is overwritten.
   // Used for multi-stream recurrence (Hprev · Whᵀ with a transposed copy) and
@@ -71,18 +76,32 @@ inline double combine_lanes32(const double* lanes) {
   return s[0];
 }
 
-// Tables compiled into this build. Returns nullptr when the ISA is not compiled
-// in or the CPU (and OS) cannot run it.
+// One entry of the ISA registry.
+struct IsaEntry {
+  Isa isa;
+  const char* name;           // what BI_FORCE_ISA, options.isa and the CLI's --isa take
+  const Kernels* (*table)();  // the table compiled into this build, or nullptr
+  bool (*cpu_can_run)();      // this CPU (and OS) can execute its instructions
+};
+// Every ISA the code knows, in priority order (best first; scalar, the reference and
+// fallback, last). The one list that dispatch, parse_isa, the addon's names (and through
+// them lib/validate.ts and the CLI's help), the tests and the benchmarks loop over.
+const std::array<IsaEntry, 3>& isa_registry();
+// The registry's names joined by sep, in priority order ("avx2|neon|scalar"), for messages.
+std::string isa_names(const char* sep = "|");
+
+// The table of an ISA when this build has it and this CPU can run it, else nullptr.
 const Kernels* kernels_for(Isa isa);
 bool isa_supported(Isa isa);
 const char* isa_name(Isa isa);
-// Parses "scalar" | "avx2" | "neon"; returns false on an unknown name.
+// Parses a registry name; returns false on an unknown name.
 bool parse_isa(const std::string& name, Isa* out);
 // The best table for this CPU, unless BI_FORCE_ISA names another. Sets *error
 // (and returns nullptr) when BI_FORCE_ISA is unknown or unsupported here.
 const Kernels* default_kernels(std::string* error);
 
-// Per-ISA tables (defined in kernels/*.cc; absent ones return nullptr).
+// Per-ISA tables (defined in kernels/*.cc; absent ones return nullptr): the registry's
+// `table` entries.
 const Kernels* scalar_kernels();
 const Kernels* avx2_kernels();
 const Kernels* neon_kernels();

@@ -32,7 +32,6 @@ struct ParamViews {
   T* by = nullptr;  // 256
 };
 using ModelView = ParamViews<const float>;
-using GradView = ParamViews<float>;
 
 template <typename T>
 ParamViews<T> param_views(T* params, int H) {
@@ -48,35 +47,73 @@ ParamViews<T> param_views(T* params, int H) {
 
 Status check_hidden(int H);
 
+// ───────────────────────── forward pass (rnn_forward.cc) ─────────────────────────
+// The one forward pass of the house: training (window_backward), evaluation and trajectory
+// capture (eval.cc) and the analyses all run window_forward for the recurrence and
+// readout_chunks / readout_xent for the output layer. Typical use:
+//
+//   ForwardWeights w = prepare_forward(k, model);           // once per job
+//   window_forward(k, w, T, B, xs, h0, z, h);               // T steps of B streams
+//   readout_xent(k, w, T * B, h, ys, logits, nats);         // or readout_chunks(…, fn)
+
 // Weights rearranged for row-oriented kernels, prepared once per job:
-// WxTb[x] = Wx[:, x] + bh (the input column with the bias folded in), WhT = Whᵀ, WyT = Wyᵀ.
+// WxTb[x] = Wx[:, x] + bh (the input column with the bias folded in), and Whᵀ, Wh, Wyᵀ, Wy
+// with row strides ldh (rows of H) and ldv (rows of 256) padded off multiples of 64 bytes, so
+// the GEMMs read them unpacked (their rows spread over the L1 sets) instead of packing the
+// same panels on every call.
 struct ForwardWeights {
   int H = 0;
   AlignedVector<float> WxTb;  // 256 × H
-  AlignedVector<float> WhT;   // H × H
-  AlignedVector<float> WyT;   // H × 256
   AlignedVector<float> by;    // 256
-  // For window_backward (pad_forward): Whᵀ, Wh, Wyᵀ, Wy with row strides ldh (rows of H) and
-  // ldv (rows of 256) padded off multiples of 64 bytes, so the GEMMs read them unpacked (their
-  // rows spread over the L1 sets) instead of packing the same panels on every call.
   int ldh = 0, ldv = 0;
-  AlignedVector<float> WhTp, Whp;  // H × ldh
-  AlignedVector<float> WyTp;       // H × ldv
-  AlignedVector<float> Wyp;        // 256 × ldh
+  AlignedVector<float> WhTp, Whp;  // H × ldh: Whᵀ (the recurrence), Wh (its backward)
+  AlignedVector<float> WyTp;       // H × ldv: the readout
+  AlignedVector<float> Wyp;        // 256 × ldh: the readout's backward (dH = dlogits·Wy)
 };
-ForwardWeights prepare_forward(const ModelView& m);
-// Fills the padded copies of w from m.Wh and m.Wy (nothing else is read or changed).
+// All of ForwardWeights from a model in the raw layout.
+ForwardWeights prepare_forward(const Kernels& k, const ModelView& m);
+// Refreshes by and the matrix copies (WhTp, Whp, WyTp, Wyp) from m; WxTb is left alone
+// (training rebuilds only the input rows a step reads, from its transposed Wx).
 void pad_forward(const Kernels& k, const ModelView& m, ForwardWeights* w);
 
-// One recurrence step for B streams: Z[b] = WxTb[x_b] + Hprev[b]·WhT, Hnext[b] = tanh Z[b].
-// Hprev rows may be null-state (pass hprev = nullptr for h = 0). Rows have stride H.
-void rnn_step(const Kernels& k, const ForwardWeights& w, int B, const uint8_t* xs,
-              const float* hprev, float* z, float* hnext);
+// The recurrence over T steps for B streams:
+//   z_t[b] = WxTb[x_{t,b}] + Wh·h_{t−1}[b],  h_t[b] = tanh z_t[b],  t = 0 … T−1,
+// xs: T × B bytes (row t·B + b); h0: the B × H states entering the window (nullptr: h = 0);
+// z, h: T·B × H outputs (block t = step t, rows of stride H). h0 may be the block just
+// before h in one buffer (h0 + B·H == h), as training keeps them. Each step is one product
+// with the padded Whᵀ: gemv_t for one stream, a GEMM across streams for several.
+// With a control, the cancel flag is polled once per step; a cancelled call returns false
+// with the outputs partial.
+bool window_forward(const Kernels& k, const ForwardWeights& w, int T, int B, const uint8_t* xs,
+                    const float* h0, float* z, float* h, const Control* control = nullptr);
 
-// Readout for R rows of states: logits[r] = by + WyT·h[r], then per-row natural-log
-// cross-entropy against targets[r]; writes nats[r] (unfloored).
+// Rows of the output layer per chunk: 256 rows of logits are 256 KB and stay in L2.
+constexpr int kReadoutRows = 256;
+
+// logits[r] = by + Wy·h[r] for R ≤ kReadoutRows rows of states (stride H).
+void readout_logits(const Kernels& k, const ForwardWeights& w, int R, const float* h, float* logits);
+
+// The readout of R rows of states in chunks of at most kReadoutRows rows, in row order:
+// for each chunk, logits (scratch of min(R, kReadoutRows) × 256) = by + Wy·h, then
+// chunk(r0, rc, logits) with the chunk's first row and row count — where the caller takes
+// its loss, gradient or argmax. One output-layer GEMM per chunk, compute-bound. With a
+// control, the cancel flag is polled once per chunk; a cancelled call returns false.
+template <typename Chunk>
+bool readout_chunks(const Kernels& k, const ForwardWeights& w, int R, const float* h, float* logits,
+                    Chunk&& chunk, const Control* control = nullptr) {
+  for (int r0 = 0; r0 < R; r0 += kReadoutRows) {
+    if (control && control->cancelled()) return false;
+    const int rc = R - r0 < kReadoutRows ? R - r0 : kReadoutRows;
+    readout_logits(k, w, rc, h + size_t(r0) * w.H, logits);
+    chunk(r0, rc, static_cast<float*>(logits));
+  }
+  return true;
+}
+
+// Cross-entropy of R rows: nats[r] = −ln softmax(by + Wy·h[r])[targets[r]] (unfloored);
+// logits: scratch of min(R, kReadoutRows) × 256 floats.
 void readout_xent(const Kernels& k, const ForwardWeights& w, int R, const float* h,
-                  const uint8_t* targets, float* logits_scratch, float* nats);
+                  const uint8_t* targets, float* logits, float* nats);
 
 // −log2 p with p floored at 1e-30 (SPEC §0), from natural-log cross-entropy.
 double floored_bits(double nats);
@@ -85,32 +122,28 @@ double floored_bits(double nats);
 
 // Gradient accumulators in the training layout: the raw order except that Wx is stored
 // transposed (WxT: 256 × H, row x = ∂/∂Wx[:, x]), so one step adds one contiguous row.
-// grads_to_raw() turns a buffer of param_count(H) floats into the raw layout.
 using TrainGradView = ParamViews<float>;  // .Wx holds WxT (256 × H)
-void grads_to_raw(int H, const float* train_layout, float* raw);
-// dst[j][i] = src[i][j] for a rows × cols source (cache-tiled).
-void transpose(int rows, int cols, const float* src, int lds, float* dst, int ldd);
 
 // Scratch of one window of T steps for B streams (rows (t, b) at (t·B + b)·H), reusable.
 struct WindowBuffers {
   AlignedVector<float> hs;      // (T+1)·B·H: block 0 = initial states, block t+1 = h_t
   AlignedVector<float> dz;      // T·B·H
   AlignedVector<float> dh;      // T·B·H: ∂loss/∂h_t from the readout
-  AlignedVector<float> logits;  // one chunk of ≤ 256 rows × 256, overwritten by dlogits
+  AlignedVector<float> logits;  // one readout chunk (≤ kReadoutRows rows × 256), overwritten by dlogits
   AlignedVector<float> dnext;   // B·H: ∂loss/∂h_{t−1} through the recurrence
   std::vector<double> nats;   // T·B
   void resize(int T, int B, int H);
 };
 
-// One BPTT window for B streams: runs the forward pass from h (B × H; on return the
-// final states h_{T−1}), scores targets ys, and accumulates (+=) the gradients of
+// One BPTT window for B streams: runs the forward pass (window_forward, readout_chunks)
+// from h (B × H; on return the final states h_{T−1}), scores targets ys, and accumulates (+=) the gradients of
 // scale · Σ nats into g (training layout). xs, ys: T × B bytes, row t·B + b. The state
 // entering the window is treated as a constant (truncated BPTT). w must hold the
-// forward weights of m, with pad_forward applied. Returns Σ nats over the T·B positions,
+// forward weights of m (prepare_forward, or pad_forward after an update). Returns Σ nats over the T·B positions,
 // summed in a fixed order. When `control` is cancelled (polled once per time step and
 // readout chunk) it returns early with h and g partial: the caller must drop the step.
-double window_backward(const Kernels& k, const ModelView& m, const ForwardWeights& w, int T, int B,
-                       const uint8_t* xs, const uint8_t* ys, float* h, float scale, WindowBuffers* buf,
-                       const TrainGradView& g, const Control* control = nullptr);
+double window_backward(const Kernels& k, const ForwardWeights& w, int T, int B, const uint8_t* xs,
+                       const uint8_t* ys, float* h, float scale, WindowBuffers* buf, const TrainGradView& g,
+                       const Control* control = nullptr);
 
 }  // namespace bi

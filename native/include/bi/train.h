@@ -52,9 +52,12 @@ struct TrainConfig {
   // byte, the study's "train bpc") and keep the parameters when it beats the best so far
   // by more than 1e-4 (the study's rule) in TrainState::best.
   bool track_best = false;
-  // Testing hook: the gradient of this 0-based step is made NaN (−1 = never).
-  // Non-finite loss, gradient or updated parameters stop the run with E_NON_FINITE.
+  // Testing hooks: the gradient of this 0-based step is made NaN; the update of this step
+  // overflows (its learning rate is +inf). −1 = never.
+  // Non-finite loss, gradient or updated parameters stop the run with E_NON_FINITE and leave
+  // the state (parameters, moments, stream states, counters) of the last good step.
   int64_t nan_at_step = -1;
+  int64_t overflow_at_step = -1;
 };
 
 // Owned by the caller; updated in place at step boundaries.

@@ -2,7 +2,7 @@
 // sign-only dynamics (h = sgn z), a neuron mask applied to h after every step (knock-out,
 // keep-only-one), the readout of sgn h, a stored starting state, one input byte replaced (the
 // counterfactual flip).
-// Streams run side by side as the rows of the recurrence GEMM (rnn_step) and their scored
+// Streams run side by side as the rows of the recurrence GEMM (window_forward) and their scored
 // states go through the chunked readout (readout_xent): the forward functions of
 // rnn_forward.cc, with the per-stream change applied between the two.
 #pragma once

@@ -88,17 +88,10 @@ Napi::Value HeldOut(const Napi::CallbackInfo& info) {
     const bi::LmRange train = RangeArg(env, info[2], "train"), test = RangeArg(env, info[3], "test");
     CheckRange(env, train, d.size, "train");
     CheckRange(env, test, d.size, "test");
-    Napi::Object opt = OptionsArg(env, info, 4);
-    const bi::Smoothing sm = SmoothingArg(env, opt);
-    auto budget = BudgetArg(env, opt);
-    auto out = std::make_shared<HeldOutOut>();
+    const HeldOutOptions o = HeldOutOptionsArg(env, info, 4);
+    auto out = std::make_shared<bi::HeldOutResult>();
     job->run = [=](const bi::Control& c) {
-      const uint64_t s0 = std::max<uint64_t>(train.begin, uint64_t(bi::max_offset(offsets)));
-      if (s0 >= train.end) return bi::Status::Error("E_CORPUS_TOO_SHORT", "the training part is shorter than the largest offset");
-      bi::SkipTrie trie;
-      bi::Status st = bi::count_trie(d.data, d.size, s0, train.end, offsets, budget.get(), c, &trie);
-      if (!st.ok()) return st;
-      return ScoreTrie(trie, sm, d.data, d.size, test, c, out.get());
+      return bi::held_out(d.data, d.size, offsets, train, test, o.sm, o.budget.get(), c, out.get());
     };
     job->result = [=](Napi::Env e) -> Napi::Value { return HeldOutToJs(e, *out); };
   });
@@ -123,15 +116,7 @@ Napi::Value Witness(const Napi::CallbackInfo& info) {
     auto budget = BudgetArg(env, opt);
     auto out = std::make_shared<bi::WitnessResult>();
     job->run = [=](const bi::Control& c) {
-      const uint64_t s0 = std::max<uint64_t>(tr.begin, uint64_t(bi::max_offset(offsets)));
-      if (s0 >= tr.end || r.end - r.begin < 2) return bi::Status::Error("E_CORPUS_TOO_SHORT", "no position to witness in the range");
-      bi::SkipTrie trie;
-      bi::Status st = bi::count_trie(d.data, d.size, s0, tr.end, offsets, budget.get(), c.quiet(), &trie);
-      if (!st.ok()) return st;
-      std::vector<uint8_t> argmax(r.end - r.begin - 1);
-      st = bi::rnn_argmax(*k, model, d.data, d.size, r.begin, r.end, argmax.data(), c);
-      if (!st.ok()) return st;
-      return bi::witness_stats(trie, d.data, d.size, r.begin, r.end, argmax.data(), r.begin, out.get());
+      return bi::witness_pass(*k, model, d.data, d.size, offsets, r, tr, budget.get(), c, out.get());
     };
     job->result = [=](Napi::Env e) -> Napi::Value {
       Napi::Object o = Napi::Object::New(e);
@@ -151,7 +136,7 @@ Napi::Value Witness(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void RegisterCounts(Napi::Env env, Napi::Object exports) {
+void RegisterSkipgram(Napi::Env env, Napi::Object exports) {
   SetExports(env, exports, {{"skipgramEntropy", Entropy}, {"skipgramMiProfile", MiProfile}, {"skipgramGreedy", Greedy},
                             {"skipgramHeldOut", HeldOut}, {"skipgramWitness", Witness}});
 }
