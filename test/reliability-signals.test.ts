@@ -26,7 +26,9 @@ function corpusFile(dir: string, n: number): string {
 /**
  * Starts `bi-embed train` with a checkpoint every step, sends `signals` once the first checkpoint
  * exists (training runs and the handlers are installed, however slow the machine), and returns how
- * it ended.
+ * it ended. Each signal after the first is sent once the child has said it is stopping: two signals
+ * sent back to back may be taken in either order (the kernel hands the second to another thread
+ * while the first is pending on the main one).
  */
 async function trainAndSignal(dir: string, signals: NodeJS.Signals[]): Promise<{ code: number | null; signal: string | null; stderr: string }> {
   const out = path.join(dir, 'm.safetensors');
@@ -36,8 +38,20 @@ async function trainAndSignal(dir: string, signals: NodeJS.Signals[]): Promise<{
   child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
   const ckpt = path.join(dir, 'm.ckpt.safetensors');
   for (let i = 0; i < 600 && !fs.existsSync(ckpt); i++) await new Promise((r) => setTimeout(r, 50));
-  for (const s of signals) child.kill(s);
-  return new Promise((r) => child.on('exit', (code, signal) => r({ code, signal, stderr })));
+  const exited = new Promise<{ code: number | null; signal: string | null; stderr: string }>(
+    (r) => child.on('exit', (code, signal) => r({ code, signal, stderr })));
+  const [first, ...rest] = signals;
+  child.kill(first);
+  if (rest.length > 0) {
+    await new Promise<void>((r) => {
+      const check = (): void => { if (stderr.includes(`${first}: stopping`)) { child.stderr!.off('data', check); r(); } };
+      child.stderr!.on('data', check);
+      void exited.then(() => r());  // exited without saying so: the expectations below tell how
+      check();
+    });
+    for (const s of rest) child.kill(s);
+  }
+  return exited;
 }
 
 describe('signals', () => {
@@ -53,6 +67,7 @@ describe('signals', () => {
   test('a second signal exits at once with its own status', async () => {
     const r = await trainAndSignal(tempDir(), ['SIGINT', 'SIGTERM']);
     expect({ code: r.code, signal: r.signal }).toEqual({ code: 143, signal: null });
+    expect(r.stderr).toContain('SIGINT: stopping');
     expect(r.stderr).toContain('SIGTERM again: exiting now');
   });
 });

@@ -29,6 +29,8 @@ export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>
       process.exit(signalExitCode(sig));
     }
     signalled = sig;
+    // Said before the abort: whoever sent the signal knows it was taken, and that a second one is not lost.
+    process.stderr.write(`\nbi-embed: ${sig}: stopping (saving what is done; ${sig} again exits at once)\n`);
     controller.abort();
   };
   const off = (): void => {
@@ -46,6 +48,9 @@ export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>
       beforeExit();
       process.stderr.write(`\nbi-embed: interrupted: ${kept(e)}\n`);
       process.exitCode = signalExitCode(signalled);
+      // One more turn of the event loop: a second signal that arrived during the wind-down is
+      // handled (exits at once with its own status) instead of left unread in the signal pipe.
+      await new Promise((resolve) => setImmediate(resolve));
       return undefined;
     }
     off();
