@@ -9,6 +9,7 @@ import { registerEval } from './eval';
 import { registerInfo } from './info';
 import { registerRead } from './read';
 import { registerSkipgram } from './skipgram';
+import { registerStudy } from './study';
 import { registerTrain } from './train';
 import { reportError } from './output';
 import { version } from '../version';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerBoolean(program);
   registerAttribute(program);
   registerErrors(program);
+  registerStudy(program);
   return program;
 }
 
