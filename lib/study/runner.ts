@@ -14,7 +14,7 @@ import { renderReport } from '../report/html';
 import { checkThreads } from '../validate';
 import { version } from '../version';
 import { cacheKey, CacheKeyParts, readCached, writeCached } from './cache';
-import { studyFigures } from './figures';
+import { STUDY_MODEL_SHA256, STUDY_TEXT_SHA256, studyFigures } from './figures';
 import { ModelSource, resolveModel } from './model-source';
 import { validateResults, RESULTS_SCHEMA_ID, RESULTS_SCHEMA_VERSION, StudyResults } from './schema';
 import { StageContext, StudyMode } from './stage';
@@ -119,7 +119,8 @@ export async function runStudy(opts: StudyOptions): Promise<StudyRun> {
   }
 
   const inf = info();
-  const comparable = embedded && source.kind === 'study' && mode === 'study';
+  const studyText = mode === 'study' && corpus.hash() === STUDY_TEXT_SHA256;
+  const studyModel = source.sha256 === STUDY_MODEL_SHA256;
   const draft = {
     schema: RESULTS_SCHEMA_ID,
     schemaVersion: RESULTS_SCHEMA_VERSION,
@@ -136,7 +137,7 @@ export async function runStudy(opts: StudyOptions): Promise<StudyRun> {
   };
   // Figures from the validated stage results (the schema's types), then the whole file validated.
   const typed = validateResults({ ...draft, figures: [] });
-  draft.figures = studyFigures({ comparable, ...Object.fromEntries(Object.entries(typed.stages).map(([k, v]) => [k, v.result])) });
+  draft.figures = studyFigures({ studyText, studyModel, ...Object.fromEntries(Object.entries(typed.stages).map(([k, v]) => [k, v.result])) });
   const final = validateResults(JSON.parse(JSON.stringify(draft)));
   const resultsPath = path.join(out, 'results.json');
   const reportPath = path.join(out, 'report.html');
