@@ -17,7 +17,7 @@ import { cacheKey, CacheKeyParts, readCached, writeCached } from './cache';
 import { STUDY_MODEL_SHA256, STUDY_TEXT_SHA256, studyFigures } from './figures';
 import { ModelSource, resolveModel } from './model-source';
 import { validateResults, RESULTS_SCHEMA_ID, RESULTS_SCHEMA_VERSION, StudyResults } from './schema';
-import { StageContext, StudyMode } from './stage';
+import { StageContext, StudyMode, StudyTuning } from './stage';
 import { PENDING_STAGES, STAGES } from './stages';
 import { PENDING_STUDY_NUMBERS } from './figures';
 
@@ -42,6 +42,8 @@ export interface StudyOptions {
   isa?: string;
   /** Scale mode: test share at the end of the corpus (default 0.1). */
   testFraction?: number;
+  /** Smaller analyses (tests, quick looks): stated in results.json through the cache keys. */
+  tuning?: StudyTuning;
   /** Recompute every stage (and retrain), ignoring the cache. */
   force?: boolean;
   /** The command line, as the report prints it. */
@@ -96,7 +98,7 @@ export async function runStudy(opts: StudyOptions): Promise<StudyRun> {
   for (const [i, stage] of STAGES.entries()) {
     emit({ type: 'start', id: stage.id, title: stage.title, index: i + 1, count });
     const ctx: StageContext = {
-      mode, corpus, model, threads, isa: opts.isa, testFraction: opts.testFraction ?? 0.1, trainSeconds, signal: opts.signal,
+      mode, corpus, model, threads, isa: opts.isa, testFraction: opts.testFraction ?? 0.1, tuning: opts.tuning ?? {}, signal: opts.signal,
       onProgress: (done, total) => emit({ type: 'progress', id: stage.id, done, total }),
     };
     const parts: CacheKeyParts = { ...base, stage: stage.id, stageVersion: stage.version, options: { mode, ...stage.options(ctx) } };

@@ -142,5 +142,5 @@ export function validateResults(value: unknown, what = 'results.json'): StudyRes
 
 /** The JSON Schema (draft 2020-12) of results.json. */
 export function resultsJsonSchema(): Record<string, unknown> {
-  return { $id: `https://bi-embed/${RESULTS_SCHEMA_ID}/v${RESULTS_SCHEMA_VERSION}`, ...z.toJSONSchema(resultsSchema, { io: 'input' }) };
+  return { $id: `urn:${RESULTS_SCHEMA_ID.replace('/', ':')}:v${RESULTS_SCHEMA_VERSION}`, ...z.toJSONSchema(resultsSchema, { io: 'input' }) };
 }

@@ -28,11 +28,11 @@ export const psiStage: Stage<PsiStageResult> = {
   id: 'psi',
   title: 'ψ: reading the model',
   version: 1,
-  options: (ctx) => (ctx.mode === 'scale' ? { testFraction: ctx.testFraction } : {}),
+  options: (ctx) => (ctx.mode === 'scale' ? { testFraction: ctx.testFraction, positions: ctx.tuning.psiPositions } : {}),
   run: async (ctx) => {
     const read = await readModel(ctx.model, ctx.corpus, {
       mode: ctx.mode, threads: ctx.threads, isa: ctx.isa, signal: ctx.signal, onProgress: ctx.onProgress,
-      ...(ctx.mode === 'scale' ? { testFraction: ctx.testFraction } : {}),
+      ...(ctx.mode === 'scale' ? { testFraction: ctx.testFraction, positions: ctx.tuning.psiPositions } : {}),
     });
     return { read, hebbianScatter: await scatter(ctx) };
   },

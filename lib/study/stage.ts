@@ -18,11 +18,21 @@ export interface StageContext {
   isa?: string;
   /** Scale mode: the test share at the end of the corpus. */
   testFraction: number;
-  /** Scale mode: wall-clock budget of each training run φ compares against (seconds). */
-  trainSeconds: number;
+  /** Smaller settings of the scale-mode analyses (tests, quick looks); part of the cache key. */
+  tuning: StudyTuning;
   signal?: AbortSignal;
   /** Progress of this stage, in any unit. */
   onProgress: (done: number, total: number) => void;
+}
+
+export interface StudyTuning {
+  /** φ: sampled positions of the (α, s) grid and of the readout fit, readout epochs, training budget (s). */
+  phiGridPositions?: number;
+  phiFitPositions?: number;
+  phiEpochs?: number;
+  phiTrainSeconds?: number;
+  /** ψ (scale): positions analysed. */
+  psiPositions?: number;
 }
 
 export interface Stage<R = unknown> {
