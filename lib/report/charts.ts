@@ -9,7 +9,7 @@ type Row = Record<string, string | number | null>;
 
 const WIDTH = 420;
 const HEIGHT = 220;
-const config = { font: 'sans-serif', view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 12 } };
+const config = { font: 'sans-serif', view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 12, labelLimit: 240 }, legend: { labelLimit: 260, orient: 'bottom' } };
 
 export async function renderSvg(spec: vl.TopLevelSpec): Promise<string> {
   const compiled = vl.compile(spec).spec;
@@ -69,7 +69,7 @@ export function lineChart(rows: Row[], x: string, y: string, series: string, o: 
   return {
     config, width: WIDTH, height: HEIGHT, data: { values: rows }, mark: { type: 'line', point: true },
     encoding: {
-      x: { field: x, type: 'quantitative', title: o.xTitle, axis: { tickMinStep: 1 } },
+      x: { field: x, type: 'quantitative', title: o.xTitle, axis: { tickMinStep: 1, format: 'd' } },
       y: { field: y, type: 'quantitative', title: o.yTitle, scale: { zero: false } },
       color: { field: series, type: 'nominal', title: null },
     },

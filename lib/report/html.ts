@@ -40,7 +40,8 @@ function figureTable(figures: StudyFigure[]): string {
 }
 
 function table(head: string[], rows: Array<Array<string | number>>): string {
-  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>` +
+  const thead = head.length ? `<thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>` : '';
+  return `<table>${thead}<tbody>` +
     rows.map((r) => `<tr>${r.map((c) => `<td${typeof c === 'number' ? ' class="num"' : ''}>${esc(c)}</td>`).join('')}</tr>`).join('') +
     '</tbody></table>';
 }
@@ -154,7 +155,7 @@ function provenance(r: StudyResults): string {
   const stages = Object.entries(r.stages).map(([id, s]) => [id, s.title, s.status, f(s.seconds, 2)]);
   const sw = r.software;
   return section('provenance', `
-${table(['', ''], [
+${table([], [
     ['command', r.command],
     ['created', r.createdAt],
     ['corpus', `${r.corpus.name} — ${r.corpus.size} bytes, SHA-256 ${r.corpus.sha256}`],
