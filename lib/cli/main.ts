@@ -6,6 +6,7 @@ import { registerConstruct } from './construct';
 import { registerConvert } from './convert';
 import { registerErrors } from './errors';
 import { registerEval } from './eval';
+import { registerFetch } from './fetch';
 import { registerInfo } from './info';
 import { registerRead } from './read';
 import { registerSkipgram } from './skipgram';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerAttribute(program);
   registerErrors(program);
   registerStudy(program);
+  registerFetch(program);
   return program;
 }
 
