@@ -136,3 +136,20 @@ describe('bi-embed study CLI', () => {
     expect(readResults(j.results).command).toBe(`bi-embed study --out ${out} --json`);
   });
 });
+
+describe('skip-gram selection on a sample of train (scale mode)', () => {
+  it('searches the last selectionBytes of train, counts the last countBytes, and equals the full search when they cover train', async () => {
+    const { Corpus } = await import('../lib/corpus');
+    const { runSkipgram } = await import('../lib/skipgram');
+    const corpus = Corpus.fromBytes(fs.readFileSync(corpusPath('tinyshakespeare.txt')).subarray(0, 200_000), 'ts200k');
+    const base = { mode: 'scale' as const, greedy: 3, maxOffset: 8 };
+    const full = await runSkipgram(corpus, base);
+    const covering = await runSkipgram(corpus, { ...base, selectionBytes: 10_000_000, countBytes: 10_000_000 });
+    expect(covering).toEqual(full);
+    const sampled = await runSkipgram(corpus, { ...base, selectionBytes: 50_000, countBytes: 100_000 });
+    expect(sampled.split).toEqual({ train: [80_000, 180_000], fit: [130_000, 175_000], valid: [175_000, 180_000], test: [180_000, 200_000] });
+    expect(sampled.offsets[0]).toBe(1);
+    expect(sampled.orders!.map((o) => o.offsets)).toEqual([1, 2, 3].map((k) => sampled.offsets.slice(0, k)));
+    expect(await codeOf(() => runSkipgram(corpus, { ...base, selectionBytes: 1 }))).toBe('E_OPTION');
+  });
+});

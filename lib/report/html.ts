@@ -23,6 +23,7 @@ export const esc = (s: unknown): string =>
   String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const f = (v: number | null | undefined, d = 3): string => (v === null || v === undefined ? '—' : v.toFixed(d));
+const rng = (r: unknown): string => (Array.isArray(r) ? `${Number(r[0]).toLocaleString('en')}–${Number(r[1]).toLocaleString('en')}` : '—');
 const pct = (v: number | null | undefined, d = 1): string => (v === null || v === undefined ? '—' : `${(100 * v).toFixed(d)}%`);
 
 const MARK_TEXT: Record<StudyFigure['mark'], string> = {
@@ -137,6 +138,7 @@ async function skipgram(r: StudyResults): Promise<string> {
 ${await chart('witness-depth', 'share of positions whose depth-k context is a witness', barChart(w.byDepth.map((d) => ({ depth: d.depth, share: d.share })), 'depth', 'share', { xTitle: 'depth k', yTitle: 'share of positions', sort: false }))}` : '';
   return section('skipgram', `
 <p>Greedy offsets [${g.offsets.join(', ')}]: ${g.mode === 'study' ? 'in-sample' : 'train'} H(Y | X_D) ${f(g.bpc)} bpc, ${g.patterns.toLocaleString('en')} patterns${g.testBpc !== undefined ? `; held-out test ${f(g.testBpc)} bpc` : ''}.
+${g.split ? `Greedy search on bytes ${rng(g.split.fit)} (counted) and ${rng(g.split.valid)} (scored); the final models count ${rng(g.split.train)} and score the test split ${rng(g.split.test)}.` : ''}
 ${skip4 ? `The study's skip-4 [${skip4.offsets.join(',')}]: ${f(skip4.bpc)} bpc with ${skip4.patterns} patterns.` : ''}</p>
 <div class="row">${mi}${ladder}</div>
 ${table(['step', 'offsets before', 'added', 'score'], g.miProfile.greedy.map((s, i) => [i + 1, `[${s.offsets.join(',')}]`, s.added, f(s.score, 4)]))}

@@ -63,6 +63,7 @@ const skipgramResult = z.object({
     bpc: num,
     patterns: num,
     testBpc: num.optional(),
+    split: z.looseObject({ train: range, fit: range, valid: range, test: range }).optional(),
     miProfile: z.looseObject({
       maxOffset: num,
       single: z.array(opt),

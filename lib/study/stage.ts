@@ -33,6 +33,9 @@ export interface StudyTuning {
   phiTrainSeconds?: number;
   /** ψ (scale): positions analysed. */
   psiPositions?: number;
+  /** Skip-grams (scale): bytes of train the greedy search runs on; the tables' memory bound. */
+  skipgramSelectionBytes?: number;
+  skipgramMaxBytes?: number;
 }
 
 export interface Stage<R = unknown> {
