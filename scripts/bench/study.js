@@ -58,6 +58,11 @@ function main() {
     emit(opts.json, { corpus: path.basename(corpus), bytes, threads: study.threads, ...row },
       `${row.stage.padEnd(9)} ${row.seconds.toFixed(1).padStart(7)} s ${row.mbPerSecond.toFixed(2).padStart(8)} MB/s  peak ${row.peakMiB.toFixed(0).padStart(6)} MiB`);
   }
+  // φ's two training runs (the comparison with training) are part of its stage: say how much
+  const phi = JSON.parse(fs.readFileSync(path.join(out, 'cache', 'phi.json'), 'utf8')).result;
+  const phiTraining = (phi.trained?.seconds ?? 0) + (phi.trainedFromConstruction?.seconds ?? 0);
+  emit(opts.json, { stage: 'phi-training', seconds: phiTraining },
+    `          (φ includes ${phiTraining.toFixed(1)} s of training beside the constructions: 2 runs of ${(phi.trainBudgetSeconds ?? 0).toFixed(1)} s)`);
   const total = rows.reduce((s, r) => s + r.seconds, 0);
   const peak = Math.max(...rows.map((r) => r.peakMiB));
   emit(opts.json, { corpus: path.basename(corpus), bytes, threads: study.threads, stage: 'total', seconds: total, mbPerSecond: bytes / 1e6 / total, peakMiB: peak },
