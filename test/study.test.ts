@@ -64,6 +64,14 @@ describe('bi-embed study, study mode on the embedded text with the study model',
     expect(Object.fromEntries(Object.entries(changed.results.stages).map(([k, x]) => [k, x.status])))
       .toEqual({ eval: 'cached', phi: 'computed', psi: 'cached', skipgram: 'cached' });
 
+    // a cached result that no longer fits its schema (hand-edited, torn by another tool) is recomputed
+    const psiCache = path.join(out, 'cache', 'psi.json');
+    const entry = JSON.parse(fs.readFileSync(psiCache, 'utf8'));
+    entry.result.result.read.factorMap = null;
+    fs.writeFileSync(psiCache, JSON.stringify(entry));
+    const repaired = await runStudy({ out, tuning: { phiEpochs: 10 } });
+    expect([repaired.results.stages.psi.status, repaired.results.stages.phi.status]).toEqual(['computed', 'cached']);
+
     const bad = JSON.parse(fs.readFileSync(again.resultsPath, 'utf8'));
     bad.stages.psi.result.read.factorMap.meanR2 = 'high';
     expect(await codeOf(() => validateResults(bad))).toBe('E_RESULTS_SCHEMA');

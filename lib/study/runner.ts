@@ -16,7 +16,7 @@ import { version } from '../version';
 import { cacheKey, CacheKeyParts, readCached, writeCached } from './cache';
 import { STUDY_MODEL_SHA256, STUDY_TEXT_SHA256, studyFigures } from './figures';
 import { ModelSource, resolveModel } from './model-source';
-import { validateResults, RESULTS_SCHEMA_ID, RESULTS_SCHEMA_VERSION, StudyResults } from './schema';
+import { stageResultSchemas, validateResults, RESULTS_SCHEMA_ID, RESULTS_SCHEMA_VERSION, StudyResults } from './schema';
 import { StageContext, StudyMode, StudyTuning } from './stage';
 import { PENDING_STAGES, STAGES } from './stages';
 import { PENDING_STUDY_NUMBERS } from './figures';
@@ -103,10 +103,11 @@ export async function runStudy(opts: StudyOptions): Promise<StudyRun> {
     };
     const parts: CacheKeyParts = { ...base, stage: stage.id, stageVersion: stage.version, options: { mode, ...stage.options(ctx) } };
     const key = cacheKey(parts);
-    const cached = opts.force ? undefined : (readCached(out, stage.id, key) as { seconds: number; result: unknown } | undefined);
+    const cached = opts.force ? undefined : (readCached(out, stage.id, key) as { seconds?: unknown; result?: unknown } | undefined);
+    const usable = cached !== undefined && typeof cached.seconds === 'number' && stageResultSchemas[stage.id]?.safeParse(cached.result).success === true;
     let entry: { title: string; status: 'computed' | 'cached'; seconds: number; key: string; result: unknown };
-    if (cached) {
-      entry = { title: stage.title, status: 'cached', seconds: cached.seconds, key, result: cached.result };
+    if (usable) {
+      entry = { title: stage.title, status: 'cached', seconds: cached.seconds as number, key, result: cached.result };
     } else {
       const ts = now();
       // through JSON once, so what is cached, validated and written are the same values (NaN → null)

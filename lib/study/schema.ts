@@ -78,6 +78,9 @@ const skipgramResult = z.object({
   skip4: z.object({ offsets: z.array(num), bpc: num, patterns: num, contexts: num }).optional(),
 });
 
+/** Each stage's result schema, by stage id: a cached result that fails its schema is recomputed. */
+export const stageResultSchemas: Record<string, z.ZodType> = { eval: evalResult, phi: phiResult, psi: psiResult, skipgram: skipgramResult };
+
 /** One stage's entry: how it was obtained and its result. */
 const stage = <T extends z.ZodType>(result: T) => z.object({
   title: z.string(),
