@@ -57,7 +57,8 @@ describe('bi-embed study, study mode on the embedded text with the study model',
   it('reuses every cached stage, recomputes with force, and rejects a results.json that breaks the schema', async () => {
     const again = await runStudy({ out });
     expect(Object.values(again.results.stages).map((x) => x.status)).toEqual(['cached', 'cached', 'cached', 'cached']);
-    const forced = await runStudy({ out, force: true, tuning: {} });
+    // (φ's readout with fewer epochs keeps these reruns short)
+    const forced = await runStudy({ out, force: true, tuning: { phiEpochs: 20 } });
     expect(Object.values(forced.results.stages).map((x) => x.status)).toEqual(['computed', 'computed', 'computed', 'computed']);
     // a changed option of one stage recomputes that stage only
     const changed = await runStudy({ out, tuning: { phiEpochs: 10 } });
