@@ -1,5 +1,5 @@
 'use strict';
-// usage: npm run bench:study [-- --json] [-- --corpus FILE] [-- --model FILE] [-- --threads 2] [-- --out DIR]
+// usage: npm run bench:study [-- --json] [-- --corpus FILE] [-- --model FILE] [-- --threads 2] [-- --out DIR] [-- --only STAGE]
 // The whole study in scale mode, training aside: every stage of `bi-embed study` on
 // mixed-100m.txt (made once by `sh ../shared/corpora/make-mixed-100m.sh DIR` into the bench's
 // folder), with a given model (default: the study's sat_model.bin — any H = 128 model costs
@@ -7,6 +7,7 @@
 // the cache, so its peak memory (maxRSS) is its own; per stage: seconds, MB/s of the corpus,
 // peak MiB. φ's comparison with training is part of the φ stage (its two training runs get
 // the constructions' wall-clock); the model's own training is not timed.
+// --only STAGE runs that one stage alone (in a child process, same settings as in the study).
 const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -34,8 +35,25 @@ runStudy({ ...o, signal: ctl.signal, onEvent: (e) => {
   process.stdout.write(JSON.stringify({ ...row, peakMiB: process.resourceUsage().maxRSS / 1024 }) + '\\n');
 });`;
 
+// One stage alone, outside the runner (no cache): its seconds and the child's peak memory.
+const ONLY = `
+const o = JSON.parse(process.argv[2]);
+const d = process.argv[1];
+const { Corpus } = require(d + '/corpus.js');
+const { loadModel } = require(d + '/io/model-file.js');
+const { STAGES } = require(d + '/study/stages.js');
+const stage = STAGES.find((s) => s.id === o.only);
+const corpus = Corpus.open(o.corpus);
+const ctx = { mode: 'scale', corpus, model: loadModel(o.model), threads: o.threads, testFraction: 0.1, tuning: {}, onProgress: () => {} };
+const t0 = process.hrtime.bigint();
+stage.run(ctx).then(() => {
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  process.stdout.write(JSON.stringify({ stage: o.only, seconds, peakMiB: process.resourceUsage().maxRSS / 1024, options: stage.options(ctx) }) + '\\n');
+});`;
+
 function main() {
   const opts = options({
+    only: { type: 'string' },
     corpus: { type: 'string' }, model: { type: 'string' }, threads: { type: 'string', default: '2' },
     out: { type: 'string', default: path.join(os.tmpdir(), 'bi-embed-bench-study') },
   });
@@ -46,6 +64,16 @@ function main() {
   fs.rmSync(path.join(out, 'cache'), { recursive: true, force: true });
   const study = { corpus, model, mode: 'scale', threads: Number(opts.threads), out };
   const bytes = fs.statSync(corpus).size;
+  if (opts.only) {
+    const r = spawnSync(process.execPath, ['-e', ONLY, path.join(root, 'dist'), JSON.stringify({ ...study, only: opts.only })],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (r.status !== 0) { console.error(`bench: the stage failed (exit ${r.status})`); process.exit(1); }
+    const row = JSON.parse(r.stdout.trim());
+    row.mbPerSecond = bytes / 1e6 / row.seconds;
+    emit(opts.json, { corpus: path.basename(corpus), bytes, threads: study.threads, ...row },
+      `${row.stage} alone: ${row.seconds.toFixed(1)} s, ${row.mbPerSecond.toFixed(2)} MB/s, peak ${row.peakMiB.toFixed(0)} MiB (${JSON.stringify(row.options)})`);
+    return;
+  }
   const rows = [];
   for (;;) {
     const r = spawnSync(process.execPath, ['-e', CHILD, path.join(root, 'dist', 'study', 'runner.js'), JSON.stringify(study)],
