@@ -2,7 +2,8 @@
 import { Command, Option } from 'commander';
 import { MultiBar, Presets, SingleBar } from 'cli-progress';
 import { ErrorCodes, fail } from '../errors';
-import { DEFAULT_STUDY_THREADS, DEFAULT_TRAIN_SECONDS, runStudy, StudyEvent } from '../study/runner';
+import { DEFAULT_STUDY_THREADS, DEFAULT_TRAIN_SECONDS } from '../study/defaults';
+import type { StudyEvent } from '../study/runner';
 import { checkMode, corpusOption, intFlag, isaOption, jsonOption, modeOption, modelOption, threadsOption } from './options';
 import { printJson } from './output';
 
@@ -37,6 +38,8 @@ export function registerStudy(program: Command): void {
       if (trainSeconds !== undefined && !(trainSeconds > 0 && Number.isFinite(trainSeconds))) {
         fail(ErrorCodes.OPTION, `--train-seconds must be a positive number, got '${flags.trainSeconds}'`);
       }
+      // loaded on use: the study pulls in zod and, for the report, vega (slow to load for every command)
+      const { runStudy } = await import('../study/runner');
       const display = progressDisplay(!flags.json);
       const controller = new AbortController();
       const onSignal = (): void => controller.abort();
@@ -78,7 +81,7 @@ function progressDisplay(enabled: boolean): { event: (e: StudyEvent) => void; st
         if (bar && e.total > 0) { bar.setTotal(e.total); bar.update(Math.min(e.done, e.total), { label }); }
       } else {
         if (bar) { bar.setTotal(1); bar.update(1, { label: `${label} (${e.status})` }); bar.stop(); }
-        if (!tty) process.stderr.write(`${label}: ${e.status}, ${e.seconds.toFixed(1)} s\n`);
+        if (!tty) process.stderr.write(`${label}: ${e.status === 'cached' ? `cached (computed in ${e.seconds.toFixed(1)} s)` : `${e.status}, ${e.seconds.toFixed(1)} s`}\n`);
         bar = undefined;
       }
     },

@@ -10,9 +10,9 @@ import { Corpus } from '../corpus';
 import { ErrorCodes, fail } from '../errors';
 import { info } from '../info';
 import { writeFileAtomic } from '../io/atomic';
-import { renderReport } from '../report/html';
 import { checkThreads } from '../validate';
 import { version } from '../version';
+import { DEFAULT_STUDY_THREADS, DEFAULT_TRAIN_SECONDS, STUDY_MODE_MAX_BYTES } from './defaults';
 import { cacheKey, CacheKeyParts, readCached, writeCached } from './cache';
 import { STUDY_MODEL_SHA256, STUDY_TEXT_SHA256, studyFigures } from './figures';
 import { ModelSource, resolveModel } from './model-source';
@@ -23,10 +23,6 @@ import { PENDING_STUDY_NUMBERS } from './figures';
 
 /** The embedded default text: the study's 1 KB slice shipped in data/ (see its attribution file). */
 export const EMBEDDED_TEXT = path.resolve(__dirname, '..', '..', 'data', 'enwik_1024.txt');
-/** Without --mode: study mode up to this size, scale mode above (as `bi-embed read`). */
-export const STUDY_MODE_MAX_BYTES = 64 << 10;
-export const DEFAULT_TRAIN_SECONDS = 120;
-export const DEFAULT_STUDY_THREADS = 2;
 
 export interface StudyOptions {
   /** Corpus file; default: the embedded study text (study mode). */
@@ -145,6 +141,8 @@ export async function runStudy(opts: StudyOptions): Promise<StudyRun> {
   const resultsPath = path.join(out, 'results.json');
   const reportPath = path.join(out, 'report.html');
   writeFileAtomic(resultsPath, Buffer.from(JSON.stringify(final, null, 1) + '\n'));
+  // the charting libraries load only here: `require('bi-embed')` and the CLI stay quick to start
+  const { renderReport } = await import('../report/html');
   writeFileAtomic(reportPath, Buffer.from(await renderReport(final)));
   return { results: final, resultsPath, reportPath };
 }
