@@ -76,6 +76,7 @@ const skipgramResult = z.object({
     }).optional(),
   }),
   skip4: z.object({ offsets: z.array(num), bpc: num, patterns: num, contexts: num }).optional(),
+  memory: z.object({ maxBytes: num, probeBytesPerPosition: num, countBytes: num }).optional(),
 });
 
 /** Each stage's result schema, by stage id: a cached result that fails its schema is recomputed. */
