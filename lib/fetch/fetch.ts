@@ -7,10 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yauzl from 'yauzl';
 import { ErrorCodes, fail } from '../errors';
-import { STUDY_TEXT_SHA256 } from '../study/figures';
 import { enwik8Path, studyCacheDir } from './cache-dir';
 import { download, DownloadOptions } from './download';
 import { ENWIK8_SIZE, enwik8Url, STUDY_FILES, studyBaseUrl } from './sources';
+
+const STUDY_TEXT_SHA256 = STUDY_FILES.find((f) => f.name === 'enwik_1024.txt')!.sha256;
 
 export interface FetchedFile {
   path: string;

@@ -5,6 +5,7 @@
  *    (§9's list): ours is reported beside it, never tuned toward it;
  *  - not-comparable: the run's text (or, for figures of the model, its model) is not the study's.
  */
+import { STUDY_FILES } from '../fetch/sources';
 import { PHI_STUDY_FIGURES } from '../phi';
 import { STUDY_FIGURES } from '../psi';
 import type { StudyFigure as Figure, StudyResults } from './schema';
@@ -16,8 +17,8 @@ export const STUDY_SKIP4 = { offsets: [1, 8, 20, 3], bpc: 0.069, patterns: 712 }
 export const STUDY_GREEDY8 = [1, 8, 20, 3, 27, 2, 12, 7];
 
 /** SHA-256 of the study's two public files (study/enwik_1024.txt, study/sat_model.bin's 82,304 float32). */
-export const STUDY_TEXT_SHA256 = 'ef3e698d40b8b36d6d1776feccc25bab3d01de872a4fd8e56f5b929631568496';
-export const STUDY_MODEL_SHA256 = '239036a0c2319f6835f56ee54bbc3ae8d19a10ab1224c26c77a3f66e59d2b68b';
+export const STUDY_TEXT_SHA256 = STUDY_FILES.find((f) => f.name === 'enwik_1024.txt')!.sha256;
+export const STUDY_MODEL_SHA256 = STUDY_FILES.find((f) => f.name === 'sat_model.bin')!.sha256;
 
 export interface FigureInputs {
   /** The corpus is the study's text: figures of the data alone (φ, skip-k-grams) compare. */
