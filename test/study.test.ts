@@ -88,6 +88,8 @@ describe('bi-embed study, study mode on the embedded text with the study model',
 
   it('refuses bad options with coded errors', async () => {
     expect(await codeOf(() => runStudy({ out, mode: 'fast' as 'study' }))).toBe('E_OPTION');
+    expect(await codeOf(() => runStudy(null as unknown as StudyOptions))).toBe('E_OPTION');
+    expect(await codeOf(() => runStudy({ out: '' }))).toBe('E_OPTION');
     expect(await codeOf(() => runStudy({ out, model: studyPath('sat_model.bin'), trainSeconds: 5 }))).toBe('E_OPTION');
     expect(await codeOf(() => runStudy({ out, corpus: path.join(out, 'missing.txt') }))).toBe('E_FILE_NOT_FOUND');
   });

@@ -10,7 +10,7 @@ import { Corpus } from '../corpus';
 import { ErrorCodes, fail } from '../errors';
 import { info } from '../info';
 import { writeFileAtomic } from '../io/atomic';
-import { checkThreads } from '../validate';
+import { checkOptions, checkPath, checkThreads } from '../validate';
 import { version } from '../version';
 import { DEFAULT_STUDY_THREADS, DEFAULT_TRAIN_SECONDS, STUDY_MODE_MAX_BYTES } from './defaults';
 import { cacheKey, CacheKeyParts, readCached, writeCached } from './cache';
@@ -61,8 +61,12 @@ export interface StudyRun {
 
 const now = (): number => Number(process.hrtime.bigint()) / 1e9;
 
-export async function runStudy(opts: StudyOptions): Promise<StudyRun> {
+export async function runStudy(options: StudyOptions): Promise<StudyRun> {
   const t0 = now();
+  const opts = checkOptions('runStudy', options);
+  checkPath('out', opts.out);
+  if (opts.corpus !== undefined) checkPath('corpus', opts.corpus);
+  if (opts.model !== undefined) checkPath('model', opts.model);
   const embedded = opts.corpus === undefined;
   const corpusPath = opts.corpus ?? EMBEDDED_TEXT;
   const corpus = Corpus.open(corpusPath);
