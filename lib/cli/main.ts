@@ -6,9 +6,11 @@ import { registerConstruct } from './construct';
 import { registerConvert } from './convert';
 import { registerErrors } from './errors';
 import { registerEval } from './eval';
+import { registerFetch } from './fetch';
 import { registerInfo } from './info';
 import { registerRead } from './read';
 import { registerSkipgram } from './skipgram';
+import { registerStudy } from './study';
 import { registerTrain } from './train';
 import { reportError } from './output';
 import { version } from '../version';
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerBoolean(program);
   registerAttribute(program);
   registerErrors(program);
+  registerStudy(program);
+  registerFetch(program);
   return program;
 }
 
