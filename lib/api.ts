@@ -167,7 +167,7 @@ export const readModel: (model: Model, corpus: Corpus, opts?: Public<psi.ReadOpt
 
 export const SKIPGRAM_RUN_KEYS = keysOf<sgRun.SkipgramRunOptions>({
   mode: true, offsets: true, greedy: true, maxOffset: true, testFraction: true, validFraction: true, smoothing: true,
-  maxBytes: true, model: true, isa: true, threads: true, ...job,
+  maxBytes: true, model: true, isa: true, threads: true, selectionBytes: true, countBytes: true, ...job,
 });
 /** Skip-k-gram statistics (study) or held-out language models (scale) for fixed or greedy offsets. */
 export const runSkipgram: (corpus: Corpus, opts: Public<sgRun.SkipgramRunOptions>) => Promise<sgRun.SkipgramRunResult> =

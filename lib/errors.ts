@@ -26,6 +26,10 @@ export const ErrorCodes = {
   /** A skip-gram count table (in memory or in a file) breaks its invariants (docs/skipgram.md). */
   COUNT_TABLE: 'E_COUNT_TABLE',
   STUDY_DIR: 'E_STUDY_DIR',
+  /** results.json (or a cached stage) does not match its schema (lib/study/schema.ts). */
+  RESULTS_SCHEMA: 'E_RESULTS_SCHEMA',
+  /** `bi-embed fetch`: a download failed, was cut short or did not verify. */
+  FETCH: 'E_FETCH',
   CHECKPOINT: 'E_CHECKPOINT',
   NATIVE: 'E_NATIVE',
   ADDON_LOAD: 'E_ADDON_LOAD',

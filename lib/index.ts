@@ -69,3 +69,8 @@ export { saveSkipgramCounts, loadSkipgramCounts, encodeSkipgramCounts, decodeSki
 export * from './boolean';
 export * from './attribution';
 export * from './error-sources';
+export { runStudy, readResults, EMBEDDED_TEXT } from './study/runner';
+export type { StudyOptions, StudyEvent, StudyRun } from './study/runner';
+export { resultsSchema, validateResults, resultsJsonSchema, RESULTS_SCHEMA_ID, RESULTS_SCHEMA_VERSION } from './study/schema';
+export type { StudyResults, StudyFigure } from './study/schema';
+export type { StudyTuning, StudyMode } from './study/stage';

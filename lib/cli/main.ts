@@ -6,10 +6,12 @@ import { registerConstruct } from './construct';
 import { registerConvert } from './convert';
 import { registerErrors } from './errors';
 import { registerEval } from './eval';
+import { registerFetch } from './fetch';
 import { registerInfo } from './info';
 import { registerRead } from './read';
 import { registerSample } from './sample';
 import { registerSkipgram } from './skipgram';
+import { registerStudy } from './study';
 import { registerTrain } from './train';
 import { reportError } from './output';
 import { version } from '../version';
@@ -31,6 +33,8 @@ export function buildProgram(): Command {
   registerAttribute(program);
   registerErrors(program);
   registerSample(program);
+  registerStudy(program);
+  registerFetch(program);
   return program;
 }
 

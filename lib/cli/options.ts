@@ -9,7 +9,7 @@ import { Mode, defaultMode, defaultThreads, modeReason } from '../defaults';
 import { ErrorCodes, fail } from '../errors';
 import { native } from '../native';
 
-export const corpusOption = (): Option => new Option('--corpus <file>', 'corpus file');
+export const corpusOption = (description = 'corpus file'): Option => new Option('--corpus <file>', description);
 
 export const modelOption = (description = 'model file (.bin raw or .safetensors)'): Option =>
   new Option('--model <file>', description);

@@ -40,11 +40,16 @@ export interface HebbianOptions extends JobOptions {
   isa?: string;
 }
 
-export async function hebbianEstimates(model: Model, corpus: Corpus, rows: StateRange, opts: HebbianOptions = {}): Promise<HebbianReport> {
+/** The estimates themselves: C (H×H), Cx (H×256), Cy (256×H) and the byte counts behind Cx, Cy. */
+export async function hebbianMatrices(model: Model, corpus: Corpus, rows: StateRange, opts: HebbianOptions = {}) {
   const isa = checkIsa(opts.isa);
-  const H = model.hidden;
   const n = nativeRows(corpus, rows, 0, 'hebbian');
-  const r = await runJob(opts, (cancel, onProgress) => native().hebbian(corpus.bytes, H, n, isa, cancel, onProgress));
+  return runJob(opts, (cancel, onProgress) => native().hebbian(corpus.bytes, model.hidden, n, isa, cancel, onProgress));
+}
+
+export async function hebbianEstimates(model: Model, corpus: Corpus, rows: StateRange, opts: HebbianOptions = {}): Promise<HebbianReport> {
+  const H = model.hidden;
+  const r = await hebbianMatrices(model, corpus, rows, opts);
   const all = (): boolean => true;
   return {
     states: [rows.begin, rows.end],

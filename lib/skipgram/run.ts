@@ -33,6 +33,14 @@ export interface SkipgramRunOptions extends JobOptions {
   isa?: string;
   /** Scale mode: greedy candidates evaluated in parallel (default 1). */
   threads?: number;
+  /**
+   * Scale mode: the greedy search runs on the last `selectionBytes` of train only (split into
+   * fit and valid by `validFraction`); the chosen offsets are then counted on the count range.
+   * Default: the whole of train (docs/skipgram.md, "Selecting on a sample").
+   */
+  selectionBytes?: number;
+  /** Scale mode: the held-out models (the ladder, witnesses) count the last `countBytes` of train (default: all of it). */
+  countBytes?: number;
 }
 
 export interface GreedyTrace {
@@ -66,6 +74,7 @@ export interface SkipgramRunResult {
   /** Scale mode: held-out bpc of the final offsets on the test split. */
   testBpc?: number;
   smoothing?: Smoothing;
+  /** Scale mode: `train` is the range the final models count (all of train unless countBytes caps it). */
   split?: { train: [number, number]; fit: [number, number]; valid: [number, number]; test: [number, number] };
   miProfile: {
     maxOffset: number;
@@ -147,9 +156,17 @@ async function runScale(corpus: Corpus, fixed: number[] | undefined, order: numb
   const smoothing = checkSmoothing(opts.smoothing);
   const split = corpus.split(checkFraction('testFraction', opts.testFraction, DEFAULT_TEST_FRACTION));
   const validFraction = checkFraction('validFraction', opts.validFraction, DEFAULT_VALID_FRACTION);
-  const train = split.train, test = split.test;
-  const cut = train[0] + Math.floor((train[1] - train[0]) * (1 - validFraction));
-  const fit: [number, number] = [train[0], cut], valid: [number, number] = [cut, train[1]];
+  const test = split.test;
+  const last = (bytes: number | undefined, name: string): [number, number] => {
+    const [a, b] = split.train;
+    if (bytes === undefined) return [a, b];
+    if (!Number.isSafeInteger(bytes) || bytes < 2) fail(ErrorCodes.OPTION, `${name} must be an integer ≥ 2, got ${String(bytes)}`);
+    return [Math.max(a, b - bytes), b];
+  };
+  const train = last(opts.countBytes, 'countBytes');
+  const selection = last(opts.selectionBytes, 'selectionBytes');
+  const cut = selection[0] + Math.floor((selection[1] - selection[0]) * (1 - validFraction));
+  const fit: [number, number] = [selection[0], cut], valid: [number, number] = [cut, selection[1]];
   let steps: GreedyStep[] = [];
   const stage = stageProgress(opts.onProgress, (fixed ? 0 : 1) + 2 + 2 * order + (opts.model ? 1 : 0));
   if (!fixed) {

@@ -1,0 +1,91 @@
+/**
+ * Each figure of the run beside the study's own number (SPEC §9), with a mark:
+ *  - reproduces / differs: a §9 target, compared at the study's printed digits;
+ *  - not-reproducible: a study number that does not follow from its public model and data
+ *    (§9's list): ours is reported beside it, never tuned toward it;
+ *  - not-comparable: the run's text (or, for figures of the model, its model) is not the study's.
+ */
+import { STUDY_FILES } from '../fetch/sources';
+import { PHI_STUDY_FIGURES } from '../phi';
+import { STUDY_FIGURES } from '../psi';
+import type { StudyFigure as Figure, StudyResults } from './schema';
+
+type Stages = StudyResults['stages'];
+
+export const STUDY_BPC = 0.079;
+export const STUDY_SKIP4 = { offsets: [1, 8, 20, 3], bpc: 0.069, patterns: 712 };
+export const STUDY_GREEDY8 = [1, 8, 20, 3, 27, 2, 12, 7];
+
+/** SHA-256 of the study's two public files (study/enwik_1024.txt, study/sat_model.bin's 82,304 float32). */
+export const STUDY_TEXT_SHA256 = STUDY_FILES.find((f) => f.name === 'enwik_1024.txt')!.sha256;
+export const STUDY_MODEL_SHA256 = STUDY_FILES.find((f) => f.name === 'sat_model.bin')!.sha256;
+
+export interface FigureInputs {
+  /** The corpus is the study's text: figures of the data alone (φ, skip-k-grams) compare. */
+  studyText: boolean;
+  /** … and the model is the study's: every figure compares. */
+  studyModel: boolean;
+  eval?: Stages['eval']['result'];
+  phi?: Stages['phi']['result'];
+  psi?: Stages['psi']['result'];
+  skipgram?: Stages['skipgram']['result'];
+}
+
+export function studyFigures(r: FigureInputs): Figure[] {
+  const out: Figure[] = [];
+  // φ and skip-k-gram figures depend on the text only; the others on the model too.
+  const comparable = (section: Figure['section']): boolean =>
+    r.studyText && (r.studyModel || section === 'skipgram' || section === 'phi');
+  const target = (section: Figure['section'], name: string, ours: string, study: string): void => {
+    out.push({ section, name, ours, study, mark: !comparable(section) ? 'not-comparable' : ours === study ? 'reproduces' : 'differs' });
+  };
+  const reported = (section: Figure['section'], name: string, ours: string, study: string, ofModel = false): void => {
+    out.push({ section, name, ours, study, mark: comparable(section) && (!ofModel || r.studyModel) ? 'not-reproducible' : 'not-comparable' });
+  };
+  if (r.eval) target('summary', 'bpc of the model', r.eval.trainBpc.toFixed(3), STUDY_BPC.toFixed(3));
+  if (r.phi) {
+    reported('phi', 'analytic construction, bpc', r.phi.analytic.trainBpc.toFixed(2), PHI_STUDY_FIGURES.analytic.toFixed(2));
+    reported('phi', 'optimised construction, bpc', r.phi.optimised.trainBpc.toFixed(2), PHI_STUDY_FIGURES.optimised.toFixed(2));
+    if (r.eval) reported('phi', 'trained model, bpc (the study: trained 4.97; test: analytic 4.88 vs trained 5.08)', r.eval.trainBpc.toFixed(2), '4.97', true);
+  }
+  if (r.psi) {
+    const p = r.psi.read;
+    const s = STUDY_FIGURES;
+    target('psi', 'Wx top bytes (column norm)', p.wxTop.slice(0, 3).map((b) => `${b.name} ${b.norm.toFixed(2)}`).join(', '),
+      s.wxTop.map((b) => `${b.name} ${b.norm.toFixed(2)}`).join(', '));
+    const ae = p.wxTop.slice(3, 5);
+    reported('psi', 'Wx 4th and 5th bytes', ae.map((b) => `${b.name} ${b.norm.toFixed(2)}`).join(', '), 'a 2.81, e 2.65');
+    const wh = p.hebbian.Wh;
+    reported('psi', 'Hebbian r(C, Wh) at |Wh| ≥ 3', wh.rStrong.value === null ? `empty set (n = ${wh.rStrong.n})` : wh.rStrong.value.toFixed(2),
+      s.hebbian.rStrong.toFixed(2));
+    const sign = wh.signAccuracy[wh.signAccuracy.length - 1];
+    reported('psi', `Hebbian sign accuracy at |Wh| ≥ ${sign.threshold}`, sign.value === null ? `empty set (n = ${sign.n})` : `${(100 * sign.value).toFixed(1)}%`,
+      `${(100 * s.hebbian.signAccuracy).toFixed(1)}%`);
+    const fm = p.factorMap;
+    target('psi', 'factor map mean R²', fm.meanR2.toFixed(3), s.factorMap.meanR2.toFixed(3));
+    target('psi', `neurons with R² ≥ ${fm.threshold.toFixed(2)}`, `${fm.countAbove}/${p.hidden}`, `${s.factorMap.countAbove}/128`);
+    const top = fm.pairHistogram[0];
+    target('psi', 'most frequent best lag pair', top ? `(${top.pair.join(',')}) × ${top.neurons}` : 'none',
+      `(${s.factorMap.bestPair.pair.join(',')}) × ${s.factorMap.bestPair.neurons}`);
+    const [wl, it] = [p.readBack.levels[1], p.readBack.levels[2]];
+    if (wl) target('psi', 'read-back + word_len, bpc (share of gain)', `${wl.bpc.toFixed(2)} (${Math.round(100 * wl.shareOfGain)}%)`,
+      `${s.readBack.wordLen.bpc.toFixed(2)} (${Math.round(100 * s.readBack.wordLen.shareOfGain)}%)`);
+    if (it) target('psi', 'read-back + word_len + in_tag, bpc (share of gain)', `${it.bpc.toFixed(2)} (${(100 * it.shareOfGain).toFixed(1)}%)`,
+      `${s.readBack.inTag.bpc.toFixed(2)} (${(100 * s.readBack.inTag.shareOfGain).toFixed(1)}%)`);
+    if (p.stateFeatures) target('psi', 'neurons whose best state feature is word_len', `${p.stateFeatures.wins['word_len'] ?? 0}/${p.hidden}`, `${s.stateFeatures.wordLenWins}/128`);
+  }
+  if (r.skipgram) {
+    const k4 = r.skipgram.skip4;
+    if (k4) target('skipgram', `skip-4 [${k4.offsets.join(',')}]: H(Y | X_D), patterns`, `${k4.bpc.toFixed(3)} bpc, ${k4.patterns} patterns`,
+      `${STUDY_SKIP4.bpc.toFixed(3)} bpc, ${STUDY_SKIP4.patterns} patterns`);
+    target('skipgram', 'greedy skip-8 offsets', `[${r.skipgram.greedy.offsets.join(',')}]`, `[${STUDY_GREEDY8.join(',')}]`);
+  }
+  return out;
+}
+
+/** The study's numbers of the analyses not yet available (SPEC §5–§7), shown beside "not yet available". */
+export const PENDING_STUDY_NUMBERS: Record<string, string[]> = {
+  boolean: ['1023 unique sign vectors', 'sign bits carry 99.7% of compression', 'mean margin 60.5'],
+  alignment: ['PMI alignment 88% at shallow offsets (1–3)', '24–37% at deep offsets (15+)'],
+  errors: ['first order: Hebbian r = 0.56', 'pairwise: synergy > 1.0 bits per offset pair', 'Boolean: sign = 99.7% of signal'],
+};
