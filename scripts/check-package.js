@@ -17,6 +17,11 @@ const npmCli = process.env.npm_execpath && /npm-cli\.js$/.test(process.env.npm_e
 const studyDir = path.resolve(process.env.BI_EMBED_STUDY_DIR ?? path.join(root, '..', 'shared', 'study'));
 const failures = [];
 const check = (ok, message) => { if (!ok) failures.push(message); };
+function stopOnFailures() {
+  if (!failures.length) return;
+  process.stderr.write(`package check failed:\n  ${failures.join('\n  ')}\n`);
+  process.exit(1);
+}
 
 // The environment of the nested npm: no npm_* variables of the outer `npm run` (npm_config_local_prefix
 // would send the install back into this repository).
@@ -49,10 +54,7 @@ const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
 console.log(`${packed.filename}: ${kb(packed.size)} packed, ${kb(packed.unpackedSize)} unpacked, ${files.length} files; prebuilds: ` +
   files.filter((f) => f.startsWith('prebuilds/')).map((f) => `${f.slice(10)} (${kb(packed.files.find((p) => p.path.replace(/\\/g, '/') === f).size)})`).join(', '));
 
-if (failures.length) {
-  process.stderr.write(`package check failed:\n  ${failures.join('\n  ')}\n`);
-  process.exit(1);
-}
+stopOnFailures();
 
 // 2. Install into an empty folder: PREBUILDS_ONLY=1, and a PATH with node alone.
 const bin = path.join(work, 'bin');
@@ -80,8 +82,5 @@ const ev = JSON.parse(cli(['eval', '--study', '--json']));
 console.log(`bi-embed eval --study: bpc ${ev.bpc.toFixed(4)} over ${ev.positions} positions (${ev.isa})`);
 check(Math.abs(ev.bpc - 0.0792) < 1e-4, `eval --study gave bpc ${ev.bpc}, not 0.0792`);
 
-if (failures.length) {
-  process.stderr.write(`package check failed:\n  ${failures.join('\n  ')}\n`);
-  process.exit(1);
-}
+stopOnFailures();
 console.log('package check passed');
