@@ -1,7 +1,8 @@
 'use strict';
 // usage: npm run check:package   Packs bi-embed, installs the tarball into an empty temporary
 // folder with PREBUILDS_ONLY=1 and a PATH that holds only node and sh (no compiler, make or Python),
-// and runs the CLI there: `bi-embed info` and `bi-embed eval --study` (bpc 0.0792). Fails when
+// and runs the CLI there: `bi-embed info` and `bi-embed eval --study` (bpc 0.0792; without the
+// study's files, a 20-step training run on the package's README and its eval). Fails when
 // the tarball lacks this platform's prebuild (or one named in BI_EXPECT_PREBUILDS, e.g.
 // "linux-x64,linux-arm64") or carries tests, benchmarks or build intermediates. Prints what
 // the tarball weighs. BI_EMBED_STUDY_DIR: the study's folder (default ../shared/study).
@@ -78,9 +79,20 @@ check(!fs.existsSync(path.join(pkgDir, 'build')), 'the install built from source
 const cli = (args) => run(process.execPath, [path.join(pkgDir, 'bin', 'bi-embed.js'), ...args], { cwd: app, env });
 const info = JSON.parse(cli(['info', '--json']));
 console.log(`bi-embed info: ${info.version}, ISA ${info.isa} of ${info.isas.join(', ')}`);
-const ev = JSON.parse(cli(['eval', '--study', '--json']));
-console.log(`bi-embed eval --study: bpc ${ev.bpc.toFixed(4)} over ${ev.positions} positions (${ev.isa})`);
-check(Math.abs(ev.bpc - 0.0792) < 1e-4, `eval --study gave bpc ${ev.bpc}, not 0.0792`);
-
+if (fs.existsSync(path.join(studyDir, 'sat_model.bin')) && fs.existsSync(path.join(studyDir, 'enwik_1024.txt'))) {
+  const ev = JSON.parse(cli(['eval', '--study', '--json']));
+  console.log(`bi-embed eval --study: bpc ${ev.bpc.toFixed(4)} over ${ev.positions} positions (${ev.isa})`);
+  check(Math.abs(ev.bpc - 0.0792) < 1e-4, `eval --study gave bpc ${ev.bpc}, not 0.0792`);
+} else {
+  // Where the study's files are not at hand (a public CI service), train briefly on the
+  // package's README and evaluate the result: the same native passes, no reference figure.
+  console.log(`no study files in ${studyDir}: training 20 steps on the package's README.md instead`);
+  const text = path.join(pkgDir, 'README.md');
+  const model = path.join(work, 'model.safetensors');
+  cli(['train', '--corpus', text, '--steps', '20', '--batch', '4', '--out', model, '--json']);
+  const ev = JSON.parse(cli(['eval', '--model', model, '--corpus', text, '--json']));
+  console.log(`bi-embed eval: bpc ${ev.bpc.toFixed(3)} over ${ev.positions} positions (${ev.isa})`);
+  check(ev.bpc > 0 && ev.bpc < 8, `eval of the briefly trained model gave bpc ${ev.bpc}`);
+}
 stopOnFailures();
 console.log('package check passed');
