@@ -1,5 +1,5 @@
 'use strict';
-// usage: npm run check:package   Packs bi-embed, installs the tarball into an empty temporary
+// usage: npm run check:package [-- file.tgz]   Packs bi-embed (or takes the given tarball), installs the tarball into an empty temporary
 // folder with PREBUILDS_ONLY=1 and a PATH that holds only node and sh (no compiler, make or Python),
 // and runs the CLI there: `bi-embed info` and `bi-embed eval --study` (bpc 0.0792; without the
 // study's files, a 20-step training run on the package's README and its eval). Fails when
@@ -10,6 +10,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const zlib = require('node:zlib');
 
 const root = path.join(__dirname, '..');
 const npmCli = process.env.npm_execpath && /npm-cli\.js$/.test(process.env.npm_execpath)
@@ -39,12 +40,32 @@ function run(cmd, args, options) {
   return r.stdout;
 }
 
-// 1. Pack (dist/ is compiled first; scripts are skipped so the JSON output stays clean).
+// The paths in a .tgz (ustar: a 512-byte header per entry, name and prefix fields, octal size).
+function tarFiles(tgz) {
+  const b = zlib.gunzipSync(fs.readFileSync(tgz));
+  const out = [];
+  for (let at = 0; at + 512 <= b.length && b[at] !== 0;) {
+    const field = (from, len) => b.toString('utf8', at + from, at + from + len).replace(/\0.*$/s, '');
+    const size = parseInt(field(124, 12).trim() || '0', 8);
+    const name = [field(345, 155), field(0, 100)].filter(Boolean).join('/');
+    if (b[at + 156] === 0x30 || b[at + 156] === 0) out.push({ path: name.replace(/^package\//, ''), size });
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return out;
+}
+
+// 1. The tarball: the one named on the command line (what a release publishes), or a fresh
+// `npm pack` (dist/ compiled first; scripts skipped so the JSON output stays clean).
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bi-embed-pack-'));
 process.on('exit', () => fs.rmSync(work, { recursive: true, force: true }));
-run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: root });
-const [packed] = JSON.parse(run(process.execPath, [npmCli, 'pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root, env: cleanEnv({}) }));
-const files = packed.files.map((f) => f.path.replace(/\\/g, '/'));
+let tarball = process.argv[2] && path.resolve(process.argv[2]);
+if (!tarball) {
+  run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: root });
+  const [packed] = JSON.parse(run(process.execPath, [npmCli, 'pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root, env: cleanEnv({}) }));
+  tarball = path.join(work, packed.filename);
+}
+const entries = tarFiles(tarball);
+const files = entries.map((e) => e.path);
 const expected = [`${process.platform}-${process.arch}`, ...(process.env.BI_EXPECT_PREBUILDS ?? '').split(',').filter(Boolean)];
 for (const t of new Set(expected)) check(files.some((f) => f.startsWith(`prebuilds/${t}/`)), `the tarball has no prebuilds/${t}/`);
 const unwanted = files.filter((f) =>
@@ -52,8 +73,8 @@ const unwanted = files.filter((f) =>
   (/\.ts$/.test(f) && !/\.d\.ts$/.test(f)));
 check(unwanted.length === 0, `the tarball carries files it should not: ${unwanted.slice(0, 10).join(', ')}`);
 const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
-console.log(`${packed.filename}: ${kb(packed.size)} packed, ${kb(packed.unpackedSize)} unpacked, ${files.length} files; prebuilds: ` +
-  files.filter((f) => f.startsWith('prebuilds/')).map((f) => `${f.slice(10)} (${kb(packed.files.find((p) => p.path.replace(/\\/g, '/') === f).size)})`).join(', '));
+console.log(`${path.basename(tarball)}: ${kb(fs.statSync(tarball).size)} packed, ${kb(entries.reduce((a, e) => a + e.size, 0))} unpacked, ` +
+  `${files.length} files; prebuilds: ${entries.filter((e) => e.path.startsWith('prebuilds/')).map((e) => `${e.path.slice(10)} (${kb(e.size)})`).join(', ')}`);
 
 stopOnFailures();
 
@@ -70,7 +91,7 @@ fs.mkdirSync(app);
 fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'check-bi-embed', private: true }));
 const env = cleanEnv({ PATH: bin, Path: bin, PREBUILDS_ONLY: '1', BI_EMBED_STUDY_DIR: studyDir });
 const t0 = Date.now();
-run(process.execPath, [npmCli, 'install', '--no-audit', '--no-fund', '--prefer-offline', path.join(work, packed.filename)], { cwd: app, env });
+run(process.execPath, [npmCli, 'install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: app, env });
 console.log(`installed in an empty folder with PATH=<node and sh> and PREBUILDS_ONLY=1 in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 const pkgDir = path.join(app, 'node_modules', 'bi-embed');
 check(!fs.existsSync(path.join(pkgDir, 'build')), 'the install built from source (node_modules/bi-embed/build exists)');
