@@ -43,7 +43,6 @@ for arch in "${archs[@]}"; do
     strip_bin=$triple-strip
   fi
   echo "=== prebuild linux-$arch (node $version headers from ${npm_config_nodedir:-the node-gyp cache}) ==="
-
   (cd "$stage" && env "${cross[@]}" node "$root/node_modules/prebuildify/bin.js" \
     --napi --tag-libc --strip --strip-bin "$strip_bin" --arch "$arch" --target "node@$version" --out "$root")
 
