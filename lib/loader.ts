@@ -5,6 +5,7 @@
  * load, and how to build from source. node-gyp-build does the finding, so the rules are the
  * ones prebuildify names files by (prebuilds/<platform>-<arch>/bi-embed.<libc>.node).
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BiEmbedError, ErrorCodes } from './errors';
@@ -23,14 +24,30 @@ export interface AddonTarget {
   node: string;
 }
 
+/**
+ * The running glibc's version, from getconf. Not from process.report.getReport(): generating a
+ * report after jobs have pinned and transferred buffers has crashed Node 20 (seen in jest).
+ */
+function glibcVersion(): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  for (const getconf of ['/usr/bin/getconf', 'getconf']) {
+    try {
+      const out = execFileSync(getconf, ['GNU_LIBC_VERSION'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 });
+      return /^glibc (\S+)/.exec(out.trim())?.[1];
+    } catch {
+      // not glibc, or no getconf: say nothing
+    }
+  }
+  return undefined;
+}
+
 export function addonTarget(): AddonTarget {
-  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
   const libc = process.env.LIBC || (process.platform === 'linux' && fs.existsSync('/etc/alpine-release') ? 'musl' : 'glibc');
   return {
     platform: process.env.npm_config_platform || process.platform,
     arch: process.env.npm_config_arch || process.arch,
     libc,
-    glibcVersion: header?.glibcVersionRuntime,
+    glibcVersion: glibcVersion(),
     napi: Number(process.versions.napi ?? 0),
     node: process.versions.node,
   };
