@@ -52,8 +52,11 @@ describe('signals', () => {
 
   test('a second signal exits at once with its own status', async () => {
     const r = await trainAndSignal(tempDir(), ['SIGINT', 'SIGTERM']);
-    expect({ code: r.code, signal: r.signal }).toEqual({ code: 143, signal: null });
-    expect(r.stderr).toContain('SIGTERM again: exiting now');
+    // Two signals sent back to back may be handled in either order (different threads can take
+    // them): whichever comes second exits at once, with its own status.
+    const second = /(SIGINT|SIGTERM) again: exiting now/.exec(r.stderr)?.[1];
+    expect(second).toBeDefined();
+    expect({ code: r.code, signal: r.signal }).toEqual({ code: second === 'SIGTERM' ? 143 : 130, signal: null });
   });
 });
 
