@@ -153,11 +153,12 @@ async function booleanSection(r: StudyResults): Promise<string> {
     f(x.entropy, 2), f(x.bpc, 4), pct(x.deterministicKeyShare), pct(x.deterministicTransitionShare)];
   // Margin bins are [from, to): the last one (to = null) is drawn as one more bin of the same width.
   const hist = await chart('margins', `margins |z_j(t)| over ${m.count.toLocaleString('en')} values: mean ${f(m.mean, 1)}, median ${f(m.median, 1)}, < 1: ${pct(m.shareBelow1)}`,
-    barChart(m.histogram.map((h) => ({ bin: `${h.from}–${h.to ?? '∞'}`, values: h.count })), 'bin', 'values', { xTitle: '|z|', yTitle: 'values', sort: false }));
+    barChart(m.histogram.map((h) => ({ bin: `${h.from}–${h.to ?? '∞'}`, values: h.count })), 'bin', 'values', { xTitle: '|z|', yTitle: 'values', sort: false, labelAngle: -45 }));
   const abl = await chart('ablation', `knock-out: Δbpc per neuron over ${a.positions.toLocaleString('en')} positions (model ${f(a.bpc, 4)} bpc, mean Δ ${f(a.meanKnockoutDelta)})`,
-    barChart(a.knockout.map((k) => ({ neuron: k.neuron, delta: k.delta })), 'neuron', 'delta', { xTitle: 'neuron', yTitle: 'Δbpc', sort: false }));
+    barChart(a.knockout.map((k) => ({ neuron: k.neuron, delta: k.delta })), 'neuron', 'delta',
+      { xTitle: 'neuron', yTitle: 'Δbpc', sort: false, labels: a.knockout.filter((k) => k.neuron % 16 === 0).map((k) => k.neuron) }));
   return section('boolean', `
-<p>On ${esc(b.split)}, H = ${b.hidden}, H0 ${f(b.h0)} bpc. Sign-only dynamics (h_{t+1} = sgn(z)): ${f(b.signOnly.bpc, 4)} bpc;
+<p>Over ${esc(b.split)}; H = ${b.hidden}, H0 ${f(b.h0)} bpc. Sign-only dynamics (h_{t+1} = sgn(z)): ${f(b.signOnly.bpc, 4)} bpc;
 the sign bits carry ${pct(b.signShareOfGain)} of the gain H0 − bpc. The readout of sgn h_t on the true trajectory: ${f(a.signReadout.bpc, 4)} bpc
 (${pct(a.signReadout.shareOfGap)} of the gain).</p>
 ${table(['dynamics', 'distinct sign vectors', 'entropy (bits)', 'bpc', 'deterministic keys', 'transitions through them'], [sv(b.trueDynamics), sv(b.signOnly)])}
