@@ -1,8 +1,9 @@
 'use strict';
 // usage: npm run check:package [-- file.tgz]   Packs bi-embed (or takes the given tarball), installs the tarball into an empty temporary
 // folder with PREBUILDS_ONLY=1 and a PATH that holds only node and sh (no compiler, make or Python),
-// and runs the CLI there: `bi-embed info` and `bi-embed eval --study` (bpc 0.0792; without the
-// study's files, a 20-step training run on the package's README and its eval). Fails when
+// and runs the CLI there: `bi-embed info`, `bi-embed eval --study` (bpc 0.0792; without the
+// study's files, a 20-step training run on the package's README and its eval) and `bi-embed study`,
+// the README's first command (both files written). Fails when
 // the tarball lacks this platform's prebuild (or one named in BI_EXPECT_PREBUILDS, e.g.
 // "linux-x64,linux-arm64") or carries tests, benchmarks or build intermediates. Prints what
 // the tarball weighs. BI_EMBED_STUDY_DIR: the study's folder (default ../shared/study).
@@ -115,5 +116,12 @@ if (fs.existsSync(path.join(studyDir, 'sat_model.bin')) && fs.existsSync(path.jo
   console.log(`bi-embed eval: bpc ${ev.bpc.toFixed(3)} over ${ev.positions} positions (${ev.isa})`);
   check(ev.bpc > 0 && ev.bpc < 8, `eval of the briefly trained model gave bpc ${ev.bpc}`);
 }
+// The README's first command: the whole study on the embedded default text (with the study's
+// model where BI_EMBED_STUDY_DIR holds it, otherwise one trained on the spot with the study recipe).
+const studyOut = path.join(work, 'study');
+const t1 = Date.now();
+cli(['study', '--out', studyOut]);
+for (const f of ['results.json', 'report.html']) check(fs.existsSync(path.join(studyOut, f)), `bi-embed study wrote no ${f}`);
+console.log(`bi-embed study: results.json and report.html in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
 stopOnFailures();
 console.log('package check passed');
