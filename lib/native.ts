@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { markAsUntransferable } from 'node:worker_threads';
 import { BiEmbedError, ErrorCodes } from './errors';
+import { loadAddon } from './loader';
 
 export type ProgressCallback = (done: number, total: number) => void;
 
@@ -370,23 +371,23 @@ export interface NativeAddon extends NativePhi, NativeSkipgram, NativeSkipgramSh
 
 let addon: NativeAddon | undefined;
 
-/** Loads the addon once (a prebuild, or the local build), explaining any failure. */
+/**
+ * Loads the addon once (a prebuild, or the local build; lib/loader.ts explains any failure) and
+ * refuses a BI_FORCE_ISA this CPU or binary cannot run, saying which ISAs it can.
+ */
 export function native(): NativeAddon {
   if (addon) return addon;
-  const root = path.join(__dirname, '..');
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const load = require('node-gyp-build') as (dir: string) => NativeAddon;
-    addon = load(root);
-  } catch (e) {
+  const loaded = loadAddon<NativeAddon>(path.join(__dirname, '..'));
+  loaded.setErrorClass(BiEmbedError as unknown as new (code: string, message: string) => Error);
+  loaded.setPinFunction(markAsUntransferable);
+  const i = loaded.info();
+  if (i.isa === null) {
     throw new BiEmbedError(
-      ErrorCodes.ADDON_LOAD,
-      `cannot load the bi-embed native addon from ${root}: ${(e as Error).message}. ` +
-        'No prebuild matches this platform and no local build exists; run `npm run build:addon` ' +
-        '(needs a C++17 compiler and Python) or install on a supported platform.',
+      ErrorCodes.ISA_UNAVAILABLE,
+      `${i.isaError ?? 'no usable ISA'}; this CPU and binary run: ${i.isas.join(', ')}. ` +
+        'Unset BI_FORCE_ISA or set it to one of them.',
     );
   }
-  addon.setErrorClass(BiEmbedError as unknown as new (code: string, message: string) => Error);
-  addon.setPinFunction(markAsUntransferable);
+  addon = loaded;
   return addon;
 }

@@ -45,25 +45,43 @@ describe('bi-embed study, study mode on the embedded text with the study model',
     expect(r.figures.filter((f) => f.mark === 'reproduces')).toHaveLength(10);
     expect(r.figures.some((f) => f.mark === 'differs')).toBe(false);
     expect(marks['analytic construction, bpc']).toBe('not-reproducible');
-    // Boolean, alignment and the three errors are listed as pending, without numbers of ours
-    expect(r.pending.map((p) => p.id)).toEqual(['boolean', 'alignment', 'errors']);
+    // SPEC §5–§7: computed on the study's files, every study number beside ours marked not reproducible (§9)
+    const b = s.boolean.result;
+    expect(b.trueDynamics.positions).toBe(1023);
+    expect(b.trueDynamics.distinct).toBeGreaterThan(0);
+    expect(b.trueDynamics.distinct).toBeLessThanOrEqual(1023);
+    expect(b.ablation.knockout).toHaveLength(128);
+    expect(b.trueDynamics.margins.histogram.reduce((n, h) => n + h.count, 0)).toBe(b.trueDynamics.margins.count);
+    const al = s.alignment.result;
+    expect(al.jacobian.curve.map((p) => p.d)).toEqual(Array.from({ length: al.jacobian.maxOffset }, (_, i) => i + 1));
+    expect(al.counterfactual.positions).toEqual([42, 80, 100, 150, 200, 300, 400, 500]);
+    const e = s.errors.result;
+    expect(e.boolean.bpc).toBeCloseTo(b.trueDynamics.bpc!, 10); // the same sign-vector pass, two stages
+    expect(e.firstOrder.r).toBeCloseTo(s.psi.result.read.hebbian.Wh.r!, 10);
+    for (const sec of ['boolean', 'alignment', 'errors']) {
+      const figs = r.figures.filter((f) => f.section === sec);
+      expect(figs.length).toBeGreaterThanOrEqual(2);
+      expect(figs.every((f) => f.mark === 'not-reproducible')).toBe(true);
+    }
+    expect(r.pending).toEqual([]);
 
     const html = fs.readFileSync(run.reportPath, 'utf8');
     for (const [id] of REPORT_SECTIONS) expect(html).toContain(`<section id="${id}">`);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
-    expect((html.match(/<svg /g) ?? []).length).toBeGreaterThanOrEqual(9);
+    expect((html.match(/<svg /g) ?? []).length).toBeGreaterThanOrEqual(12);
+    expect(html).not.toContain('Not yet available');
   });
 
   it('reuses every cached stage, recomputes with force, and rejects a results.json that breaks the schema', async () => {
     const again = await runStudy({ out });
-    expect(Object.values(again.results.stages).map((x) => x.status)).toEqual(['cached', 'cached', 'cached', 'cached']);
+    expect(Object.values(again.results.stages).map((x) => x.status)).toEqual(Array(7).fill('cached'));
     // (φ's readout with fewer epochs keeps these reruns short)
     const forced = await runStudy({ out, force: true, tuning: { phiEpochs: 20 } });
-    expect(Object.values(forced.results.stages).map((x) => x.status)).toEqual(['computed', 'computed', 'computed', 'computed']);
+    expect(Object.values(forced.results.stages).map((x) => x.status)).toEqual(Array(7).fill('computed'));
     // a changed option of one stage recomputes that stage only
     const changed = await runStudy({ out, tuning: { phiEpochs: 10 } });
     expect(Object.fromEntries(Object.entries(changed.results.stages).map(([k, x]) => [k, x.status])))
-      .toEqual({ eval: 'cached', phi: 'computed', psi: 'cached', skipgram: 'cached' });
+      .toEqual({ eval: 'cached', phi: 'computed', psi: 'cached', skipgram: 'cached', boolean: 'cached', alignment: 'cached', errors: 'cached' });
 
     // a cached result that no longer fits its schema (hand-edited, torn by another tool) is recomputed
     const psiCache = path.join(out, 'cache', 'psi.json');
@@ -83,7 +101,7 @@ describe('bi-embed study, study mode on the embedded text with the study model',
   it('ships the JSON Schema it validates with', () => {
     const shipped = JSON.parse(fs.readFileSync(path.join(repoRoot, 'schema', 'results.schema.json'), 'utf8'));
     expect(shipped).toEqual(JSON.parse(JSON.stringify(resultsJsonSchema())));
-    expect(shipped.properties.stages.required).toEqual(['eval', 'phi', 'psi', 'skipgram']);
+    expect(shipped.properties.stages.required).toEqual(['eval', 'phi', 'psi', 'skipgram', 'boolean', 'alignment', 'errors']);
   });
 
   it('refuses bad options with coded errors', async () => {
@@ -125,12 +143,14 @@ describe('bi-embed study, scale mode killed midway', () => {
     const run = await runStudy({ ...options(corpus, out), onEvent: (e) => { if (e.type === 'end') events.push(`${e.id}:${e.status}`); } });
     expect(run.results.model.training!.cached).toBe(true);
     // every stage cached before the kill is read back, the others are computed
-    const stages = ['eval', 'phi', 'psi', 'skipgram'];
+    const stages = ['eval', 'phi', 'psi', 'skipgram', 'boolean', 'alignment', 'errors'];
     expect(events).toEqual(['model:cached', ...stages.map((s) => `${s}:${cachedBefore.includes(`${s}.json`) ? 'cached' : 'computed'}`)]);
     expect(cachedBefore).toContain('train.json');
     expect(events).toContain('phi:computed');
     expect(fs.readFileSync(evalFile)).toEqual(evalBytes);
     expect(run.results.stages.phi.result.test).toBeDefined();
+    expect(run.results.stages.boolean.result.split).toMatch(/^test split/);
+    expect(run.results.stages.alignment.result.split.pmi[1]).toBeLessThanOrEqual(run.results.stages.alignment.result.split.attribution[0]);
     expect(run.results.figures.every((f) => f.mark === 'not-comparable')).toBe(true);
   });
 });

@@ -22,11 +22,13 @@ export async function renderSvg(spec: vl.TopLevelSpec): Promise<string> {
 }
 
 /** Bars of `y` by a categorical `x`, in the given order. */
-export function barChart(rows: Row[], x: string, y: string, o: { xTitle: string; yTitle: string; sort?: boolean; color?: string }): vl.TopLevelSpec {
+export function barChart(rows: Row[], x: string, y: string,
+  o: { xTitle: string; yTitle: string; sort?: boolean; color?: string; labelAngle?: number; labels?: Array<string | number> }): vl.TopLevelSpec {
   return {
     config, width: WIDTH, height: HEIGHT, data: { values: rows }, mark: { type: 'bar', color: o.color ?? '#4c78a8' },
     encoding: {
-      x: { field: x, type: 'ordinal', title: o.xTitle, sort: o.sort === false ? null : undefined, axis: { labelAngle: 0 } },
+      x: { field: x, type: 'ordinal', title: o.xTitle, sort: o.sort === false ? null : undefined,
+        axis: { labelAngle: o.labelAngle ?? 0, ...(o.labels ? { values: o.labels } : {}) } },
       y: { field: y, type: 'quantitative', title: o.yTitle },
       tooltip: [{ field: x }, { field: y }],
     },

@@ -146,11 +146,55 @@ ${wit}
 ${figureTable(r.figures.filter((x) => x.section === 'skipgram'))}`);
 }
 
-function pending(r: StudyResults, id: 'boolean' | 'alignment' | 'errors'): string {
-  const p = r.pending.find((x) => x.id === id);
-  if (!p) return section(id, '<p>—</p>');
-  return section(id, `<p class="pending"><b>Not yet available</b>: ${esc(p.pending)}. No figure of this run is shown here.</p>
-<p>The study reports: ${p.study.map(esc).join('; ')}.</p>`);
+async function booleanSection(r: StudyResults): Promise<string> {
+  const b = r.stages.boolean.result;
+  const m = b.trueDynamics.margins, a = b.ablation;
+  const sv = (x: typeof b.trueDynamics): Array<string | number> => [x.dynamics, Math.round(x.distinct) + (x.estimated ? ' (estimated)' : ''),
+    f(x.entropy, 2), f(x.bpc, 4), pct(x.deterministicKeyShare), pct(x.deterministicTransitionShare)];
+  // Margin bins are [from, to): the last one (to = null) is drawn as one more bin of the same width.
+  const hist = await chart('margins', `margins |z_j(t)| over ${m.count.toLocaleString('en')} values: mean ${f(m.mean, 1)}, median ${f(m.median, 1)}, < 1: ${pct(m.shareBelow1)}`,
+    barChart(m.histogram.map((h) => ({ bin: `${h.from}–${h.to ?? '∞'}`, values: h.count })), 'bin', 'values', { xTitle: '|z|', yTitle: 'values', sort: false, labelAngle: -45 }));
+  const abl = await chart('ablation', `knock-out: Δbpc per neuron over ${a.positions.toLocaleString('en')} positions (model ${f(a.bpc, 4)} bpc, mean Δ ${f(a.meanKnockoutDelta)})`,
+    barChart(a.knockout.map((k) => ({ neuron: k.neuron, delta: k.delta })), 'neuron', 'delta',
+      { xTitle: 'neuron', yTitle: 'Δbpc', sort: false, labels: a.knockout.filter((k) => k.neuron % 16 === 0).map((k) => k.neuron) }));
+  return section('boolean', `
+<p>Over ${esc(b.split)}; H = ${b.hidden}, H0 ${f(b.h0)} bpc. Sign-only dynamics (h_{t+1} = sgn(z)): ${f(b.signOnly.bpc, 4)} bpc;
+the sign bits carry ${pct(b.signShareOfGain)} of the gain H0 − bpc. The readout of sgn h_t on the true trajectory: ${f(a.signReadout.bpc, 4)} bpc
+(${pct(a.signReadout.shareOfGap)} of the gain).</p>
+${table(['dynamics', 'distinct sign vectors', 'entropy (bits)', 'bpc', 'deterministic keys', 'transitions through them'], [sv(b.trueDynamics), sv(b.signOnly)])}
+<div class="row">${hist}${abl}</div>
+${figureTable(r.figures.filter((x) => x.section === 'boolean'))}`);
+}
+
+async function alignmentSection(r: StudyResults): Promise<string> {
+  const { jacobian: j, counterfactual: c, correlation, split } = r.stages.alignment.result;
+  const rows = [...j.curve.map((p) => ({ d: p.d, alignment: p.alignment, series: 'Jacobian' })),
+    ...c.curve.map((p) => ({ d: p.d, alignment: p.alignment, series: 'counterfactual (byte + 128)' }))].filter((p) => p.alignment !== null);
+  const curve = await chart('alignment-curve', `share of |α(t, d)| on byte pairs with PMI_d > 0.5, by offset d (attribution over ${rng(split.attribution)}, PMI over ${rng(split.pmi)})`,
+    lineChart(rows, 'd', 'alignment', 'series', { xTitle: 'offset d', yTitle: 'alignment' }));
+  const pool = (name: string, x: typeof j.shallow): Array<string | number> => [name, `${x.offsets[0]}–${x.offsets[1]}`, pct(x.alignment), `${pct(x.min, 0)}–${pct(x.max, 0)}`];
+  return section('alignment', `
+<p>Jacobian α over ${j.positions.toLocaleString('en')} positions (d = 1…${j.maxOffset}); counterfactual at ${c.positions.length} positions (d = 1…${c.maxOffset}).
+The two agree in sign on ${pct(correlation.signAgreement)} of ${correlation.pairs} (t, d) pairs, Pearson r ${f(correlation.r)}.</p>
+${curve}
+${table(['attribution, offsets', 'd', 'pooled alignment', 'per-d range'], [pool('Jacobian, shallow', j.shallow), pool('Jacobian, deep', j.deep),
+    pool('counterfactual, shallow', c.shallow), pool('counterfactual, deep', c.deep)])}
+${figureTable(r.figures.filter((x) => x.section === 'alignment'))}`);
+}
+
+function errorsSection(r: StudyResults): string {
+  const e = r.stages.errors.result;
+  const fo = e.firstOrder, p = e.pairwise, b = e.boolean;
+  return section('errors', `
+${table(['source', 'measure', 'this run', 'over'], [
+    ['1 first order (Hebbian C vs Wh)', '1 − r², all entries (r)', `${f(fo.oneMinusR2)} (r ${f(fo.r)})`, `states ${rng(fo.states)}`],
+    ['', '1 − r² at |Wh| ≥ 3 (r)', fo.strongEntries ? `${f(fo.oneMinusR2Strong)} (r ${f(fo.rStrong)}, ${fo.strongEntries} entries)` : 'empty set', ''],
+    ['2 pairwise (offsets ≤ 30)', 'mean synergy; share > 1 bit', `${f(p.mean)} bits over ${p.pairs} pairs; ${pct(p.shareAbove1)}`, `positions ${rng(p.positions)}`],
+    ['', 'top pairs (a, b)', p.top.slice(0, 5).map((q) => `(${q.a},${q.b}) ${f(q.synergy, 2)}`).join(' '), ''],
+    ['3 Boolean', 'sign-only vs full bpc (Δ)', `${f(b.signOnlyBpc, 4)} vs ${f(b.bpc, 4)} (${f(b.delta)})`, `positions ${rng(b.range)}`],
+    ['', 'sign share of the gain', pct(b.signShareOfGain), ''],
+  ])}
+${figureTable(r.figures.filter((x) => x.section === 'errors'))}`);
 }
 
 function provenance(r: StudyResults): string {
@@ -186,7 +230,7 @@ export async function renderReport(r: StudyResults): Promise<string> {
   const nav = REPORT_SECTIONS.map(([id, t]) => `<a href="#${id}">${esc(t)}</a>`).join(' ');
   const body = [
     await summary(r), await phi(r), await psi(r), await skipgram(r),
-    pending(r, 'boolean'), pending(r, 'alignment'), pending(r, 'errors'), provenance(r),
+    await booleanSection(r), await alignmentSection(r), errorsSection(r), provenance(r),
   ].join('\n');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

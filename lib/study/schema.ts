@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { ErrorCodes, fail } from '../errors';
 
 export const RESULTS_SCHEMA_ID = 'bi-embed/study-results';
-export const RESULTS_SCHEMA_VERSION = 1;
+/** v2: the Boolean, alignment and errors stages (SPEC §5–§7) and their figure sections. */
+export const RESULTS_SCHEMA_VERSION = 2;
 
 const num = z.number();
 const opt = z.number().nullable();
@@ -79,8 +80,52 @@ const skipgramResult = z.object({
   memory: z.object({ maxBytes: num, probeBytesPerPosition: num, countBytes: num }).optional(),
 });
 
+const signVectors = z.looseObject({
+  dynamics: z.string(), positions: num, bpc: opt, estimated: z.boolean(), distinct: num, transitionKeys: num, entropy: num,
+  deterministicKeyShare: num, deterministicTransitionShare: num,
+  margins: z.looseObject({
+    count: num, mean: num, median: num, shareBelow1: num, shareBelow01: num,
+    histogram: z.array(z.object({ from: num, to: opt, count: num })),
+  }),
+});
+const neuronEffect = z.object({ neuron: num, bpc: num, delta: num, shareOfGap: num });
+const booleanResult = z.looseObject({
+  mode: z.enum(['study', 'scale']),
+  hidden: num,
+  split: z.string(),
+  h0: num,
+  trueDynamics: signVectors,
+  signOnly: signVectors,
+  signShareOfGain: num,
+  ablation: z.looseObject({
+    range, positions: num, h0: num, bpc: num, gap: num, knockout: z.array(neuronEffect), keepOnly: z.array(neuronEffect),
+    signReadout: z.object({ bpc: num, shareOfGap: num }), meanKnockoutDelta: num,
+  }),
+});
+
+const pooled = z.object({ offsets: range, alignment: opt, min: opt, max: opt });
+const curvePoint = z.looseObject({ d: num, positions: num, meanAbs: opt, alignment: opt });
+const alignmentResult = z.looseObject({
+  mode: z.enum(['study', 'scale']),
+  hidden: num,
+  split: z.object({ pmi: range, attribution: range }),
+  jacobian: z.looseObject({ positions: num, maxOffset: num, curve: z.array(curvePoint), shallow: pooled, deep: pooled }),
+  counterfactual: z.looseObject({ positions: z.array(num), maxOffset: num, curve: z.array(curvePoint), shallow: pooled, deep: pooled }),
+  correlation: z.object({ r: opt, pairs: num, signAgreement: opt }),
+});
+
+const errorsResult = z.looseObject({
+  mode: z.enum(['study', 'scale']),
+  hidden: num,
+  firstOrder: z.looseObject({ states: range, r: opt, oneMinusR2: opt, rStrong: opt, strongEntries: num, oneMinusR2Strong: opt }),
+  pairwise: z.looseObject({ positions: range, maxOffset: num, pairs: num, mean: num, shareAbove1: num, top: z.array(z.looseObject({ a: num, b: num, synergy: num })) }),
+  boolean: z.object({ range, h0: num, bpc: num, signOnlyBpc: num, delta: num, signShareOfGain: num }),
+});
+
 /** Each stage's result schema, by stage id: a cached result that fails its schema is recomputed. */
-export const stageResultSchemas: Record<string, z.ZodType> = { eval: evalResult, phi: phiResult, psi: psiResult, skipgram: skipgramResult };
+export const stageResultSchemas: Record<string, z.ZodType> = {
+  eval: evalResult, phi: phiResult, psi: psiResult, skipgram: skipgramResult, boolean: booleanResult, alignment: alignmentResult, errors: errorsResult,
+};
 
 /** One stage's entry: how it was obtained and its result. */
 const stage = <T extends z.ZodType>(result: T) => z.object({
@@ -94,7 +139,7 @@ const stage = <T extends z.ZodType>(result: T) => z.object({
 });
 
 export const figureSchema = z.object({
-  section: z.enum(['summary', 'phi', 'psi', 'skipgram']),
+  section: z.enum(['summary', 'phi', 'psi', 'skipgram', 'boolean', 'alignment', 'errors']),
   name: z.string(),
   ours: z.string(),
   study: z.string(),
@@ -125,6 +170,9 @@ export const resultsSchema = z.object({
     phi: stage(phiResult),
     psi: stage(psiResult),
     skipgram: stage(skipgramResult),
+    boolean: stage(booleanResult),
+    alignment: stage(alignmentResult),
+    errors: stage(errorsResult),
   }),
   /** Analyses listed by the study whose code has not landed: no numbers, only the study's. */
   pending: z.array(z.object({ id: z.string(), title: z.string(), pending: z.string(), study: z.array(z.string()) })),

@@ -36,6 +36,12 @@ export interface StudyTuning {
   /** Skip-grams (scale): bytes of train the greedy search runs on; the tables' memory bound. */
   skipgramSelectionBytes?: number;
   skipgramMaxBytes?: number;
+  /** Boolean (scale): positions of the ablation; alignment (scale): Jacobian positions, counterfactual samples; errors (scale): Hebbian states, synergy bytes. */
+  booleanAblationPositions?: number;
+  attributionPositions?: number;
+  attributionSamples?: number;
+  errorsPositions?: number;
+  errorsSynergyBytes?: number;
 }
 
 export interface Stage<R = unknown> {
