@@ -1,13 +1,10 @@
 'use strict';
 // usage: npm run test:all   The whole suite, as CI runs it: the C++ tests (ctest), then
 // the jest suite twice — with the default ISA and with BI_FORCE_ISA=scalar — and the NEON
-<<<<<<< HEAD
-// kernels under qemu-aarch64 when the cross tools are installed. Every suite runs; a summary
-// line per suite and 'N passed, N failed' come last, and the exit status is non-zero if any failed.
-=======
 // kernels under qemu-aarch64 when the cross tools are installed, and the linux-arm64 prebuild
-// under Debian's arm64 node in qemu where arm64 packages can be fetched.
->>>>>>> main
+// under Debian's arm64 node in qemu where arm64 packages can be fetched. Every suite runs; a
+// summary line per suite and 'N passed, N failed' come last, and the exit status is non-zero if
+// any failed.
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
@@ -26,10 +23,6 @@ if (process.platform !== 'win32' && has('aarch64-linux-gnu-g++') && has('qemu-aa
 } else {
   process.stdout.write('NEON step skipped: needs aarch64-linux-gnu-g++ and qemu-aarch64 (apt-get install g++-aarch64-linux-gnu qemu-user)\n');
 }
-<<<<<<< HEAD
-// Every suite runs even when an earlier one fails, so one run reports all of them.
-const results = [];
-=======
 // The linux-arm64 prebuild under Debian's arm64 node in qemu (about 3 minutes), when this
 // machine can cross-compile it and fetch arm64 packages (dpkg --add-architecture arm64).
 const arm64Packages = spawnSync('dpkg', ['--print-foreign-architectures'], { encoding: 'utf8' }).stdout?.split('\n').includes('arm64');
@@ -38,8 +31,8 @@ if (process.platform === 'linux' && has('aarch64-linux-gnu-g++') && has('qemu-aa
 } else {
   process.stdout.write('arm64 step skipped: needs aarch64-linux-gnu-g++, qemu-aarch64 and arm64 packages (apt-get install g++-aarch64-linux-gnu qemu-user; dpkg --add-architecture arm64 && apt-get update)\n');
 }
-let passed = 0;
->>>>>>> main
+// Every suite runs even when an earlier one fails, so one run reports all of them.
+const results = [];
 for (const [label, [cmd, args], env] of steps) {
   process.stdout.write(`\n=== ${label} ===\n`);
   const t0 = Date.now();
