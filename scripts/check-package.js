@@ -69,9 +69,10 @@ const entries = tarFiles(tarball);
 const files = entries.map((e) => e.path);
 const expected = [`${process.platform}-${process.arch}`, ...(process.env.BI_EXPECT_PREBUILDS ?? '').split(',').filter(Boolean)];
 for (const t of new Set(expected)) check(files.some((f) => f.startsWith(`prebuilds/${t}/`)), `the tarball has no prebuilds/${t}/`);
+// examples/*.ts are shipped on purpose: sources users read and run against the installed package.
 const unwanted = files.filter((f) =>
   /^(test|coverage|scripts\/bench|native\/(tests|bench)|build(-[^/]*)?)\//.test(f) || /\.(o|a|obj|lib|pdb|tsbuildinfo|tgz)$/.test(f) ||
-  (/\.ts$/.test(f) && !/\.d\.ts$/.test(f)));
+  (/\.ts$/.test(f) && !/\.d\.ts$/.test(f) && !f.startsWith('examples/')));
 check(unwanted.length === 0, `the tarball carries files it should not: ${unwanted.slice(0, 10).join(', ')}`);
 const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
 console.log(`${path.basename(tarball)}: ${kb(fs.statSync(tarball).size)} packed, ${kb(entries.reduce((a, e) => a + e.size, 0))} unpacked, ` +
