@@ -13,7 +13,7 @@ import { MODEL_EXTENSIONS, SAFETENSORS_EXTENSIONS, saveModel } from '../io/model
 import { checkOutputPaths } from '../io/outputs';
 import { runJob } from '../jobs';
 import { DEFAULT_HIDDEN, Model, checkHidden, paramCount } from '../model';
-import { NativeTrainConfig, NativeTrainState, native } from '../native';
+import { NativeTrainConfig, NativeTrainRunResult, NativeTrainState, native } from '../native';
 import { checkByteLimit, checkInt, checkIsa, checkOptions, checkPositiveInt, checkThreads, shown } from '../validate';
 import { DEFAULT_TRAIN_MAX_BYTES, trainMemoryBytes } from './memory';
 import {
@@ -269,6 +269,23 @@ function checkResumable(p: Plan, info: CheckpointInfo, corpus: Corpus, isa: stri
 
 /** Trains an Elman RNN (H = 128 by default) on a corpus. Rejects with E_ABORTED on cancel (after saving the checkpoint and model). */
 export async function train(options: TrainOptions, callbacks?: TrainCallbacks): Promise<TrainResult> {
+  const run = openRun(options, callbacks);
+  const stopped = await stepLoop(run);
+  return finish(run, stopped);
+}
+
+/** The state a run starts from: a checkpoint's (resume) or a fresh one (the recipe's init or `init`). */
+interface OpenedState {
+  state: TrainStateArrays;
+  /** [step, best epoch bpc, best step, cycle nats, cycle positions]: the native job's counters. */
+  counters: Float64Array;
+  lastTestBpc: number | null;
+  trainSecondsBefore: number;
+  positionsBefore: number;
+}
+
+/** Checks the options and callbacks, plans the run (memory estimate included) and opens its state. */
+function openRun(options: TrainOptions, callbacks: TrainCallbacks | undefined): TrainRun {
   if (typeof options !== 'object' || options === null) fail(ErrorCodes.OPTION, 'train needs an options object');
   const corpus = typeof options.corpus === 'string' ? Corpus.open(options.corpus) : options.corpus;
   if (!(corpus instanceof Corpus)) fail(ErrorCodes.OPTION, 'corpus must be a Corpus or a file path');
@@ -277,38 +294,37 @@ export async function train(options: TrainOptions, callbacks?: TrainCallbacks): 
     ...(p.out !== undefined ? [{ path: p.out, what: 'model (out)', extensions: MODEL_EXTENSIONS }] : []),
     ...(p.checkpoint !== undefined ? [{ path: p.checkpoint, what: 'checkpoint', extensions: SAFETENSORS_EXTENSIONS }] : []),
   ], [corpus.path]);
-  const d = RECIPE_DEFAULTS[p.recipe];
   const isaName = p.isa ?? native().info().isa ?? 'scalar';
   const { signal, onProgress } = checkOptions('train callbacks', callbacks);
   if (onProgress !== undefined && typeof onProgress !== 'function') fail(ErrorCodes.OPTION, `onProgress must be a function, got ${shown(onProgress)}`);
+  const opened = options.resume ? resumeState(p, options, corpus, isaName) : freshOpened(p, options.init);
+  return new TrainRun(p, corpus, isaName, opened, nativeConfig(p, options), signal, onProgress, options.resume === true);
+}
 
-  let state: TrainStateArrays;
-  const counters = new Float64Array([0, Infinity, 0, 0, 0]);
-  let lastTestBpc: number | null = null;
-  let trainSecondsBefore = 0;
-  let positionsBefore = 0;
-  if (options.resume) {
-    const ck = loadCheckpoint(p.checkpoint!);
-    checkResumable(p, ck.info, corpus, isaName, p.checkpoint!);
-    // The run keeps the seed it started with (its metadata names it); a different one is refused.
-    if (options.seed !== undefined && options.seed !== ck.info.seed) {
-      fail(ErrorCodes.CHECKPOINT, `${p.checkpoint!} was started with seed ${ck.info.seed}, this run has ${options.seed}: resume with the same seed (or none)`);
-    }
-    p.seed = ck.info.seed;
-    state = ck.state;
-    counters[0] = ck.info.step;
-    counters[1] = ck.info.bestBpc ?? Infinity;
-    counters[2] = ck.info.bestStep;
-    counters[3] = ck.info.cycleNats;
-    counters[4] = ck.info.cyclePositions;
-    lastTestBpc = ck.info.lastTestBpc;
-    trainSecondsBefore = ck.info.trainSeconds;
-    positionsBefore = ck.info.trainedPositions;
-  } else {
-    state = freshState(p, options.init);
+function resumeState(p: Plan, options: TrainOptions, corpus: Corpus, isaName: string): OpenedState {
+  const ck = loadCheckpoint(p.checkpoint!);
+  checkResumable(p, ck.info, corpus, isaName, p.checkpoint!);
+  // The run keeps the seed it started with (its metadata names it); a different one is refused.
+  if (options.seed !== undefined && options.seed !== ck.info.seed) {
+    fail(ErrorCodes.CHECKPOINT, `${p.checkpoint!} was started with seed ${ck.info.seed}, this run has ${options.seed}: resume with the same seed (or none)`);
   }
+  p.seed = ck.info.seed;
+  return {
+    state: ck.state,
+    counters: new Float64Array([ck.info.step, ck.info.bestBpc ?? Infinity, ck.info.bestStep, ck.info.cycleNats, ck.info.cyclePositions]),
+    lastTestBpc: ck.info.lastTestBpc,
+    trainSecondsBefore: ck.info.trainSeconds,
+    positionsBefore: ck.info.trainedPositions,
+  };
+}
 
-  const config: NativeTrainConfig = {
+function freshOpened(p: Plan, init: Model | undefined): OpenedState {
+  return { state: freshState(p, init), counters: new Float64Array([0, Infinity, 0, 0, 0]), lastTestBpc: null, trainSecondsBefore: 0, positionsBefore: 0 };
+}
+
+function nativeConfig(p: Plan, options: TrainOptions): NativeTrainConfig {
+  const d = RECIPE_DEFAULTS[p.recipe];
+  return {
     isa: p.isa, hidden: p.hidden, streams: p.batch, window: p.window, threads: p.threads,
     optimizer: d.optimizer, schedule: p.schedule, lr: p.lr, minLr: p.minLr, epochs: p.epochs,
     warmup: p.warmup, horizon: p.totalSteps ?? Number.MAX_SAFE_INTEGER,
@@ -317,193 +333,288 @@ export async function train(options: TrainOptions, callbacks?: TrainCallbacks): 
     begin: p.train[0], end: p.train[1], trackBest: d.trackBest, sumLoss: d.sumLoss, partialTail: d.partialTail,
     nanAtStep: options.nanAtStep ?? -1,
   };
-  const nativeState: NativeTrainState = { ...state, counters };
+}
 
-  let trainSeconds = 0;
-  let positions = 0;
-  const recent: Array<[number, number, number]> = []; // [nats, positions, steps] of the last calls (≥ 100 steps)
-  let recentSteps = 0;
-  const testCurve: Array<[number, number]> = [];
-  const t0 = Date.now();
-  let lastCheckpointAt = Date.now();
-  let lastCheckpointStep = counters[0];
-  let haveCheckpoint = options.resume === true;
-  let lastLoss = NaN;
+/**
+ * One call of train() between its opening and its result: the state handed to the native job
+ * (parameters, moments, counters), the clocks and loss tallies, the test evaluations and saves.
+ */
+class TrainRun {
+  readonly d: (typeof RECIPE_DEFAULTS)[Recipe];
+  readonly state: TrainStateArrays;
+  readonly counters: Float64Array;
+  readonly nativeState: NativeTrainState;
+  lastTestBpc: number | null;
+  readonly trainSecondsBefore: number;
+  readonly positionsBefore: number;
+  trainSeconds = 0;
+  positions = 0;
+  readonly recent: Array<[number, number, number]> = []; // [nats, positions, steps] of the last calls (≥ 100 steps)
+  recentSteps = 0;
+  readonly testCurve: Array<[number, number]> = [];
+  readonly t0 = Date.now();
+  lastCheckpointAt = Date.now();
+  lastCheckpointStep: number;
+  haveCheckpoint: boolean;
+  lastLoss = NaN;
+  saveSeconds: number;
+  readonly sample: Array<[number, number]>;
+  readonly sampleBytes: number;
+  readonly testBytesAll: number;
+  evalSeconds = 0;
+  finalEvalSeconds = 0;
+  evalRate = 0; // bytes/s of the sample evaluations, to keep back time for the final one
+  /** Scale's trainBpc: the mean loss over the last TRAIN_BPC_STEPS steps of a run with a step count. */
+  readonly tailStart: number | null;
+  tailNats = 0;
+  tailPositions = 0;
+  readonly startStep: number;
+  lastEvalStep: number;
 
-  const info = (): CheckpointInfo => ({
-    recipe: p.recipe, corpusHash: corpus.hash(), corpusSize: corpus.size, hidden: p.hidden, batch: p.batch,
-    window: p.window, threads: p.threads, isa: isaName, seed: p.seed, optimizer: d.optimizer, lr: p.lr, clip: p.clip,
-    epochs: p.epochs, totalSteps: p.totalSteps, testFraction: p.testFraction, schedule: p.schedule, step: counters[0],
-    bestBpc: Number.isFinite(counters[1]) ? counters[1] : null, bestStep: counters[2],
-    cycleNats: counters[3], cyclePositions: counters[4], lastTestBpc,
-    trainSeconds: trainSecondsBefore + trainSeconds, trainedPositions: positionsBefore + positions,
-  });
-  const resultModel = (): Model => {
-    const useBest = d.trackBest && Number.isFinite(counters[1]) && state.best;
+  constructor(
+    readonly p: Plan, readonly corpus: Corpus, readonly isaName: string, opened: OpenedState,
+    readonly config: NativeTrainConfig, readonly signal: AbortSignal | undefined,
+    readonly onProgress: ((p: TrainProgress) => void) | undefined, resumed: boolean,
+  ) {
+    this.d = RECIPE_DEFAULTS[p.recipe];
+    this.state = opened.state;
+    this.counters = opened.counters;
+    this.nativeState = { ...opened.state, counters: opened.counters };
+    this.lastTestBpc = opened.lastTestBpc;
+    this.trainSecondsBefore = opened.trainSecondsBefore;
+    this.positionsBefore = opened.positionsBefore;
+    this.lastCheckpointStep = this.counters[0];
+    this.haveCheckpoint = resumed;
+    this.saveSeconds = p.checkpoint || p.out ? SAVE_SECONDS_GUESS : 0;
+    this.sample = p.test ? sampleRanges(p.test, p.testBytes) : [];
+    this.sampleBytes = this.sample.reduce((t, [a, b]) => t + b - a, 0);
+    this.testBytesAll = p.test ? p.test[1] - p.test[0] : 0;
+    this.tailStart = p.totalSteps !== null ? Math.max(this.counters[0], p.totalSteps - TRAIN_BPC_STEPS) : null;
+    this.startStep = this.counters[0];
+    this.lastEvalStep = this.counters[0];
+  }
+
+  get step(): number { return this.counters[0]; }
+  get bestBpc(): number | null { return Number.isFinite(this.counters[1]) ? this.counters[1] : null; }
+
+  info(): CheckpointInfo {
+    const { p, counters } = this;
+    return {
+      recipe: p.recipe, corpusHash: this.corpus.hash(), corpusSize: this.corpus.size, hidden: p.hidden, batch: p.batch,
+      window: p.window, threads: p.threads, isa: this.isaName, seed: p.seed, optimizer: this.d.optimizer, lr: p.lr, clip: p.clip,
+      epochs: p.epochs, totalSteps: p.totalSteps, testFraction: p.testFraction, schedule: p.schedule, step: counters[0],
+      bestBpc: this.bestBpc, bestStep: counters[2],
+      cycleNats: counters[3], cyclePositions: counters[4], lastTestBpc: this.lastTestBpc,
+      trainSeconds: this.trainSecondsBefore + this.trainSeconds, trainedPositions: this.positionsBefore + this.positions,
+    };
+  }
+
+  /** Study: the best model kept so far; scale: the current one. */
+  resultModel(): Model {
+    const { p, counters, state } = this;
+    const useBest = this.d.trackBest && Number.isFinite(counters[1]) && state.best;
     const m = new Model(p.hidden, new Float32Array(useBest ? state.best! : state.params));
     m.metadata = {
-      'bi-embed.recipe': p.recipe, 'bi-embed.corpusHash': corpus.hash(), 'bi-embed.seed': String(p.seed),
+      'bi-embed.recipe': p.recipe, 'bi-embed.corpusHash': this.corpus.hash(), 'bi-embed.seed': String(p.seed),
       'bi-embed.steps': String(counters[0]),
       ...(useBest ? { 'bi-embed.bestStep': String(counters[2]), 'bi-embed.bestEpochLossBpc': String(counters[1]) } : {}),
     };
     return m;
-  };
-  let saveSeconds = p.checkpoint || p.out ? SAVE_SECONDS_GUESS : 0;
-  const saveAll = (): void => {
-    const s0 = Date.now();
-    if (p.checkpoint) saveCheckpoint(p.checkpoint, info(), state);
-    if (p.out) saveModel(resultModel(), p.out);
-    saveSeconds = (Date.now() - s0) / 1000;
-    lastCheckpointAt = Date.now();
-    lastCheckpointStep = counters[0];
-    haveCheckpoint = p.checkpoint !== undefined;
-  };
-  const sample = p.test ? sampleRanges(p.test, p.testBytes) : [];
-  const sampleBytes = sample.reduce((t, [a, b]) => t + b - a, 0);
-  const testBytesAll = p.test ? p.test[1] - p.test[0] : 0;
-  let evalSeconds = 0;
-  let finalEvalSeconds = 0;
-  let evalRate = 0; // bytes/s of the sample evaluations, to keep back time for the final one
-  const testEval = async (): Promise<number> => {
-    const e0 = Date.now();
-    const m = new Model(p.hidden, state.params);
-    const r = await evaluate(m, corpus, { ranges: sample, threads: p.threads, isa: p.isa, signal });
-    const secs = (Date.now() - e0) / 1000;
-    evalSeconds += secs;
-    if (secs > 0) evalRate = sampleBytes / secs;
-    lastTestBpc = r.bpc;
-    testCurve.push([counters[0], r.bpc]);
-    return r.bpc;
-  };
-  // --seconds covers the final evaluation of the whole test split and the final save.
-  const reserveSeconds = (): number => {
-    const trainRate = trainSeconds > 0 ? positions / trainSeconds : 0;
-    const rate = evalRate > 0 ? evalRate : trainRate / EVAL_COST;
-    return saveSeconds + (p.test && rate > 0 ? (testBytesAll + sampleBytes) / rate : 0);
-  };
-  const aborted = (): BiEmbedError => {
-    saveAll();
-    return new BiEmbedError(ErrorCodes.ABORTED,
-      `training cancelled at step ${counters[0]}` + (p.checkpoint ? `; checkpoint saved to ${p.checkpoint} (continue with resume)` : ''));
-  };
+  }
 
-  // Scale's trainBpc: the mean loss over the last TRAIN_BPC_STEPS steps of a run with a step count.
-  const tailStart = p.totalSteps !== null ? Math.max(counters[0], p.totalSteps - TRAIN_BPC_STEPS) : null;
-  let tailNats = 0;
-  let tailPositions = 0;
-  let stopped: 'done' | 'time' = 'done';
-  const startStep = counters[0];
-  let lastEvalStep = counters[0];
+  saveAll(): void {
+    const s0 = Date.now();
+    if (this.p.checkpoint) saveCheckpoint(this.p.checkpoint, this.info(), this.state);
+    if (this.p.out) saveModel(this.resultModel(), this.p.out);
+    this.saveSeconds = (Date.now() - s0) / 1000;
+    this.lastCheckpointAt = Date.now();
+    this.lastCheckpointStep = this.counters[0];
+    this.haveCheckpoint = this.p.checkpoint !== undefined;
+  }
+
+  /** Saves when there is somewhere to save to. */
+  saveIfAny(): void {
+    if (this.p.checkpoint || this.p.out) this.saveAll();
+  }
+
+  /** The error a cancel rejects with, after saving. */
+  aborted(): BiEmbedError {
+    this.saveAll();
+    return new BiEmbedError(ErrorCodes.ABORTED,
+      `training cancelled at step ${this.counters[0]}` + (this.p.checkpoint ? `; checkpoint saved to ${this.p.checkpoint} (continue with resume)` : ''));
+  }
+
+  /** Runs `work`; a cancel inside it becomes this run's saved E_ABORTED. */
+  async cancellable<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      if (isBiEmbedError(e) && e.code === ErrorCodes.ABORTED) throw this.aborted();
+      throw e;
+    }
+  }
+
+  /** Evaluates the fixed test sample and records it on the test curve. */
+  async testEval(): Promise<number> {
+    const e0 = Date.now();
+    const m = new Model(this.p.hidden, this.state.params);
+    const r = await evaluate(m, this.corpus, { ranges: this.sample, threads: this.p.threads, isa: this.p.isa, signal: this.signal });
+    const secs = (Date.now() - e0) / 1000;
+    this.evalSeconds += secs;
+    if (secs > 0) this.evalRate = this.sampleBytes / secs;
+    this.lastTestBpc = r.bpc;
+    this.testCurve.push([this.counters[0], r.bpc]);
+    return r.bpc;
+  }
+
+  /** Seconds kept back from a --seconds budget for the final evaluation of the whole test split and the final save. */
+  reserveSeconds(): number {
+    const trainRate = this.trainSeconds > 0 ? this.positions / this.trainSeconds : 0;
+    const rate = this.evalRate > 0 ? this.evalRate : trainRate / EVAL_COST;
+    return this.saveSeconds + (this.p.test && rate > 0 ? (this.testBytesAll + this.sampleBytes) / rate : 0);
+  }
+}
+
+/** Calls the native job until the steps, epochs or seconds run out; says which ended the run. */
+async function stepLoop(run: TrainRun): Promise<'done' | 'time'> {
+  const { p, config } = run;
   for (;;) {
-    const step = counters[0];
-    if (p.totalSteps !== null && step >= p.totalSteps) break;
-    const elapsed = (Date.now() - t0) / 1000;
-    const left = p.seconds === null ? Infinity : p.seconds - elapsed - reserveSeconds();
-    if (left <= 0) { stopped = 'time'; break; }
-    if (p.totalSteps === null && trainSeconds > 0) {
+    const step = run.step;
+    if (p.totalSteps !== null && step >= p.totalSteps) return 'done';
+    const elapsed = (Date.now() - run.t0) / 1000;
+    const left = p.seconds === null ? Infinity : p.seconds - elapsed - run.reserveSeconds();
+    if (left <= 0) return 'time';
+    if (p.totalSteps === null && run.trainSeconds > 0) {
       // Time budget only: plan the decay over the steps the measured rate fits into the time left.
-      const wallRate = (step - startStep) / Math.max(1e-9, elapsed - evalSeconds);
+      const wallRate = (step - run.startStep) / Math.max(1e-9, elapsed - run.evalSeconds);
       config.horizon = timeHorizon(step, wallRate, left);
       config.decayStart = decayStart(p.warmup, config.horizon, p.decay);
     }
-    if (signal?.aborted) throw aborted();
-    let maxSteps = p.totalSteps === null ? Number.MAX_SAFE_INTEGER : p.totalSteps - step;
-    if (p.checkpointEvery !== null) maxSteps = Math.min(maxSteps, p.checkpointEvery - (step % p.checkpointEvery));
-    if (p.test) maxSteps = Math.min(maxSteps, p.evalEvery - (step % p.evalEvery));
-    // A call ends where the last TRAIN_BPC_STEPS steps begin, so trainBpc sums exactly those
-    // steps wherever timing put the other call boundaries.
-    if (tailStart !== null && step < tailStart) maxSteps = Math.min(maxSteps, tailStart - step);
-    const maxSeconds = Math.max(1e-3, Math.min(CALL_SECONDS, left));
-    const c0 = process.hrtime.bigint();
-    let r;
-    try {
-      r = await runJob({ signal }, (cancel) =>
-        native().trainRun(corpus.bytes, nativeState, config, { maxSteps, maxSeconds }, cancel, undefined));
-    } catch (e) {
-      if (isBiEmbedError(e) && e.code === ErrorCodes.ABORTED) throw aborted();
-      if (isBiEmbedError(e) && e.code === ErrorCodes.NON_FINITE) {
-        throw new BiEmbedError(ErrorCodes.NON_FINITE, `${e.message}. Training stopped` +
-          (haveCheckpoint ? `; the last good checkpoint (step ${lastCheckpointStep}) is ${p.checkpoint}` : '; no checkpoint was written before it') +
-          '. Lower --lr or --clip, or check the corpus.');
-      }
-      throw e;
-    }
-    trainSeconds += Number(process.hrtime.bigint() - c0) / 1e9;
-    positions += r.positions;
-    if (tailStart !== null && step >= tailStart) { tailNats += r.nats; tailPositions += r.positions; }
-    if (r.steps > 0) {
-      lastLoss = r.nats / r.positions / Math.LN2;
-      recent.push([r.nats, r.positions, r.steps]);
-      recentSteps += r.steps;
-      while (recent.length > 1 && recentSteps - recent[0][2] >= 100) recentSteps -= recent.shift()![2];
-    }
-    if (r.cancelled) throw aborted();
-    const now = counters[0];
-    if (p.test && (now - lastEvalStep >= p.evalEvery || (now % p.evalEvery === 0 && now !== lastEvalStep))) {
-      try {
-        await testEval();
-      } catch (e) {
-        if (isBiEmbedError(e) && e.code === ErrorCodes.ABORTED) throw aborted();
-        throw e;
-      }
-      lastEvalStep = now;
-    }
-    const due = p.checkpointEvery !== null
-      ? now % p.checkpointEvery === 0 && now !== lastCheckpointStep
-      : Date.now() - lastCheckpointAt >= CHECKPOINT_SECONDS * 1000;
-    if (due && (p.checkpoint || p.out)) saveAll();
-    if (onProgress) {
-      const secs = (Date.now() - t0) / 1000;
-      const rate = trainSeconds > 0 ? positions / trainSeconds : 0;
-      const stepRate = secs > 0 ? (now - startStep) / secs : 0;
-      let eta: number | null = null;
-      if (p.totalSteps !== null && stepRate > 0) eta = (p.totalSteps - now) / stepRate;
-      if (p.seconds !== null) eta = Math.min(eta ?? Infinity, Math.max(0, p.seconds - secs));
-      try {
-        onProgress({
-          step: now, totalSteps: p.totalSteps, epoch: Math.floor(now / p.stepsPerEpoch), seconds: secs,
-          bytesPerSecond: rate, trainLoss: lastLoss,
-          bestBpc: Number.isFinite(counters[1]) ? counters[1] : null, testBpc: lastTestBpc, eta,
-        });
-      } catch (e) {
-        // A throwing callback stops the run like a cancel: saved first, then its error.
-        if (p.checkpoint || p.out) saveAll();
-        throw e;
-      }
-    }
+    if (run.signal?.aborted) throw run.aborted();
+    const r = await nativeCall(run, callSteps(run, step), Math.max(1e-3, Math.min(CALL_SECONDS, left)));
+    tally(run, step, r);
+    if (r.cancelled) throw run.aborted();
+    await periodicWork(run);
   }
+}
 
-  let finalTestBpc: number | null = null;
-  if (p.test) {
+/** The most steps the next native call may take: it stops at checkpoints, evaluations, the end and the trainBpc tail. */
+function callSteps(run: TrainRun, step: number): number {
+  const { p } = run;
+  let maxSteps = p.totalSteps === null ? Number.MAX_SAFE_INTEGER : p.totalSteps - step;
+  if (p.checkpointEvery !== null) maxSteps = Math.min(maxSteps, p.checkpointEvery - (step % p.checkpointEvery));
+  if (p.test) maxSteps = Math.min(maxSteps, p.evalEvery - (step % p.evalEvery));
+  // A call ends where the last TRAIN_BPC_STEPS steps begin, so trainBpc sums exactly those
+  // steps wherever timing put the other call boundaries.
+  if (run.tailStart !== null && step < run.tailStart) maxSteps = Math.min(maxSteps, run.tailStart - step);
+  return maxSteps;
+}
+
+/** One native training call; a cancel saves first, a non-finite step names the last good checkpoint. */
+async function nativeCall(run: TrainRun, maxSteps: number, maxSeconds: number): Promise<NativeTrainRunResult> {
+  const c0 = process.hrtime.bigint();
+  let r: NativeTrainRunResult;
+  try {
+    r = await runJob({ signal: run.signal }, (cancel) =>
+      native().trainRun(run.corpus.bytes, run.nativeState, run.config, { maxSteps, maxSeconds }, cancel, undefined));
+  } catch (e) {
+    if (isBiEmbedError(e) && e.code === ErrorCodes.ABORTED) throw run.aborted();
+    if (isBiEmbedError(e) && e.code === ErrorCodes.NON_FINITE) {
+      throw new BiEmbedError(ErrorCodes.NON_FINITE, `${e.message}. Training stopped` +
+        (run.haveCheckpoint ? `; the last good checkpoint (step ${run.lastCheckpointStep}) is ${run.p.checkpoint}` : '; no checkpoint was written before it') +
+        '. Lower --lr or --clip, or check the corpus.');
+    }
+    throw e;
+  }
+  run.trainSeconds += Number(process.hrtime.bigint() - c0) / 1e9;
+  return r;
+}
+
+/** Adds a call's loss and positions to the run's tallies (`step`: where the call began). */
+function tally(run: TrainRun, step: number, r: NativeTrainRunResult): void {
+  run.positions += r.positions;
+  if (run.tailStart !== null && step >= run.tailStart) { run.tailNats += r.nats; run.tailPositions += r.positions; }
+  if (r.steps > 0) {
+    run.lastLoss = r.nats / r.positions / Math.LN2;
+    run.recent.push([r.nats, r.positions, r.steps]);
+    run.recentSteps += r.steps;
+    while (run.recent.length > 1 && run.recentSteps - run.recent[0][2] >= 100) run.recentSteps -= run.recent.shift()![2];
+  }
+}
+
+/** Between calls: the periodic test evaluation, the checkpoint when due, the progress report. */
+async function periodicWork(run: TrainRun): Promise<void> {
+  const { p } = run;
+  const now = run.step;
+  if (p.test && (now - run.lastEvalStep >= p.evalEvery || (now % p.evalEvery === 0 && now !== run.lastEvalStep))) {
+    await run.cancellable(() => run.testEval());
+    run.lastEvalStep = now;
+  }
+  const due = p.checkpointEvery !== null
+    ? now % p.checkpointEvery === 0 && now !== run.lastCheckpointStep
+    : Date.now() - run.lastCheckpointAt >= CHECKPOINT_SECONDS * 1000;
+  if (due) run.saveIfAny();
+  if (run.onProgress) {
     try {
-      if (lastEvalStep !== counters[0]) await testEval();
-      const f0 = Date.now();
-      finalTestBpc = (await evaluate(new Model(p.hidden, state.params), corpus, { ranges: wholeRanges(p.test), threads: p.threads, isa: p.isa, signal })).bpc;
-      finalEvalSeconds = (Date.now() - f0) / 1000;
+      run.onProgress(progress(run));
     } catch (e) {
-      if (isBiEmbedError(e) && e.code === ErrorCodes.ABORTED) throw aborted();
+      // A throwing callback stops the run like a cancel: saved first, then its error.
+      run.saveIfAny();
       throw e;
     }
   }
-  if (p.checkpoint || p.out) saveAll();
-  const model = resultModel();
-  let trainBpc: number;
-  if (d.trackBest) {
-    // The kept model scored (one pass from h = 0) on the training range (for the study: the whole 1 KB).
-    trainBpc = (await evaluate(model, corpus, { ranges: [p.train], isa: p.isa, signal })).bpc;
-  } else {
-    // With a step count: exactly the last TRAIN_BPC_STEPS steps (or those this call ran, if fewer).
-    // With only a time budget: the last calls covering ≥ TRAIN_BPC_STEPS steps.
-    const [nats, pos] = tailStart !== null && stopped === 'done' ? [tailNats, tailPositions]
-      : recent.reduce(([a, b], [c, e]) => [a + c, b + e], [0, 0]);
-    trainBpc = pos > 0 ? nats / pos / Math.LN2 : NaN;
-  }
+}
+
+function progress(run: TrainRun): TrainProgress {
+  const { p } = run;
+  const now = run.step;
+  const secs = (Date.now() - run.t0) / 1000;
+  const rate = run.trainSeconds > 0 ? run.positions / run.trainSeconds : 0;
+  const stepRate = secs > 0 ? (now - run.startStep) / secs : 0;
+  let eta: number | null = null;
+  if (p.totalSteps !== null && stepRate > 0) eta = (p.totalSteps - now) / stepRate;
+  if (p.seconds !== null) eta = Math.min(eta ?? Infinity, Math.max(0, p.seconds - secs));
   return {
-    model, recipe: p.recipe, trainBpc, testBpc: finalTestBpc,
-    bytesPerSecond: trainSeconds > 0 ? positions / trainSeconds : 0,
-    steps: counters[0], epochs: counters[0] / p.stepsPerEpoch,
-    bestStep: d.trackBest && Number.isFinite(counters[1]) ? counters[2] : null,
-    seconds: (Date.now() - t0) / 1000, stopped, isa: isaName, threads: p.threads, batch: p.batch, hidden: p.hidden,
-    out: p.out, checkpoint: p.checkpoint, testCurve, evalSeconds, finalEvalSeconds,
+    step: now, totalSteps: p.totalSteps, epoch: Math.floor(now / p.stepsPerEpoch), seconds: secs,
+    bytesPerSecond: rate, trainLoss: run.lastLoss, bestBpc: run.bestBpc, testBpc: run.lastTestBpc, eta,
   };
+}
+
+/** The end of a run: the final test evaluation (scale), the final save, trainBpc and the result. */
+async function finish(run: TrainRun, stopped: 'done' | 'time'): Promise<TrainResult> {
+  const { p, d } = run;
+  let finalTestBpc: number | null = null;
+  const test = p.test;
+  if (test) {
+    finalTestBpc = await run.cancellable(async () => {
+      if (run.lastEvalStep !== run.step) await run.testEval();
+      const f0 = Date.now();
+      const bpc = (await evaluate(new Model(p.hidden, run.state.params), run.corpus,
+        { ranges: wholeRanges(test), threads: p.threads, isa: p.isa, signal: run.signal })).bpc;
+      run.finalEvalSeconds = (Date.now() - f0) / 1000;
+      return bpc;
+    });
+  }
+  run.saveIfAny();
+  const model = run.resultModel();
+  return {
+    model, recipe: p.recipe, trainBpc: await finalTrainBpc(run, model, stopped), testBpc: finalTestBpc,
+    bytesPerSecond: run.trainSeconds > 0 ? run.positions / run.trainSeconds : 0,
+    steps: run.step, epochs: run.step / p.stepsPerEpoch,
+    bestStep: d.trackBest && run.bestBpc !== null ? run.counters[2] : null,
+    seconds: (Date.now() - run.t0) / 1000, stopped, isa: run.isaName, threads: p.threads, batch: p.batch, hidden: p.hidden,
+    out: p.out, checkpoint: p.checkpoint, testCurve: run.testCurve, evalSeconds: run.evalSeconds, finalEvalSeconds: run.finalEvalSeconds,
+  };
+}
+
+async function finalTrainBpc(run: TrainRun, model: Model, stopped: 'done' | 'time'): Promise<number> {
+  if (run.d.trackBest) {
+    // The kept model scored (one pass from h = 0) on the training range (for the study: the whole 1 KB).
+    return (await evaluate(model, run.corpus, { ranges: [run.p.train], isa: run.p.isa, signal: run.signal })).bpc;
+  }
+  // With a step count: exactly the last TRAIN_BPC_STEPS steps (or those this call ran, if fewer).
+  // With only a time budget: the last calls covering ≥ TRAIN_BPC_STEPS steps.
+  const [nats, pos] = run.tailStart !== null && stopped === 'done' ? [run.tailNats, run.tailPositions]
+    : run.recent.reduce(([a, b], [c, e]) => [a + c, b + e], [0, 0]);
+  return pos > 0 ? nats / pos / Math.LN2 : NaN;
 }
