@@ -27,10 +27,13 @@ export function checkFixedMemory(name: string, view: ArrayBufferView): void {
 }
 
 /**
- * The kernel sets (a scalar reference, AVX2+FMA, NEON) as a type for the public typings; checks
- * read the addon's registry (native().isaNames), and test/public-api.test.ts keeps the two equal.
+ * The kernel sets (AVX2+FMA, NEON, the scalar reference) in the addon's priority order. The one
+ * list is the native registry (isa_registry(), read as native().isaNames): every run-time check
+ * and help text reads that. TypeScript needs the names as a literal union at compile time, so
+ * this is the one literal copy, for the type only; test/public-api.test.ts fails when it differs
+ * from the addon's registry (names and order).
  */
-export const ISA_NAMES = ['scalar', 'avx2', 'neon'] as const;
+export const ISA_NAMES = ['avx2', 'neon', 'scalar'] as const;
 export type IsaName = (typeof ISA_NAMES)[number];
 
 export function checkThreads(threads: unknown): number {

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import * as ts from 'typescript';
 import * as api from '../lib';
 import { Corpus } from '../lib/corpus';
+import { native } from '../lib/native';
 import { codeOf, corpusPath, randomModel, repoRoot, studyPath, tempDir } from './helpers';
 
 function exportedNames(): string[] {
@@ -25,6 +26,10 @@ describe('the public surface', () => {
 
   it('every export is listed in docs/api.md', () => {
     expect(names.filter((n) => !documented.has(n))).toEqual([]);
+  });
+
+  it('ISA_NAMES (the one literal copy, for the IsaName type) equals the addon registry, order included', () => {
+    expect([...api.ISA_NAMES]).toEqual([...native().isaNames]);
   });
 
   it('keeps test hooks and internal steps out', () => {

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { BiEmbedError, ErrorCodes, fail } from '../errors';
 import { decodeModelFile, readModelBytes, saveModel } from '../io/model-file';
 import { MAX_HIDDEN, MIN_HIDDEN, Model } from '../model';
+import { native } from '../native';
 import { RECIPE_DEFAULTS, Recipe } from './recipes';
 
 export const CHECKPOINT_KEY = 'bi-embed.train';
@@ -87,7 +88,7 @@ const FIELDS: Readonly<Record<keyof CheckpointInfo, [Check, string]>> = {
   batch: [isInt(1, 65536), 'an integer in 1…65536'],
   window: [isInt(1, 100000), 'an integer in 1…100000'],
   threads: [isInt(1, 256), 'an integer in 1…256'],
-  isa: [oneOf('scalar', 'avx2', 'neon'), 'scalar, avx2 or neon'],
+  isa: [(v) => typeof v === 'string' && native().isaNames.includes(v), 'an ISA name the addon knows (native().isaNames)'],
   seed: [isInt(0, 2 ** 32 - 1), 'an integer in 0…2³²−1'],
   optimizer: [oneOf('sgd', 'adam'), 'sgd or adam'],
   lr: [isNum(0), 'a finite number ≥ 0'],
