@@ -1,9 +1,7 @@
 // generate(params, hidden, prompt, { isa, temperature, seed, count }, cancel, onProgress)
 //   → Promise<{ nextProbs: Float64Array(256), promptBits, promptPositions, sampled: Uint8Array, isa }>
-// order0Bits(data, begin, end, cancel, onProgress) → Promise<number>: the plug-in entropy
+// order0Bits(data, begin, end, cancel, onProgress) → Promise<number>: bi::order0_bits, the plug-in entropy
 //   −Σ p_b log2 p_b of the byte frequencies in [begin, end) (what every bpc is printed beside).
-#include <cmath>
-
 #include "bi/counts.h"
 #include "bi/generate.h"
 #include "job.h"
@@ -52,14 +50,10 @@ Napi::Value Order0Bits(const Napi::CallbackInfo& info) {
     if (begin > end || end > data.size) Throw(env, "E_RANGE", "order0Bits: range outside the data");
     auto bits = std::make_shared<double>(0);
     job->run = [=](const bi::Control&) {
-      uint64_t hist[bi::kVocab] = {};
-      bi::byte_histogram(data.data, begin, end, hist);
-      const double n = double(end - begin);
-      for (uint64_t c : hist)
-        if (c) *bits -= double(c) / n * std::log2(double(c) / n);
+      *bits = bi::order0_bits(data.data, begin, end);
       return bi::Status::Ok();
     };
-    job->result = [=](Napi::Env e) { return Napi::Value(Napi::Number::New(e, *bits + 0.0)); };
+    job->result = [=](Napi::Env e) { return Napi::Value(Napi::Number::New(e, *bits)); };
   });
 }
 

@@ -4,6 +4,7 @@
 #include "bi/counts.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 namespace bi {
@@ -20,6 +21,17 @@ void byte_histogram(const uint8_t* data, uint64_t begin, uint64_t end, uint64_t*
   }
   for (; i < end; ++i) ++sub[data[i]];
   for (int b = 0; b < 256; ++b) hist[b] += sub[b] + sub[256 + b] + sub[512 + b] + sub[768 + b];
+}
+
+double order0_bits(const uint8_t* data, uint64_t begin, uint64_t end) {
+  if (end <= begin) return 0;
+  uint64_t hist[256] = {};
+  byte_histogram(data, begin, end, hist);
+  const double n = double(end - begin);
+  double bits = 0;
+  for (uint64_t c : hist)
+    if (c) bits -= double(c) / n * std::log2(double(c) / n);
+  return bits + 0.0;  // −0 (one byte value) as 0
 }
 
 Status offset_pair_counts(const uint8_t* data, uint64_t size, uint64_t s_begin, uint64_t s_end,

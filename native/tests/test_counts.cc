@@ -2,6 +2,8 @@
 // shards (which must add up to the whole), bad arguments and cancellation.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <map>
 #include <random>
 
 #include "bi/counts.h"
@@ -25,6 +27,24 @@ TEST(Counts, HistogramMatchesBruteForce) {
     for (uint64_t i = b; i < e; ++i) ++ref[x[i]];
     EXPECT_EQ(h, ref);
   }
+}
+
+TEST(Counts, Order0BitsMatchesBruteForce) {
+  auto x = random_bytes(1001, 4);
+  for (auto [b, e] : std::vector<std::pair<uint64_t, uint64_t>>{{0, 1001}, {5, 8}, {17, 990}}) {
+    std::map<uint8_t, uint64_t> count;  // brute force: another counter, another summation order
+    for (uint64_t i = b; i < e; ++i) ++count[x[i]];
+    double ref = 0;
+    for (auto [byte, c] : count) ref += double(c) / double(e - b) * std::log2(double(e - b) / double(c));
+    EXPECT_NEAR(order0_bits(x.data(), b, e), ref, 1e-12) << b << ".." << e;
+  }
+  std::vector<uint8_t> all(512);
+  for (size_t i = 0; i < all.size(); ++i) all[i] = uint8_t(i);
+  EXPECT_NEAR(order0_bits(all.data(), 0, 512), 8.0, 1e-12);  // every byte twice
+  const uint8_t aabb[] = {'a', 'a', 'b', 'b'};
+  EXPECT_DOUBLE_EQ(order0_bits(aabb, 0, 4), 1.0);
+  EXPECT_FALSE(std::signbit(order0_bits(aabb, 0, 2)));  // one byte value: +0, not −0
+  EXPECT_EQ(order0_bits(aabb, 2, 2), 0.0);
 }
 
 TEST(Counts, OffsetPairsMatchBruteForceAndShardsAdd) {

@@ -13,6 +13,10 @@ namespace bi {
 // hist[b] += #{i ∈ [begin, end) : x_i = b}; hist has 256 entries.
 void byte_histogram(const uint8_t* data, uint64_t begin, uint64_t end, uint64_t* hist);
 
+// The order-0 (plug-in) entropy in bits per byte of [begin, end): −Σ_b p_b log2 p_b with
+// p_b = count_b / (end − begin); 0 for an empty range or a single repeated byte.
+double order0_bits(const uint8_t* data, uint64_t begin, uint64_t end);
+
 // For each offset offsets[k] = d ≥ 1: tables[k·65536 + a·256 + b] += #{s ∈ [s_begin, s_end) :
 // x_{s−d} = a, x_s = b}. Requires s_begin ≥ max d and s_end ≤ size. Tables are added to, so
 // shards counted separately merge by addition.
