@@ -17,6 +17,8 @@
 #include "bi/target_avx2.h"
 BI_TARGET_AVX2_BEGIN
 
+#include "simd_common.h"  // inside the target region: its copy is compiled for AVX2
+
 namespace bi {
 namespace avx2 {
 namespace {
@@ -101,8 +103,7 @@ void micro(int K, const float* A, ptrdiff_t lda, const float* B, ptrdiff_t ldb,
     alignas(32) float t[8 * NV];
     BI_UNROLL
     for (int v = 0; v < NV; ++v) _mm256_store_ps(t + 8 * v, c[r][v]);
-    float* p = C + r * ldc;
-    for (int j = 0; j < w; ++j) p[j] = acc ? p[j] + t[j] : t[j];
+    simd::store_columns(C + r * ldc, t, w, acc);
   }
 }
 
@@ -182,12 +183,7 @@ float* scratch_b(size_t floats) {
 template <bool TA>
 void gemm(int M, int N, int K, const float* A, ptrdiff_t lda, const float* B,
           ptrdiff_t ldb, float* C, ptrdiff_t ldc, bool accumulate) {
-  if (M <= 0 || N <= 0) return;
-  if (K <= 0) {
-    if (!accumulate)
-      for (int i = 0; i < M; ++i) std::fill(C + i * ldc, C + i * ldc + N, 0.0f);
-    return;
-  }
+  if (simd::gemm_empty(M, N, K, C, ldc, accumulate)) return;
   // Packing B costs about one row block's worth of loads, so it only pays when
   // the panel is reused by several row blocks and its rows would fall into a few L1
   // sets (a stride of whole 64-byte lines); with another stride (callers pad ldb to
@@ -305,10 +301,7 @@ void gemv_n(int M, int N, const float* A, int lda, const float* x, float* y,
     if (accumulate) out = _mm256_add_ps(_mm256_loadu_ps(y + i), out);
     _mm256_storeu_ps(y + i, out);
   }
-  for (; i < M; ++i) {
-    const float s = dot(N, A + (ptrdiff_t)i * lda, x);
-    y[i] = accumulate ? y[i] + s : s;
-  }
+  simd::gemv_rows_by_dot(i, M, N, A, lda, x, y, accumulate, dot);
 }
 
 // Vector v of p[0..8·NV), through mask m when it is the last and MASK is set.
@@ -400,7 +393,7 @@ void axpy(int n, float a, const float* x, float* y) {
 }
 
 void ger(int M, int N, float alpha, const float* x, const float* y, float* A, int lda) {
-  for (int i = 0; i < M; ++i) axpy(N, alpha * x[i], y, A + (ptrdiff_t)i * lda);
+  simd::ger_by_rows(M, N, alpha, x, y, A, lda, axpy);
 }
 
 // ---------------------------------------------------------------- exp, tanh
@@ -563,18 +556,9 @@ bool adam(int n, float* p, float* m, float* v, const float* g, const AdamStep& s
   __m256i bad = _mm256_setzero_si256();
   int i = 0;
   for (; i + 8 <= n; i += 8) bad = _mm256_or_si256(bad, adam8(a, p + i, m + i, v + i, g + i));
-  if (i < n) {  // the tail through the same vector code (zero padding stays finite)
-    const int r = n - i;
-    alignas(32) float tp[8] = {}, tm[8] = {}, tv[8] = {}, tg[8] = {};
-    std::copy(p + i, p + n, tp);
-    std::copy(m + i, m + n, tm);
-    std::copy(v + i, v + n, tv);
-    std::copy(g + i, g + n, tg);
-    bad = _mm256_or_si256(bad, adam8(a, tp, tm, tv, tg));
-    std::copy(tp, tp + r, p + i);
-    std::copy(tm, tm + r, m + i);
-    std::copy(tv, tv + r, v + i);
-  }
+  if (i < n)
+    bad = _mm256_or_si256(bad, simd::adam_tail<8>(n - i, p + i, m + i, v + i, g + i,
+                                                  [&](float* tp, float* tm, float* tv, const float* tg) { return adam8(a, tp, tm, tv, tg); }));
   return _mm256_testz_si256(bad, bad) != 0;
 }
 
@@ -604,12 +588,7 @@ inline void transpose8x8(const float* s, ptrdiff_t lds, float* d, ptrdiff_t ldd)
 }
 
 void transpose(int rows, int cols, const float* src, int lds, float* dst, int ldd) {
-  const int r8 = rows & ~7, c8 = cols & ~7;
-  for (int i = 0; i < r8; i += 8)
-    for (int j = 0; j < c8; j += 8)
-      transpose8x8(src + (ptrdiff_t)i * lds + j, lds, dst + (ptrdiff_t)j * ldd + i, ldd);
-  for (int i = 0; i < rows; ++i)  // edges: the last cols % 8 columns, then the last rows % 8 rows
-    for (int j = i < r8 ? c8 : 0; j < cols; ++j) dst[(ptrdiff_t)j * ldd + i] = src[(ptrdiff_t)i * lds + j];
+  simd::transpose_tiled<8>(rows, cols, src, lds, dst, ldd, transpose8x8);
 }
 
 // ---------------------------------------------------------------- tanh'
@@ -656,8 +635,7 @@ double sum_squares(int n, const float* x) {
   }
   alignas(32) double lanes[32];
   for (int v = 0; v < 8; ++v) _mm256_store_pd(lanes + 4 * v, acc[v]);
-  for (int l = 0; i < n; ++i, ++l) lanes[l] += double(x[i]) * double(x[i]);
-  return combine_lanes32(lanes);
+  return simd::sum_squares_finish(lanes, i, n, x);
 }
 
 }  // namespace

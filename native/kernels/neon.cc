@@ -13,6 +13,8 @@
 #if defined(__aarch64__) || defined(_M_ARM64)
 #include <arm_neon.h>
 
+#include "simd_common.h"
+
 namespace bi {
 namespace neon {
 namespace {
@@ -68,8 +70,7 @@ void micro(int K, const float* A, ptrdiff_t lda, const float* B, float* C, ptrdi
     float t[4 * NV];
     BI_UNROLL
     for (int v = 0; v < NV; ++v) vst1q_f32(t + 4 * v, c[r][v]);
-    float* p = C + r * ldc;
-    for (int j = 0; j < w; ++j) p[j] = acc ? p[j] + t[j] : t[j];
+    simd::store_columns(C + r * ldc, t, w, acc);
   }
 }
 
@@ -131,12 +132,7 @@ float* scratch_a() {
 template <bool TA>
 void gemm(int M, int N, int K, const float* A, ptrdiff_t lda, const float* B,
           ptrdiff_t ldb, float* C, ptrdiff_t ldc, bool accumulate) {
-  if (M <= 0 || N <= 0) return;
-  if (K <= 0) {
-    if (!accumulate)
-      for (int i = 0; i < M; ++i) std::fill(C + i * ldc, C + i * ldc + N, 0.0f);
-    return;
-  }
+  if (simd::gemm_empty(M, N, K, C, ldc, accumulate)) return;
   alignas(16) float panel[kKC * kNR];
   float* apack = TA ? scratch_a() : nullptr;
   for (int k0 = 0; k0 < K; k0 += kKC) {
@@ -223,10 +219,7 @@ void gemv_n(int M, int N, const float* A, int lda, const float* x, float* y,
       y[i + r] = accumulate ? y[i + r] + v : v;
     }
   }
-  for (; i < M; ++i) {
-    const float v = dot(N, A + (ptrdiff_t)i * lda, x);
-    y[i] = accumulate ? y[i] + v : v;
-  }
+  simd::gemv_rows_by_dot(i, M, N, A, lda, x, y, accumulate, dot);
 }
 
 // y[4·NV] (+)= A[M×4·NV]ᵀ x with even/odd rows in separate accumulators.
@@ -283,7 +276,7 @@ void axpy(int n, float a, const float* x, float* y) {
 }
 
 void ger(int M, int N, float alpha, const float* x, const float* y, float* A, int lda) {
-  for (int i = 0; i < M; ++i) axpy(N, alpha * x[i], y, A + (ptrdiff_t)i * lda);
+  simd::ger_by_rows(M, N, alpha, x, y, A, lda, axpy);
 }
 
 // ---------------------------------------------------------------- exp, tanh
@@ -408,18 +401,9 @@ bool adam(int n, float* p, float* m, float* v, const float* g, const AdamStep& s
   uint32x4_t bad = vdupq_n_u32(0);
   int i = 0;
   for (; i + 4 <= n; i += 4) bad = vorrq_u32(bad, adam4(a, p + i, m + i, v + i, g + i));
-  if (i < n) {  // the tail through the same vector code (zero padding stays finite)
-    const int r = n - i;
-    float tp[4] = {}, tm[4] = {}, tv[4] = {}, tg[4] = {};
-    std::copy(p + i, p + n, tp);
-    std::copy(m + i, m + n, tm);
-    std::copy(v + i, v + n, tv);
-    std::copy(g + i, g + n, tg);
-    bad = vorrq_u32(bad, adam4(a, tp, tm, tv, tg));
-    std::copy(tp, tp + r, p + i);
-    std::copy(tm, tm + r, m + i);
-    std::copy(tv, tv + r, v + i);
-  }
+  if (i < n)
+    bad = vorrq_u32(bad, simd::adam_tail<4>(n - i, p + i, m + i, v + i, g + i,
+                                            [&](float* tp, float* tm, float* tv, const float* tg) { return adam4(a, tp, tm, tv, tg); }));
   return vmaxvq_u32(bad) == 0;
 }
 
@@ -435,12 +419,7 @@ inline void transpose4x4(const float* s, ptrdiff_t lds, float* d, ptrdiff_t ldd)
 }
 
 void transpose(int rows, int cols, const float* src, int lds, float* dst, int ldd) {
-  const int r4 = rows & ~3, c4 = cols & ~3;
-  for (int i = 0; i < r4; i += 4)
-    for (int j = 0; j < c4; j += 4)
-      transpose4x4(src + (ptrdiff_t)i * lds + j, lds, dst + (ptrdiff_t)j * ldd + i, ldd);
-  for (int i = 0; i < rows; ++i)  // edges: the last cols % 4 columns, then the last rows % 4 rows
-    for (int j = i < r4 ? c4 : 0; j < cols; ++j) dst[(ptrdiff_t)j * ldd + i] = src[(ptrdiff_t)i * lds + j];
+  simd::transpose_tiled<4>(rows, cols, src, lds, dst, ldd, transpose4x4);
 }
 
 // ---------------------------------------------------------------- tanh'
@@ -476,8 +455,7 @@ double sum_squares(int n, const float* x) {
   }
   double lanes[32];
   for (int v = 0; v < 16; ++v) vst1q_f64(lanes + 2 * v, acc[v]);
-  for (int l = 0; i < n; ++i, ++l) lanes[l] += double(x[i]) * double(x[i]);
-  return combine_lanes32(lanes);
+  return simd::sum_squares_finish(lanes, i, n, x);
 }
 
 }  // namespace
