@@ -52,6 +52,7 @@ export { STUDY_FIGURES, DEFAULT_SCALE_POSITIONS } from './psi/read';
 export type { ReadMode, ReadResult } from './psi/read';
 export type { ByteNorm, WxReport } from './psi/wx';
 export type { HebbianReport, WeightComparison, Subset } from './psi/hebbian';
+export type { FitScoreRanges } from './psi/rows';
 export type { FactorMapReport, NeuronFactor, PairRow } from './psi/factor-map';
 export type { ReadBackReport, ReadBackLevel } from './psi/readback';
 export type { StateFeatureReport, StateFeatureName } from './psi/features';

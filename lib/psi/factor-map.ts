@@ -7,7 +7,7 @@ import { ErrorCodes, fail } from '../errors';
 import { JobOptions, runJob } from '../jobs';
 import { native } from '../native';
 import { checkThreads } from '../validate';
-import { StateRange, argmax, nativeRows } from './rows';
+import { FitScoreRanges, StateRange, argmax, fitScoreRows } from './rows';
 
 /** The study's lags, in its order (ties between pairs go to the earlier one). */
 export const STUDY_LAGS: readonly number[] = [1, 8, 20, 3, 27, 2, 12, 7];
@@ -43,11 +43,8 @@ export interface PairRow {
   unseenShare: number;
 }
 
-export interface FactorMapReport {
+export interface FactorMapReport extends FitScoreRanges {
   lags: number[];
-  split: 'in-sample' | 'held-out';
-  fitPositions: [number, number];
-  scorePositions: [number, number];
   meanR2: number;
   /** Neurons whose best R² is ≥ threshold. */
   countAbove: number;
@@ -78,14 +75,12 @@ export async function factorMap(corpus: Corpus, fit: StateRange, score: StateRan
   const maxLag = Math.max(...lags);
   const H = fit.trajectory.hidden;
   if (score.trajectory.hidden !== H) fail(ErrorCodes.SHAPE, 'fit and score trajectories differ in hidden size');
-  const f = nativeRows(corpus, fit, maxLag, 'factor map fit');
-  const s = nativeRows(corpus, score, maxLag, 'factor map score');
+  const { fitRows, scoreRows, ranges } = fitScoreRows(corpus, fit, score, maxLag, 'factor map');
   const r = await runJob(opts, (cancel, onProgress) =>
-    native().factorMap(corpus.bytes, H, f, s, new Int32Array(lags), threads, cancel, onProgress));
+    native().factorMap(corpus.bytes, H, fitRows, scoreRows, new Int32Array(lags), threads, cancel, onProgress));
 
   const P = r.pairLag1.length;
   const L = lags.length;
-  const inSample = fit.trajectory === score.trajectory && fit.begin === score.begin && fit.end === score.end;
   const nScore = score.end - score.begin;
   const pairOf = (p: number): [number, number] => {
     const a = r.pairLag1[p], b = r.pairLag2[p];
@@ -114,8 +109,7 @@ export async function factorMap(corpus: Corpus, fit: StateRange, score: StateRan
     .sort((a, b) => b.neurons - a.neurons || a.pair[0] - b.pair[0] || a.pair[1] - b.pair[1])
     .map((p) => ({ pair: p.pair, neurons: p.neurons, meanR2: p.meanBestR2 as number }));
   return {
-    lags, split: inSample ? 'in-sample' : 'held-out',
-    fitPositions: [fit.begin, fit.end], scorePositions: [score.begin, score.end],
+    lags, ...ranges,
     meanR2: mean(best), countAbove: best.filter((v) => v >= R2_THRESHOLD).length, threshold: R2_THRESHOLD,
     meanSingleR2: mean(neurons.map((n) => n.single.r2)),
     pairHistogram, neurons, pairs, peakCellBytes: r.peakCellBytes, pairR2: r.pairR2,

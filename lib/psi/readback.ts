@@ -10,7 +10,7 @@ import { JobOptions, runJob } from '../jobs';
 import { Model } from '../model';
 import { native } from '../native';
 import { checkIsa } from '../validate';
-import { StateRange, nativeRows } from './rows';
+import { FitScoreRanges, StateRange, fitScoreRows } from './rows';
 
 export const READBACK_LEVELS = ['lags (1, ℓ2)', '+word_len', '+word_len+in_tag'] as const;
 
@@ -23,9 +23,7 @@ export interface ReadBackLevel {
   resolved: { own: number; coarser: number; lag1: number; mean: number };
 }
 
-export interface ReadBackReport {
-  split: 'in-sample' | 'held-out';
-  fitPositions: [number, number];
+export interface ReadBackReport extends FitScoreRanges {
   /** Predicting x_{t+1} for t in this range (t + 1 < corpus size). */
   scorePositions: [number, number];
   positions: number;
@@ -51,16 +49,13 @@ export async function readBack(model: Model, corpus: Corpus, fit: StateRange, sc
   if (fit.trajectory.hidden !== H || score.trajectory.hidden !== H) fail(ErrorCodes.SHAPE, 'trajectory and model differ in hidden size');
   const isa = checkIsa(opts.isa);
   const maxLag = Math.max(1, ...partner);
-  const f = nativeRows(corpus, fit, maxLag, 'read-back fit');
-  const s = nativeRows(corpus, score, maxLag, 'read-back score');
+  const { fitRows, scoreRows, ranges } = fitScoreRows(corpus, fit, score, maxLag, 'read-back');
   const r = await runJob(opts, (cancel, onProgress) =>
-    native().readback(model.params, H, corpus.bytes, f, s, new Int32Array(partner), isa, cancel, onProgress));
+    native().readback(model.params, H, corpus.bytes, fitRows, scoreRows, new Int32Array(partner), isa, cancel, onProgress));
   const counts = new Map<number, number>();
   for (const p of partner) counts.set(p, (counts.get(p) ?? 0) + 1);
-  const inSample = fit.trajectory === score.trajectory && fit.begin === score.begin && fit.end === score.end;
   return {
-    split: inSample ? 'in-sample' : 'held-out',
-    fitPositions: [fit.begin, fit.end],
+    ...ranges,
     scorePositions: [score.begin, Math.min(score.end, corpus.size - 1)],
     positions: r.positions, h0: r.h0, bpcRnn: r.bpcRnn,
     levels: READBACK_LEVELS.map((name, L) => ({

@@ -24,6 +24,25 @@ export function nativeRows(corpus: Corpus, r: StateRange, maxLag: number, what: 
   return { states: t.states, first: t.begin, begin: r.begin, end: r.end };
 }
 
+/** Where a ψ analysis fit its cell means and where it scored them. */
+export interface FitScoreRanges {
+  /** 'in-sample' when fit and score are the same positions of the same trajectory. */
+  split: 'in-sample' | 'held-out';
+  fitPositions: [number, number];
+  scorePositions: [number, number];
+}
+
+/** The native rows of a fit and a score range (each with room for `maxLag`), and how they split. */
+export function fitScoreRows(corpus: Corpus, fit: StateRange, score: StateRange, maxLag: number, what: string):
+  { fitRows: NativeRows; scoreRows: NativeRows; ranges: FitScoreRanges } {
+  const inSample = fit.trajectory === score.trajectory && fit.begin === score.begin && fit.end === score.end;
+  return {
+    fitRows: nativeRows(corpus, fit, maxLag, `${what} fit`),
+    scoreRows: nativeRows(corpus, score, maxLag, `${what} score`),
+    ranges: { split: inSample ? 'in-sample' : 'held-out', fitPositions: [fit.begin, fit.end], scorePositions: [score.begin, score.end] },
+  };
+}
+
 /** Index of the largest value (ties: the first), over `n` values `at(i)`. */
 export function argmax(n: number, at: (i: number) => number): number {
   let best = 0;
