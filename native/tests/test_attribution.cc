@@ -9,57 +9,31 @@
 #include "bi/attribution.h"
 #include "bi/eval.h"
 #include "boolean_reference.h"
+#include "fixtures.h"
 #include "reference.h"
 
 using namespace bi;
 using bi_test::all_kernels;
+using bi_test::hidden_states;
 using bi_test::random_text;
-
-namespace {
-
-// h_t for t ∈ [first, end) from h = 0 at `first` (the trajectory the analyses take).
-std::vector<float> capture(const Kernels& k, const ModelView& m, const std::vector<uint8_t>& text, uint64_t first, uint64_t end) {
-  std::vector<float> states((end - first) * m.H);
-  Capture c;
-  c.hidden = states.data();
-  EvalOptions o;
-  o.kernels = &k;
-  o.captures = &c;
-  EvalResult r;
-  EXPECT_TRUE(evaluate(m, text.data(), text.size(), {{first, end}}, o, &r).ok());
-  return states;
-}
-
-StateRows rows_of(const std::vector<float>& states, int H, uint64_t first, uint64_t begin, uint64_t end) {
-  StateRows r;
-  r.states = states.data();
-  r.rows = states.size() / H;
-  r.H = H;
-  r.first = first;
-  r.begin = begin;
-  r.end = end;
-  return r;
-}
-
-}  // namespace
+using bi_test::state_rows;
 
 TEST(Counterfactual, MatchesDirectReevaluation) {
   const int H = 16;
-  auto params = bi_test::random_params(H, 3, 0.4f);
-  auto m = param_views<const float>(params.data(), H);
+  bi_test::RandomModel m(H, 3, 0.4f);
   auto text = random_text(400, 5);
   const uint64_t first = 30, end = 400;
   const std::vector<uint64_t> positions = {30, 33, 42, 80, 200, 398};
   const int D = 12;
   const auto base = bi_test::reference_log2p(m, text.data(), first, end);
   for (const Kernels* k : all_kernels()) {
-    auto states = capture(*k, m, text, first, end);
+    auto states = hidden_states(*k, m, text, first, end);
     AttributionOptions o;
     o.kernels = k;
     o.threads = 2;
     o.max_offset = D;
     CounterfactualResult r;
-    ASSERT_TRUE(counterfactual(m, text.data(), text.size(), rows_of(states, H, first, first, end), positions, o, &r).ok());
+    ASSERT_TRUE(counterfactual(m, text.data(), text.size(), state_rows(states, H, first, first, end), positions, o, &r).ok());
     ASSERT_EQ(r.alpha.size(), positions.size() * D);
     for (size_t i = 0; i < positions.size(); ++i) {
       const uint64_t t = positions[i];
@@ -84,26 +58,24 @@ TEST(Counterfactual, MatchesDirectReevaluation) {
 
 TEST(Counterfactual, RejectsPositionsOutsideTheTrajectory) {
   const int H = 4;
-  auto params = bi_test::random_params(H, 3, 0.4f);
-  auto m = param_views<const float>(params.data(), H);
+  bi_test::RandomModel m(H, 3, 0.4f);
   auto text = random_text(100, 5);
-  auto states = capture(*all_kernels()[0], m, text, 10, 100);
+  auto states = hidden_states(*all_kernels()[0], m, text, 10, 100);
   AttributionOptions o;
   o.kernels = all_kernels()[0];
   CounterfactualResult r;
-  EXPECT_EQ(counterfactual(m, text.data(), text.size(), rows_of(states, H, 10, 10, 100), {9}, o, &r).code, "E_RANGE");
-  EXPECT_EQ(counterfactual(m, text.data(), text.size(), rows_of(states, H, 10, 10, 100), {99}, o, &r).code, "E_RANGE");
+  EXPECT_EQ(counterfactual(m, text.data(), text.size(), state_rows(states, H, 10, 10, 100), {9}, o, &r).code, "E_RANGE");
+  EXPECT_EQ(counterfactual(m, text.data(), text.size(), state_rows(states, H, 10, 10, 100), {99}, o, &r).code, "E_RANGE");
 }
 
 TEST(Jacobian, MatchesFiniteDifferencesOfTheFloat64Reference) {
   const int H = 20;
-  auto params = bi_test::random_params(H, 8, 0.35f);
-  auto m = param_views<const float>(params.data(), H);
+  bi_test::RandomModel m(H, 8, 0.35f);
   auto text = random_text(700, 9);
   const uint64_t first = 5, begin = 5, end = 700;  // end − 1 has no target: skipped
   const int D = 32;
   for (const Kernels* k : all_kernels()) {
-    auto states = capture(*k, m, text, first, end);
+    auto states = hidden_states(*k, m, text, first, end);
     std::vector<float> alpha((end - begin) * D), alpha1((end - begin) * D);
     JacobianResult r, r1;
     for (int threads : {2, 1}) {  // the same numbers on any thread count
@@ -112,7 +84,7 @@ TEST(Jacobian, MatchesFiniteDifferencesOfTheFloat64Reference) {
       o.threads = threads;
       o.max_offset = D;
       o.alpha = threads == 1 ? alpha1.data() : alpha.data();
-      ASSERT_TRUE(jacobian_attribution(m, text.data(), text.size(), rows_of(states, H, first, begin, end), o, threads == 1 ? &r1 : &r).ok());
+      ASSERT_TRUE(jacobian_attribution(m, text.data(), text.size(), state_rows(states, H, first, begin, end), o, threads == 1 ? &r1 : &r).ok());
     }
     EXPECT_EQ(0, std::memcmp(alpha.data(), alpha1.data(), alpha.size() * sizeof(float)));
     EXPECT_EQ(r.abs_sum, r1.abs_sum);
@@ -159,11 +131,10 @@ TEST(Jacobian, MatchesFiniteDifferencesOfTheFloat64Reference) {
 
 TEST(Jacobian, AlignedSumsFollowTheMask) {
   const int H = 8;
-  auto params = bi_test::random_params(H, 2, 0.4f);
-  auto m = param_views<const float>(params.data(), H);
+  bi_test::RandomModel m(H, 2, 0.4f);
   auto text = random_text(600, 1);
   const int D = 4;
-  auto states = capture(*all_kernels()[0], m, text, 0, 600);
+  auto states = hidden_states(*all_kernels()[0], m, text, 0, 600);
   std::vector<uint8_t> mask(size_t(D) * 65536, 0);
   for (size_t i = 0; i < mask.size(); ++i) mask[i] = (i * 2654435761u >> 7) & 1;
   std::vector<float> alpha(600 * D);
@@ -173,7 +144,7 @@ TEST(Jacobian, AlignedSumsFollowTheMask) {
   o.alpha = alpha.data();
   o.aligned = mask.data();
   JacobianResult r;
-  ASSERT_TRUE(jacobian_attribution(m, text.data(), text.size(), rows_of(states, H, 0, 0, 600), o, &r).ok());
+  ASSERT_TRUE(jacobian_attribution(m, text.data(), text.size(), state_rows(states, H, 0, 0, 600), o, &r).ok());
   for (int d = 1; d <= D; ++d) {
     double want = 0;
     for (uint64_t t = d - 1; t + 1 < 600; ++t)

@@ -10,6 +10,7 @@
 #include "bi/signvec.h"
 #include "bi/variant_pass.h"
 #include "boolean_reference.h"
+#include "fixtures.h"
 #include "reference.h"
 
 using namespace bi;
@@ -68,8 +69,7 @@ Brute brute_force(const Kernels& k, const ModelView& m, const std::vector<uint8_
 
 TEST(VariantPass, SignOnlyAndMasksMatchTheFloat64Reference) {
   const int H = 24;
-  auto params = bi_test::random_params(H, 5, 0.3f);
-  auto m = param_views<const float>(params.data(), H);
+  bi_test::RandomModel m(H, 5, 0.3f);
   auto text = random_text(900, 2);
   std::vector<float> knock(H, 1.0f), keep(H, 0.0f);
   knock[3] = 0.0f;
@@ -110,8 +110,7 @@ TEST(VariantPass, SignOnlyAndMasksMatchTheFloat64Reference) {
 
 TEST(VariantPass, RejectsStreamsOutsideTheCorpus) {
   const int H = 4;
-  auto params = bi_test::random_params(H, 1, 0.3f);
-  auto m = param_views<const float>(params.data(), H);
+  bi_test::RandomModel m(H, 1, 0.3f);
   auto text = random_text(50, 1);
   VariantStream s;
   s.begin = 40;
@@ -128,8 +127,7 @@ TEST(VariantPass, RejectsStreamsOutsideTheCorpus) {
 
 TEST(SignVectors, CountsMatchBruteForceUnderBothDynamics) {
   const int H = 12;  // few neurons: repeated vectors and non-deterministic keys both occur
-  auto params = bi_test::random_params(H, 9, 0.6f);
-  auto m = param_views<const float>(params.data(), H);
+  bi_test::RandomModel m(H, 9, 0.6f);
   auto text = random_text(3000, 4);
   for (const Kernels* k : all_kernels())
     for (bool sign_only : {false, true})
@@ -183,8 +181,7 @@ TEST(SignVectors, CountsMatchBruteForceUnderBothDynamics) {
 
 TEST(SignVectors, SignOnlyBpcAndMarginsMatchTheReference) {
   const int H = 16;
-  auto params = bi_test::random_params(H, 21, 0.4f);
-  auto m = param_views<const float>(params.data(), H);
+  bi_test::RandomModel m(H, 21, 0.4f);
   auto text = random_text(1001, 8);
   for (bool sign_only : {false, true}) {
     bi_test::VariantRef v;
@@ -221,8 +218,7 @@ TEST(SignVectors, SignOnlyBpcAndMarginsMatchTheReference) {
 
 TEST(SignVectors, PastTheExactBoundTheMedianComesFromTheHistogramWithinItsError) {
   const int H = 16;
-  auto params = bi_test::random_params(H, 21, 0.6f);
-  auto m = param_views<const float>(params.data(), H);
+  bi_test::RandomModel m(H, 21, 0.6f);
   auto text = random_text(5000, 8);
   SignVectorOptions o;
   o.kernels = all_kernels()[0];
@@ -240,8 +236,7 @@ TEST(SignVectors, PastTheExactBoundTheMedianComesFromTheHistogramWithinItsError)
 
 TEST(SignVectors, PastTheBudgetTheCountsAreMarkedEstimatesWithinTheirError) {
   const int H = 32;  // an expanding recurrence: nearly every state is new
-  auto params = bi_test::random_params(H, 13, 1.0f);
-  auto m = param_views<const float>(params.data(), H);
+  bi_test::RandomModel m(H, 13, 1.0f);
   auto text = random_text(40000, 6);
   const Kernels* k = all_kernels()[0];
   SignVectorOptions o;
@@ -263,8 +258,7 @@ TEST(SignVectors, PastTheBudgetTheCountsAreMarkedEstimatesWithinTheirError) {
 
 TEST(Ablation, MatchesSeparateReferenceEvaluations) {
   const int H = 10;
-  auto params = bi_test::random_params(H, 17, 0.5f);
-  auto m = param_views<const float>(params.data(), H);
+  bi_test::RandomModel m(H, 17, 0.5f);
   auto text = random_text(700, 3);
   const std::vector<EvalRange> ranges = {{0, 400}, {400, 700}};
   for (const Kernels* k : all_kernels()) {

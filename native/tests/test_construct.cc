@@ -10,6 +10,7 @@
 #include "bi/construct.h"
 #include "bi/counts.h"
 #include "bi/eval.h"
+#include "fixtures.h"
 #include "reference.h"
 
 using namespace bi;
@@ -45,11 +46,24 @@ std::vector<float> build(const PhiCounts& c, double alpha, double s, bool sign_b
 
 std::vector<float> capture_hidden(const Kernels& k, const std::vector<float>& p, const std::vector<uint8_t>& x,
                                   uint64_t begin, uint64_t end) {
-  std::vector<float> hs((end - begin) * kPhiHidden);
-  Capture cap;
-  cap.hidden = hs.data();
-  EXPECT_TRUE(bi_test::capture_pass(k, param_views<const float>(p.data(), kPhiHidden), x, begin, end, cap).ok());
-  return hs;
+  return bi_test::hidden_states(k, param_views<const float>(p.data(), kPhiHidden), x, begin, end);
+}
+
+// A skewed text, its counts, the φ model built from them (sign_bias off) and its hidden
+// states over the whole text with the default kernels.
+struct BuiltPhi {
+  std::vector<uint8_t> x;
+  PhiCounts c;
+  std::vector<float> p;
+  std::vector<float> hs;
+};
+BuiltPhi built_phi(size_t n, uint32_t seed, double alpha, double s) {
+  BuiltPhi b;
+  b.x = skewed_text(n, seed);
+  b.c = count(b.x, 0, b.x.size());
+  b.p = build(b.c, alpha, s, false);
+  b.hs = capture_hidden(*default_kernels(nullptr), b.p, b.x, 0, b.x.size());
+  return b;
 }
 
 }  // namespace
@@ -209,11 +223,9 @@ TEST(Phi, StateHoldsTheHashOfTheByteGStepsBack) {
 }
 
 TEST(Phi, GridBitsEqualEvaluateOfEachGridModel) {
-  auto x = skewed_text(1500, 11);
-  PhiCounts c = count(x, 0, x.size());
-  auto p0 = build(c, 1.0, 0.0, false);
+  const BuiltPhi b = built_phi(1500, 11, 1.0, 0.0);
+  const auto& [x, c, p0, hs] = b;
   const Kernels& k = *default_kernels(nullptr);
-  auto hs = capture_hidden(k, p0, x, 0, x.size());
   const std::vector<double> alphas{0.5, 3.0}, scales{0.1, 0.85, 2.0};
   for (int threads : {1, 2}) {
     PhiGridOptions opt;
@@ -232,11 +244,9 @@ TEST(Phi, GridBitsEqualEvaluateOfEachGridModel) {
 }
 
 TEST(Phi, ReadoutGradientMatchesFiniteDifferences) {
-  auto x = skewed_text(700, 13);
-  PhiCounts c = count(x, 0, x.size());
-  auto p = build(c, 1.0, 0.3, false);
+  BuiltPhi b = built_phi(700, 13, 1.0, 0.3);
+  auto& [x, c, p, hs] = b;
   const Kernels& k = *default_kernels(nullptr);
-  auto hs = capture_hidden(k, p, x, 0, x.size());
   const uint64_t S = x.size() - 20;
   const float* st = hs.data() + 16 * kPhiHidden;
   const uint8_t* tg = x.data() + 17;

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "bi/eval.h"
+#include "fixtures.h"
 #include "reference.h"
 
 using namespace bi;
@@ -15,8 +16,7 @@ using bi_test::random_text;
 TEST(Eval, MatchesReferenceForEveryIsaBatchAndThreads) {
   for (int H : {1, 7, 33, 128}) {
     // Contractive recurrence (gain < 1): chaotic weights would amplify float32 rounding.
-    auto params = bi_test::random_params(H, 11 + H, std::min(0.3f, 0.8f * std::sqrt(3.0f / H)));
-    auto m = param_views<const float>(params.data(), H);
+    bi_test::RandomModel m(H, 11 + H, std::min(0.3f, 0.8f * std::sqrt(3.0f / H)));
     auto text = random_text(3000, H);
     std::vector<EvalRange> ranges = {{0, 700}, {700, 1500}, {1500, 1502}, {1502, 3000}, {5, 400}};
     std::vector<double> ref;
@@ -45,8 +45,7 @@ TEST(Eval, MatchesReferenceForEveryIsaBatchAndThreads) {
 
 TEST(Eval, LossesAndCapturesAreConsistent) {
   const int H = 20;
-  auto params = bi_test::random_params(H, 3, 0.5f);
-  auto m = param_views<const float>(params.data(), H);
+  bi_test::RandomModel m(H, 3, 0.5f);
   auto text = random_text(600, 9);
   std::vector<EvalRange> ranges = {{0, 300}, {300, 600}};
   for (const Kernels* k : all_kernels()) {
@@ -86,8 +85,7 @@ TEST(Eval, LossesAndCapturesAreConsistent) {
 // the float64 reference, under every ISA, for one range alone and among several streams.
 TEST(Eval, ArgmaxCaptureMatchesReference) {
   const int H = 9;
-  auto params = bi_test::random_params(H, 5, 0.6f);
-  auto m = param_views<const float>(params.data(), H);
+  bi_test::RandomModel m(H, 5, 0.6f);
   auto x = random_text(700, 3);
   std::vector<double> states;
   bi_test::reference_bits(m, x.data(), 0, 300, &states);
@@ -132,8 +130,7 @@ TEST(Eval, ArgmaxCaptureMatchesReference) {
 
 TEST(Eval, RejectsBadInput) {
   const int H = 4;
-  auto params = bi_test::random_params(H, 1, 0.1f);
-  auto m = param_views<const float>(params.data(), H);
+  bi_test::RandomModel m(H, 1, 0.1f);
   std::vector<uint8_t> text(10, 'a');
   EvalOptions opt;
   opt.kernels = kernels_for(Isa::scalar);
@@ -144,17 +141,16 @@ TEST(Eval, RejectsBadInput) {
   opt.threads = 0;
   EXPECT_EQ(evaluate(m, text.data(), 10, {{0, 10}}, opt, &res).code, "E_OPTION");
   opt.threads = 1;
-  auto bad = m;
+  ModelView bad = m;
   bad.H = 0;
   EXPECT_EQ(evaluate(bad, text.data(), 10, {{0, 10}}, opt, &res).code, "E_HIDDEN_RANGE");
-  params[size_t(H) * kVocab] = std::nanf("");  // Wh[0][0]: reaches every loss
+  m.params[size_t(H) * kVocab] = std::nanf("");  // Wh[0][0]: reaches every loss
   EXPECT_EQ(evaluate(m, text.data(), 10, {{0, 10}}, opt, &res).code, "E_NON_FINITE");
 }
 
 TEST(Eval, CancelFlagStopsTheJob) {
   const int H = 16;
-  auto params = bi_test::random_params(H, 1, 0.1f);
-  auto m = param_views<const float>(params.data(), H);
+  bi_test::RandomModel m(H, 1, 0.1f);
   std::vector<uint8_t> text(200000, 'a');
   int32_t flag = 1;
   EvalOptions opt;

@@ -8,6 +8,7 @@
 
 #include "bi/eval.h"
 #include "bi/psi.h"
+#include "fixtures.h"
 #include "reference.h"
 
 using namespace bi;
@@ -22,26 +23,13 @@ std::vector<uint8_t> text(size_t n, uint32_t seed) {
   return v;
 }
 
+// h_t for every t of x, from h = 0 at 0 (scalar kernels).
 std::vector<float> states_of(const std::vector<float>& params, int H, const std::vector<uint8_t>& x) {
-  std::vector<float> h(x.size() * H);
-  Capture cap;
-  cap.hidden = h.data();
-  EvalOptions opt;
-  opt.kernels = kernels_for(Isa::scalar);
-  opt.captures = &cap;
-  EvalResult res;
-  EXPECT_TRUE(evaluate(param_views<const float>(params.data(), H), x.data(), x.size(), {{0, x.size()}}, opt, &res).ok());
-  return h;
+  return bi_test::hidden_states(*kernels_for(Isa::scalar), param_views<const float>(params.data(), H), x, 0, x.size());
 }
 
 StateRows rows(const std::vector<float>& h, int H, uint64_t begin, uint64_t end) {
-  StateRows r;
-  r.states = h.data();
-  r.rows = h.size() / H;
-  r.H = H;
-  r.begin = begin;
-  r.end = end;
-  return r;
+  return bi_test::state_rows(h, H, 0, begin, end);
 }
 
 // R² by direct scans: for each score t, the mean over fit s with the same key.
@@ -153,9 +141,8 @@ TEST(Psi, FeatureMapMatchesBruteForce) {
 TEST(Psi, ReadbackMatchesBruteForceWithBackoff) {
   const int H = 6;
   auto x = text(600, 5);
-  auto params = bi_test::random_params(H, 8, 0.7f);
-  auto m = param_views<const float>(params.data(), H);
-  auto h = states_of(params, H, x);
+  bi_test::RandomModel m(H, 8, 0.7f);
+  auto h = states_of(m.params, H, x);
   std::vector<uint8_t> f(kFeatureCount * x.size());
   state_features(x.data(), 0, x.size(), f.data());
   ReadbackOptions opt;
