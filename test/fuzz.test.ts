@@ -10,6 +10,7 @@ import { readRaw, writeRaw } from '../lib/io/raw';
 import { readSafetensors } from '../lib/io/safetensors';
 import { decodeModelFile, encodeSafetensorsModel, loadModel } from '../lib/io/model-file';
 import { mulberry32 } from '../lib/random';
+import { safetensorsFile } from './helpers';
 
 type Rand = () => number;
 
@@ -104,13 +105,7 @@ function mutateHeader(rand: Rand, b: Uint8Array): Uint8Array {
   const text = Buffer.from(b.subarray(8, 8 + N)).toString('utf8');
   let damaged = mutateHeaderText(rand, text);
   if (rand() < 0.3) damaged = mutateHeaderText(rand, damaged);
-  const header = Buffer.from(damaged, 'utf8');
-  const data = b.subarray(8 + N, rand() < 0.2 ? 8 + N + randInt(rand, b.length - 8 - N) : b.length);
-  const out = new Uint8Array(8 + header.length + data.length);
-  new DataView(out.buffer).setBigUint64(0, BigInt(header.length), true);
-  out.set(header, 8);
-  out.set(data, 8 + header.length);
-  return out;
+  return safetensorsFile(damaged, b.subarray(8 + N, rand() < 0.2 ? 8 + N + randInt(rand, b.length - 8 - N) : b.length));
 }
 
 function mutateSafetensors(rand: Rand, b: Uint8Array): Uint8Array {

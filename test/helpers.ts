@@ -60,6 +60,16 @@ afterAll(() => {
   for (const d of tempDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
+/** A safetensors file from an arbitrary header (an object, or raw text kept as given) and data bytes. */
+export function safetensorsFile(header: object | string, data: Uint8Array = new Uint8Array(0)): Uint8Array {
+  const text = Buffer.from(typeof header === 'string' ? header : JSON.stringify(header), 'utf8');
+  const out = new Uint8Array(8 + text.length + data.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(text.length), true);
+  out.set(text, 8);
+  out.set(data, 8 + text.length);
+  return out;
+}
+
 export function tempDir(): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'bi-embed-test-'));
   tempDirs.push(d);

@@ -13,6 +13,7 @@ import {
   convertModel, decodeModelFile, encodeSafetensorsModel, loadModel, loadModelFile, saveModel,
 } from '../lib/io/model-file';
 import { mulberry32 } from '../lib/random';
+import { safetensorsFile } from './helpers';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -52,16 +53,6 @@ async function codeOfAsync(fn: () => Promise<unknown>): Promise<string> {
     return String(err.code);
   }
   throw new Error('expected an error, none was thrown');
-}
-
-/** A safetensors file from an arbitrary header (object or raw text) and data bytes. */
-function stFile(header: object | string, data: Uint8Array = new Uint8Array(0)): Uint8Array {
-  const text = Buffer.from(typeof header === 'string' ? header : JSON.stringify(header), 'utf8');
-  const out = new Uint8Array(8 + text.length + data.length);
-  new DataView(out.buffer).setBigUint64(0, BigInt(text.length), true);
-  out.set(text, 8);
-  out.set(data, 8 + text.length);
-  return out;
 }
 
 function setHeaderLength(bytes: Uint8Array, n: bigint): Uint8Array {
@@ -195,30 +186,30 @@ describe('safetensors reader and writer', () => {
     ['header length 2^53', 'E_SAFETENSORS_HEADER', () => setHeaderLength(valid(), 2n ** 53n)],
     ['header length above 100 MB', 'E_SAFETENSORS_HEADER', () => setHeaderLength(valid(), 100_000_001n)],
     ['header length N−1 (a byte of padding moves into the data)', 'E_SAFETENSORS_TENSOR', () => { const b = valid(); return setHeaderLength(b, BigInt(headerLength(b) - 1)); }],
-    ['header length N−1 (cuts the JSON)', 'E_SAFETENSORS_HEADER', () => { const b = stFile({}); return setHeaderLength(b, 1n); }],
-    ['header not JSON', 'E_SAFETENSORS_HEADER', () => stFile('{"a": nope}')],
-    ['header JSON array', 'E_SAFETENSORS_HEADER', () => stFile('[1, 2]')],
-    ['header JSON string', 'E_SAFETENSORS_HEADER', () => stFile('"text"')],
-    ['header with BOM', 'E_SAFETENSORS_HEADER', () => stFile('\ufeff{}')],
-    ['header invalid UTF-8', 'E_SAFETENSORS_HEADER', () => { const b = stFile('{"\u00e9":1}'); b[11] = 0xff; return b; }],
-    ['metadata value not a string', 'E_SAFETENSORS_HEADER', () => stFile({ __metadata__: { a: 1 } })],
-    ['metadata an array', 'E_SAFETENSORS_HEADER', () => stFile({ __metadata__: ['a'] })],
-    ['entry not an object', 'E_SAFETENSORS_TENSOR', () => stFile({ a: [1] })],
-    ['bad dtype name', 'E_SAFETENSORS_TENSOR', () => stFile({ a: entry('F33', [3], [0, 12]) }, data12)],
-    ['dtype not a string', 'E_SAFETENSORS_TENSOR', () => stFile({ a: entry(4, [3], [0, 12]) }, data12)],
-    ['shape disagrees with offsets', 'E_SAFETENSORS_TENSOR', () => stFile({ a: entry('F32', [2], [0, 12]) }, data12)],
-    ['negative shape', 'E_SAFETENSORS_TENSOR', () => stFile({ a: entry('F32', [-3], [0, 12]) }, data12)],
-    ['fractional shape', 'E_SAFETENSORS_TENSOR', () => stFile({ a: entry('F32', [1.5], [0, 12]) }, data12)],
-    ['string shape', 'E_SAFETENSORS_TENSOR', () => stFile({ a: entry('F32', ['3'], [0, 12]) }, data12)],
-    ['huge shape 1e300', 'E_SAFETENSORS_TENSOR', () => stFile({ a: entry('F32', [1e300], [0, 12]) }, data12)],
-    ['overflowing shape', 'E_SAFETENSORS_TENSOR', () => stFile({ a: entry('U8', [2 ** 52, 2 ** 52, 2 ** 52], [0, 12]) }, data12)],
-    ['offsets out of range', 'E_SAFETENSORS_TENSOR', () => stFile({ a: entry('F32', [3], [0, 2 ** 60]) }, data12)],
-    ['offsets begin > end', 'E_SAFETENSORS_TENSOR', () => stFile({ a: entry('F32', [0], [12, 0]) }, data12)],
-    ['offsets of three numbers', 'E_SAFETENSORS_TENSOR', () => stFile({ a: entry('F32', [3], [0, 12, 12]) }, data12)],
-    ['overlapping tensors', 'E_SAFETENSORS_TENSOR', () => stFile({ a: entry('F32', [2], [0, 8]), b: entry('F32', [2], [4, 12]) }, data12)],
-    ['gap between tensors', 'E_SAFETENSORS_TENSOR', () => stFile({ a: entry('F32', [1], [0, 4]), b: entry('F32', [1], [8, 12]) }, data12)],
-    ['bytes after the last tensor', 'E_SAFETENSORS_TENSOR', () => stFile({ a: entry('F32', [2], [0, 8]) }, data12)],
-    ['declared tensors beyond the file', 'E_SAFETENSORS_TRUNCATED', () => stFile({ a: entry('F32', [4], [0, 16]) }, data12)],
+    ['header length N−1 (cuts the JSON)', 'E_SAFETENSORS_HEADER', () => { const b = safetensorsFile({}); return setHeaderLength(b, 1n); }],
+    ['header not JSON', 'E_SAFETENSORS_HEADER', () => safetensorsFile('{"a": nope}')],
+    ['header JSON array', 'E_SAFETENSORS_HEADER', () => safetensorsFile('[1, 2]')],
+    ['header JSON string', 'E_SAFETENSORS_HEADER', () => safetensorsFile('"text"')],
+    ['header with BOM', 'E_SAFETENSORS_HEADER', () => safetensorsFile('\ufeff{}')],
+    ['header invalid UTF-8', 'E_SAFETENSORS_HEADER', () => { const b = safetensorsFile('{"\u00e9":1}'); b[11] = 0xff; return b; }],
+    ['metadata value not a string', 'E_SAFETENSORS_HEADER', () => safetensorsFile({ __metadata__: { a: 1 } })],
+    ['metadata an array', 'E_SAFETENSORS_HEADER', () => safetensorsFile({ __metadata__: ['a'] })],
+    ['entry not an object', 'E_SAFETENSORS_TENSOR', () => safetensorsFile({ a: [1] })],
+    ['bad dtype name', 'E_SAFETENSORS_TENSOR', () => safetensorsFile({ a: entry('F33', [3], [0, 12]) }, data12)],
+    ['dtype not a string', 'E_SAFETENSORS_TENSOR', () => safetensorsFile({ a: entry(4, [3], [0, 12]) }, data12)],
+    ['shape disagrees with offsets', 'E_SAFETENSORS_TENSOR', () => safetensorsFile({ a: entry('F32', [2], [0, 12]) }, data12)],
+    ['negative shape', 'E_SAFETENSORS_TENSOR', () => safetensorsFile({ a: entry('F32', [-3], [0, 12]) }, data12)],
+    ['fractional shape', 'E_SAFETENSORS_TENSOR', () => safetensorsFile({ a: entry('F32', [1.5], [0, 12]) }, data12)],
+    ['string shape', 'E_SAFETENSORS_TENSOR', () => safetensorsFile({ a: entry('F32', ['3'], [0, 12]) }, data12)],
+    ['huge shape 1e300', 'E_SAFETENSORS_TENSOR', () => safetensorsFile({ a: entry('F32', [1e300], [0, 12]) }, data12)],
+    ['overflowing shape', 'E_SAFETENSORS_TENSOR', () => safetensorsFile({ a: entry('U8', [2 ** 52, 2 ** 52, 2 ** 52], [0, 12]) }, data12)],
+    ['offsets out of range', 'E_SAFETENSORS_TENSOR', () => safetensorsFile({ a: entry('F32', [3], [0, 2 ** 60]) }, data12)],
+    ['offsets begin > end', 'E_SAFETENSORS_TENSOR', () => safetensorsFile({ a: entry('F32', [0], [12, 0]) }, data12)],
+    ['offsets of three numbers', 'E_SAFETENSORS_TENSOR', () => safetensorsFile({ a: entry('F32', [3], [0, 12, 12]) }, data12)],
+    ['overlapping tensors', 'E_SAFETENSORS_TENSOR', () => safetensorsFile({ a: entry('F32', [2], [0, 8]), b: entry('F32', [2], [4, 12]) }, data12)],
+    ['gap between tensors', 'E_SAFETENSORS_TENSOR', () => safetensorsFile({ a: entry('F32', [1], [0, 4]), b: entry('F32', [1], [8, 12]) }, data12)],
+    ['bytes after the last tensor', 'E_SAFETENSORS_TENSOR', () => safetensorsFile({ a: entry('F32', [2], [0, 8]) }, data12)],
+    ['declared tensors beyond the file', 'E_SAFETENSORS_TRUNCATED', () => safetensorsFile({ a: entry('F32', [4], [0, 16]) }, data12)],
   ])('%s → %s', (_label, code, make) => {
     expect(codeOf(() => readSafetensors(make()))).toBe(code);
   });
