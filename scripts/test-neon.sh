@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Usage: scripts/test-neon.sh [gtest args...]
 # Cross-compiles native/kernels/*.cc + native/tests/test_kernels.cc and
-# test_byte_transpose.cc (and native/bench/bench_kernels.cc, compile only) for
+# test_byte_transpose.cc (and native/bench/bench_kernels.cc with native/src/fma_peak.cc, compile only) for
 # aarch64 and runs the tests under qemu-aarch64, so the NEON table and the NEON
 # byte transpose are checked against the scalar ones on an x86 machine. Output goes to build-neon/ (BI_NEON_BUILD overrides).
 # Needs: apt-get install -y g++-aarch64-linux-gnu qemu-user libgtest-dev
@@ -30,7 +30,7 @@ fi
   "$root"/native/kernels/*.cc "$root/native/tests/test_kernels.cc" "$root/native/tests/test_byte_transpose.cc" \
   "$out/libgtest_aarch64.a" -o "$out/test_kernels"
 "$cxx" "${flags[@]}" -I"$root/native/include" \
-  "$root"/native/kernels/*.cc "$root/native/bench/bench_kernels.cc" -o "$out/bench_kernels"
+  "$root"/native/kernels/*.cc "$root/native/src/fma_peak.cc" "$root/native/bench/bench_kernels.cc" -o "$out/bench_kernels"
 
 # Death tests re-execute the binary, which needs qemu too: binfmt is usually
 # not set up in containers, so skip them here (they run natively on x86).

@@ -12,11 +12,10 @@
 #include <vector>
 
 #include "bi/kernels.h"
+#include "bi/train.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
-#elif defined(__aarch64__) || defined(_M_ARM64)
-#include <arm_neon.h>
 #endif
 
 namespace {
@@ -50,51 +49,6 @@ double time_per_call(const std::function<void()>& f) {
   }
   return best;
 }
-
-// ---------------------------------------------------------------- FMA peak
-// Twelve independent accumulator chains (>= latency 4 × 2 FMA ports) with a
-// multiplier just below 1 so values stay normal.
-#if defined(__x86_64__) || defined(_M_X64)
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((target("avx2,fma")))
-#endif
-float fma_loop(long iters) {
-  __m256 a[12];
-  for (int i = 0; i < 12; ++i) a[i] = _mm256_set1_ps(0.5f + i);
-  const __m256 m = _mm256_set1_ps(0.99999f), c = _mm256_set1_ps(1e-5f);
-  for (long it = 0; it < iters; ++it) {
-#pragma GCC unroll 12
-    for (int i = 0; i < 12; ++i) a[i] = _mm256_fmadd_ps(a[i], m, c);
-  }
-  __m256 s = a[0];
-  for (int i = 1; i < 12; ++i) s = _mm256_add_ps(s, a[i]);
-  return _mm256_cvtss_f32(s);
-}
-constexpr double kFmaFlopsPerIter = 12 * 8 * 2;
-const char* kPeakIsa = "avx2+fma";
-bool peak_available() { return bi::isa_supported(bi::Isa::avx2); }
-#elif defined(__aarch64__) || defined(_M_ARM64)
-float fma_loop(long iters) {
-  float32x4_t a[16];
-  for (int i = 0; i < 16; ++i) a[i] = vdupq_n_f32(0.5f + i);
-  const float32x4_t m = vdupq_n_f32(0.99999f), c = vdupq_n_f32(1e-5f);
-  for (long it = 0; it < iters; ++it) {
-#pragma GCC unroll 16
-    for (int i = 0; i < 16; ++i) a[i] = vfmaq_f32(c, a[i], m);
-  }
-  float32x4_t s = a[0];
-  for (int i = 1; i < 16; ++i) s = vaddq_f32(s, a[i]);
-  return vgetq_lane_f32(s, 0);
-}
-constexpr double kFmaFlopsPerIter = 16 * 4 * 2;
-const char* kPeakIsa = "neon";
-bool peak_available() { return true; }
-#else
-float fma_loop(long) { return 0; }
-constexpr double kFmaFlopsPerIter = 0;
-const char* kPeakIsa = "none";
-bool peak_available() { return false; }
-#endif
 
 // The divider alone: q = a / (√b + c) over n floats, Adam's one square root and one
 // division per parameter without its loads of m, v, g (a bound, not a kernel).
@@ -199,13 +153,10 @@ int main(int argc, char** argv) {
     cases.push_back({"a/(sqrt b+c) n=82304 (divider)", double(np), false,
                      [&](const bi::Kernels&) { sqrt_div(np, G.data(), V.data(), Q.data()); }});
 
-  double peak = 0;
-  if (peak_available()) {
-    const long iters = 1 << 16;
-    peak = kFmaFlopsPerIter * iters / time_per_call([&] { g_sink = fma_loop(iters); }) * 1e-9;
-    std::printf("measured FMA peak (%s, one core): %.2f GFLOP/s\n\n", kPeakIsa, peak);
-  }
+  // The ceiling of the best table's ISA, measured by the probe bench:train uses (fma_peak.cc).
   const bi::Kernels* best = tables.back();
+  const double peak = bi::fma_peak_flops(best->isa, g_seconds) * 1e-9;
+  std::printf("measured FMA peak (%s, one core): %.2f GFLOP/s\n\n", best->name, peak);
   std::printf("%-32s", "kernel");
   for (const auto* k : tables) std::printf("%12s", k->name);
   std::printf("   unit      %s %%peak\n", peak > 0 ? best->name : "");

@@ -97,7 +97,8 @@ uint64_t windows_per_cycle(uint64_t n, int T, bool partial_tail);
 double learning_rate(const TrainConfig& c, uint64_t step);
 
 // Benchmark probe: the best FLOP/s of one thread running independent FMA chains for about
-// `seconds` (AVX2 when isa is avx2 and supported, else scalar FMAs). Never used in training.
+// `seconds` (AVX2 when isa is avx2 and supported, NEON when neon on aarch64, else scalar
+// FMAs). Never used in training.
 double fma_peak_flops(Isa isa, double seconds);
 
 Status train_run(const uint8_t* data, uint64_t size, const TrainConfig& config, TrainState* state,
