@@ -1,6 +1,6 @@
 /**
  * Seeded initialisations of a training model, one draw sequence from mulberry32(seed) in
- * raw order (Wx, Wh, bh, Wy, by). `study`: SPEC §1, every weight (U − 0.5)/128, biases 0.
+ * raw order (Wx, Wh, bh, Wy, by). `study`: the study's init, every weight (U[0,1) − 0.5)/128, biases 0.
  * `pytorch`: the scales of the PyTorch peer (embedding + nn.RNN + nn.Linear, default
  * init) mapped onto this model, where Wx stands for W_ih·embedding: Wx ~ N(0, 1/3)
  * (a sum of H products of U(±1/√H) and N(0, 1) terms), Wh, Wy, by ~ U(±1/√H), bh the sum

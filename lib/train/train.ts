@@ -51,7 +51,7 @@ export interface TrainOptions {
   warmup?: number;
   /** Scale: share (0, 1] of the steps after the warm-up over which warmup-cosine decays (the lr is constant before; default 0.2). */
   decay?: number;
-  /** Initialisation scheme (study: 'study', SPEC §1; scale default 'pytorch'; or 'orthogonal'). */
+  /** Initialisation scheme (study: 'study', every weight (U[0,1) − 0.5)/128 and biases 0; scale default 'pytorch'; or 'orthogonal'). */
   initScheme?: InitScheme;
   clip?: number;
   seed?: number;
@@ -181,7 +181,7 @@ function plan(opts: TrainOptions, corpus: Corpus): Plan {
   const lr = opts.lr === undefined ? d.lr : nonNegative('lr', opts.lr);
   let schedule: ScheduleName = d.schedule;
   if (opts.schedule !== undefined) {
-    if (recipe === 'study') fail(ErrorCodes.OPTION, 'the study recipe has its own schedule (SPEC §1): schedule is for --recipe scale');
+    if (recipe === 'study') fail(ErrorCodes.OPTION, 'the study recipe has its own schedule (SGD at max(1e-4, 0.01·½(1 + cos(π·epoch/E)))): schedule is for --recipe scale');
     if (opts.schedule !== 'constant' && opts.schedule !== 'warmup-cosine') fail(ErrorCodes.OPTION, `schedule must be constant or warmup-cosine, got ${String(opts.schedule)}`);
     schedule = opts.schedule;
   }
