@@ -143,6 +143,20 @@ void record_group(uint64_t ctx, const uint8_t* ys, int n, const uint32_t* count,
   out->contexts.push_back(c);
 }
 
+// Moves a level's sorted entries into its table (reserved once, then added 256 at a time
+// through add(table, entries, n)) and frees the vector.
+template <class Table, class Entry, class Add>
+Status move_into(Table* table, std::vector<Entry>* entries, Add add) {
+  Status st = table->reserve(entries->size());
+  if (!st.ok()) return st;
+  for (size_t i = 0; i < entries->size(); i += 256) {
+    st = add(table, entries->data() + i, int(std::min<size_t>(256, entries->size() - i)));
+    if (!st.ok()) return st;
+  }
+  std::vector<Entry>().swap(*entries);
+  return Status::Ok();
+}
+
 }  // namespace
 
 // Builds every level in one scan of the sorted top-level groups: a group of level j closes
@@ -196,20 +210,11 @@ Status build_trie_sorted(const uint8_t* data, uint64_t size, uint64_t s_begin, u
     SkipLevel& L = trie->levels[k];
     L.pairs.attach(budget);
     L.contexts.attach(budget);
-    st = L.pairs.reserve(out[k].pairs.size());
+    st = move_into(&L.pairs, &out[k].pairs, [](PairTable* t, const PairEntry* e, int n) { return t->add_entries(e, n); });
     if (!st.ok()) return st;
-    for (size_t i = 0; i < out[k].pairs.size(); i += 256) {
-      st = L.pairs.add_entries(out[k].pairs.data() + i, int(std::min<size_t>(256, out[k].pairs.size() - i)));
-      if (!st.ok()) return st;
-    }
-    std::vector<PairEntry>().swap(out[k].pairs);
-    st = L.contexts.reserve(out[k].contexts.size());
+    st = move_into(&L.contexts, &out[k].contexts,
+                   [](ContextTable* t, const ContextEntry* e, int n) { return t->insert_batch(e, n); });
     if (!st.ok()) return st;
-    for (size_t i = 0; i < out[k].contexts.size(); i += 256) {
-      st = L.contexts.insert_batch(out[k].contexts.data() + i, int(std::min<size_t>(256, out[k].contexts.size() - i)));
-      if (!st.ok()) return st;
-    }
-    std::vector<ContextEntry>().swap(out[k].contexts);
     set_discounts(out[k].coc, L.discount);
     if (control.cancelled()) return Status::Error("E_ABORTED", "trie building cancelled");
   }
