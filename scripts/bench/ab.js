@@ -1,12 +1,15 @@
 'use strict';
-// usage: node scripts/bench/ab.js OTHER_CHECKOUT [--reps N] [--json]
-// A/B of this checkout against another built one (e.g. `git worktree add /tmp/base <main>`,
-// node_modules copied, `npm run build && node scripts/build-addon.js` there): both addons are
-// loaded in this one process and every configuration runs A, B, B, A, … so both see the same
-// load. Configurations: eval batch 1 and 64 (2 MiB), eval batch 1 with the scalar kernels
-// (256 KiB), scale training batch 1, 16, 64 (3 s each), all on one thread. Prints, per
-// configuration, the median bytes per CPU-second of this process (robust on a shared machine)
-// and per wall second, and the ratio this/other. Pin it (`taskset -c 1`) for steadier numbers.
+// usage: node scripts/bench/ab.js BASE_CHECKOUT [--reps N] [--json]
+// A/B of this checkout (new) against another built one (base; e.g. `git worktree add --detach
+// /tmp/ab-base <commit>`, node_modules copied, `npm run build && node scripts/build-addon.js`
+// there): both addons are loaded in this one process and every configuration runs new, base,
+// base, new, … so both see the same load. Configurations (bench:eval's and bench:train's):
+// eval batch 1 and 64 (2 MiB), eval batch 1 with the scalar kernels (256 KiB), scale training
+// batch 1, 16, 64 (3 s each), all on one thread. Prints, per configuration, the median bytes
+// per CPU-second of this process (robust on a shared machine) and per wall second, and the
+// ratio new/base. --reps 1 is a smoke run (about a minute); pin it (`taskset -c 1`) and take
+// 5+ reps for figures.
+const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { api, corpusPath } = require('./common');
@@ -42,8 +45,12 @@ async function main() {
     options: { json: { type: 'boolean', default: false }, reps: { type: 'string', default: '5' } }, allowPositionals: true,
   });
   const other = positionals[0];
-  if (!other) { console.error('usage: node scripts/bench/ab.js OTHER_CHECKOUT [--reps N] [--json]'); process.exit(2); }
-  const libs = { this: api(), other: require(path.join(path.resolve(other), 'dist', 'index.js')) };
+  const reps = Number(opts.reps);
+  if (!other || !Number.isInteger(reps) || reps < 1) { console.error('usage: node scripts/bench/ab.js BASE_CHECKOUT [--reps N ≥ 1] [--json]'); process.exit(2); }
+  const baseIndex = path.join(path.resolve(other), 'dist', 'index.js');
+  if (!fs.existsSync(baseIndex)) { console.error(`ab: ${baseIndex} is missing: build the base checkout first (npm run build && node scripts/build-addon.js)`); process.exit(2); }
+  const libs = { this: api(), other: require(baseIndex) };
+  if (!opts.json) process.stdout.write(`new = ${path.resolve(__dirname, '..', '..')}, base = ${path.resolve(other)}; ${reps} rep(s), ratio = new/base\n`);
   const configs = [
     ['eval batch 1', (l) => evalRate(l, 1, 2 << 20)],
     ['eval batch 64', (l) => evalRate(l, 64, 2 << 20)],
@@ -53,17 +60,17 @@ async function main() {
     ['train batch 64', (l) => trainRate(l, 64)],
   ];
   const rows = new Map(configs.map(([name]) => [name, { this: [], other: [] }]));
-  for (let rep = 0; rep < Number(opts.reps); rep++) {
+  for (let rep = 0; rep < reps; rep++) {
     for (const [name, fn] of configs) {
       for (const v of rep % 2 ? ['other', 'this'] : ['this', 'other']) rows.get(name)[v].push(await fn(libs[v]));
     }
   }
   for (const [name, r] of rows) {
     const m = (v, k) => median(r[v].map((x) => x[k]));
-    const row = { bench: 'ab', config: name, reps: r.this.length, thisCpu: Math.round(m('this', 'cpu')), otherCpu: Math.round(m('other', 'cpu')),
+    const row = { bench: 'ab', config: name, reps: r.this.length, newCpu: Math.round(m('this', 'cpu')), baseCpu: Math.round(m('other', 'cpu')),
       cpuRatio: Number((m('this', 'cpu') / m('other', 'cpu')).toFixed(3)), wallRatio: Number((m('this', 'wall') / m('other', 'wall')).toFixed(3)) };
     if (opts.json) process.stdout.write(JSON.stringify(row) + '\n');
-    else process.stdout.write(`${name.padEnd(20)} this ${(row.thisCpu / 1e3).toFixed(0).padStart(5)}k  other ${(row.otherCpu / 1e3).toFixed(0).padStart(5)}k bytes per CPU-second  ratio ${row.cpuRatio.toFixed(3)} (wall ${row.wallRatio.toFixed(3)})\n`);
+    else process.stdout.write(`${name.padEnd(20)} new ${(row.newCpu / 1e3).toFixed(0).padStart(5)}k  base ${(row.baseCpu / 1e3).toFixed(0).padStart(5)}k bytes per CPU-second  new/base ${row.cpuRatio.toFixed(3)} (wall ${row.wallRatio.toFixed(3)})\n`);
   }
 }
 
