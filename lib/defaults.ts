@@ -9,18 +9,18 @@
  */
 import * as os from 'node:os';
 import { Corpus } from './corpus';
+import { STUDY_FILES } from './fetch/sources';
 import { MAX_THREADS } from './validate';
 
 export type Mode = 'study' | 'scale';
 export const MODES: readonly Mode[] = ['study', 'scale'];
 
-/** SHA-256 of the study's enwik_1024.txt (the first 1024 bytes of enwik8). */
-export const STUDY_TEXT_SHA256 = 'ef3e698d40b8b36d6d1776feccc25bab3d01de872a4fd8e56f5b929631568496';
-const STUDY_TEXT_BYTES = 1024;
+/** The study's enwik_1024.txt (the first 1024 bytes of enwik8): its size and SHA-256, pinned once in lib/fetch/sources.ts. */
+const STUDY_TEXT = STUDY_FILES.find((f) => f.name === 'enwik_1024.txt')!;
 
 /** Is this the study's own text? */
 export function isStudyText(corpus: Corpus): boolean {
-  return corpus.size === STUDY_TEXT_BYTES && corpus.hash() === STUDY_TEXT_SHA256;
+  return corpus.size === STUDY_TEXT.size && corpus.hash() === STUDY_TEXT.sha256;
 }
 
 /** The mode a command or function runs in when none is given. */
