@@ -6,7 +6,16 @@
  * threads = the machine's cores, mode decided by the corpus). The modules keep their internal (done, total) callbacks; the
  * wrappers below translate at the boundary, so no function body had to change.
  */
+import * as attrCf from './attribution/counterfactual';
+import * as attrJac from './attribution/jacobian';
+import * as attrPmi from './attribution/pmi';
+import * as attrRun from './attribution/run';
+import * as boolAbl from './boolean/ablation';
+import * as boolRun from './boolean/run';
+import * as boolSv from './boolean/sign-vectors';
 import { Corpus } from './corpus';
+import * as errRun from './error-sources/run';
+import * as errSyn from './error-sources/synergy';
 import { DEFAULT_TRAIN_THREADS, defaultMode, defaultThreads } from './defaults';
 import * as ev from './evaluate';
 import { LoadOptions, SaveOptions } from './io/model-file';
@@ -23,6 +32,7 @@ import * as sgLm from './skipgram/lm';
 import * as sgRun from './skipgram/run';
 import * as sgStats from './skipgram/stats';
 import * as sgWitness from './skipgram/witness';
+import * as study from './study/runner';
 import * as tr from './trajectory';
 import * as trn from './train/train';
 import { IsaName } from './validate';
@@ -222,6 +232,103 @@ export const HELD_OUT_COUNTS_KEYS = keysOf<sgCounts.HeldOutFromCountsOptions>({ 
 /** Held-out bpc of the back-off model trained on a count table. */
 export const heldOutFromCounts: (counts: sgCounts.SkipgramCounts, corpus: Corpus | Uint8Array, opts: Public<sgCounts.HeldOutFromCountsOptions>) => Promise<sgLm.HeldOutResult> =
   strict('heldOutFromCounts', 'steps', HELD_OUT_COUNTS_KEYS, 2, sgCounts.heldOutFromCounts);
+
+// ───── Boolean structure, temporal attribution, the three sources of error ─────
+export const BOOLEAN_KEYS = keysOf<boolRun.BooleanOptions>({
+  mode: true, testFraction: true, streams: true, maxMemory: true, ablationPositions: true, threads: true, isa: true, ...job,
+});
+/** The network as a Boolean automaton: sign vectors (true and sign-only dynamics), margins, neuron ablation. */
+export const booleanStructure: (model: Model, corpus: Corpus, opts?: Public<boolRun.BooleanOptions>) => Promise<boolRun.BooleanResult> =
+  strict('booleanStructure', 'stages', BOOLEAN_KEYS, 2, boolRun.booleanStructure, modeDefault(1));
+
+export const SIGN_VECTOR_KEYS = keysOf<boolSv.SignVectorOptions>({
+  range: true, dynamics: true, streams: true, maxMemory: true, score: true, threads: true, isa: true, ...job,
+});
+/** Sign vectors σ_t = sgn h_t of one dynamics over a range: distinct count, entropy, transitions, margins, bpc. */
+export const signVectors: (model: Model, corpus: Corpus, opts?: Public<boolSv.SignVectorOptions>) => Promise<boolSv.SignVectorReport> =
+  strict('signVectors', 'steps', SIGN_VECTOR_KEYS, 2, boolSv.signVectors, threadsDefault);
+
+export const ABLATION_KEYS = keysOf<boolAbl.AblationOptions>({ range: true, threads: true, isa: true, ...job });
+/** bpc with each neuron knocked out, and with only one kept. */
+export const ablateNeurons: (model: Model, corpus: Corpus, opts?: Public<boolAbl.AblationOptions>) => Promise<boolAbl.AblationReport> =
+  strict('ablateNeurons', 'steps', ABLATION_KEYS, 2, boolAbl.ablateNeurons, threadsDefault);
+
+export const ATTRIBUTE_KEYS = keysOf<attrRun.AttributeOptions>({
+  mode: true, testFraction: true, maxOffset: true, positions: true, samples: true, seed: true, threads: true, isa: true, maxBytes: true, ...job,
+});
+/** Counterfactual and Jacobian attribution α(t, d), their PMI alignment, shallow vs deep offsets. */
+export const attribute: (model: Model, corpus: Corpus, opts?: Public<attrRun.AttributeOptions>) => Promise<attrRun.AttributionResult> =
+  strict('attribute', 'stages', ATTRIBUTE_KEYS, 2, attrRun.attribute, modeDefault(1));
+
+export const PMI_KEYS = keysOf<attrPmi.PmiOptions>({ range: true, maxOffset: true, ...job });
+/** PMI_d(a, b) of byte pairs at offsets d = 1 … maxOffset. */
+export const pmiTables: (corpus: Corpus, opts?: Public<attrPmi.PmiOptions>) => Promise<attrPmi.PmiTables> =
+  strict('pmiTables', 'steps', PMI_KEYS, 1, attrPmi.pmiTables);
+
+export const COUNTERFACTUAL_KEYS = keysOf<attrCf.CounterfactualOptions>({ maxOffset: true, threads: true, isa: true, ...job });
+/** α(t, d) by flipping the byte d back (x → x + 128 mod 256) at the given positions of a trajectory. */
+export const counterfactualAttribution: (model: Model, corpus: Corpus, trajectory: tr.Trajectory, positions: number[],
+  opts?: Public<attrCf.CounterfactualOptions>) => Promise<attrCf.CounterfactualReport> =
+  strict('counterfactualAttribution', 'steps', COUNTERFACTUAL_KEYS, 4, attrCf.counterfactualAttribution, threadsDefault);
+
+export const JACOBIAN_KEYS = keysOf<attrJac.JacobianOptions>({ maxOffset: true, aligned: true, keepAlpha: true, threads: true, isa: true, ...job });
+/** α(t, d) from the Jacobian of the log-probability with respect to the input d bytes back. */
+export const jacobianAttribution: (model: Model, corpus: Corpus, rows: Parameters<typeof attrJac.jacobianAttribution>[2],
+  opts?: Public<attrJac.JacobianOptions>) => Promise<attrJac.JacobianReport> =
+  strict('jacobianAttribution', 'steps', JACOBIAN_KEYS, 3, attrJac.jacobianAttribution, threadsDefault);
+
+export const ERROR_SOURCES_KEYS = keysOf<errRun.ErrorSourcesOptions>({
+  mode: true, testFraction: true, positions: true, synergyBytes: true, threads: true, isa: true, maxBytes: true, ...job,
+});
+/** The three sources of error: first-order (Hebbian 1 − r²), pairwise synergy, Boolean (sign-only vs full bpc). */
+export const errorSources: (model: Model, corpus: Corpus, opts?: Public<errRun.ErrorSourcesOptions>) => Promise<errRun.ErrorSourcesResult> =
+  strict('errorSources', 'stages', ERROR_SOURCES_KEYS, 2, errRun.errorSources, modeDefault(1));
+
+export const SYNERGY_KEYS = keysOf<errSyn.SynergyOptions>({ range: true, maxOffset: true, top: true, ...job });
+/** Pairwise synergy I(Y; X_a, X_b) − I(Y; X_a) − I(Y; X_b) of offsets a < b ≤ maxOffset. */
+export const pairwiseSynergy: (corpus: Corpus, opts?: Public<errSyn.SynergyOptions>) => Promise<errSyn.SynergyReport> =
+  strict('pairwiseSynergy', 'steps', SYNERGY_KEYS, 1, errSyn.pairwiseSynergy);
+
+// ───── the whole study ─────
+/** runStudy's options in the public form: progress as one event shape per stage (no onEvent). */
+export type StudyOptions = Omit<study.StudyOptions, 'onEvent' | 'isa' | 'mode'> & {
+  /** study (the study's in-sample definitions) or scale (held-out split); default: study only for the study's own text. */
+  mode?: 'study' | 'scale';
+  isa?: IsaName;
+  /** Each stage's progress in percent: `{ stage, done, total: 100, unit: '%', etaSeconds }` with the stage's place and, at its end, status. */
+  onProgress?: (event: StudyProgressEvent) => void;
+};
+/** A study progress event: stage 'study [i/n] title', done of 100 %; `status` on the stage's last event. */
+export type StudyProgressEvent = ProgressEvent & { index: number; count: number; status?: 'computed' | 'cached' | 'loaded' };
+
+export const STUDY_KEYS = keysOf<StudyOptions>({
+  corpus: true, model: true, trainSeconds: true, mode: true, out: true, threads: true, isa: true, testFraction: true, tuning: true,
+  force: true, command: true, ...job,
+});
+
+/**
+ * The whole study on a corpus and a model (each stage cached in out/cache, so a cancelled run resumes)
+ * → out/results.json and out/report.html. Defaults as the CLI's: the embedded study text, mode by the
+ * corpus, threads = the machine's cores.
+ */
+export async function runStudy(opts: StudyOptions): Promise<study.StudyRun> {
+  checkOptionKeys('runStudy', opts, STUDY_KEYS);
+  const { onProgress, ...run } = opts ?? ({} as StudyOptions);
+  let tracker: ProgressTracker | undefined;
+  let place = { index: 0, count: 0 };
+  const onEvent = onProgress && ((e: study.StudyEvent): void => {
+    if (e.type === 'start') {
+      tracker = new ProgressTracker(`study [${e.index + 1}/${e.count}] ${e.title}`, '%');
+      place = { index: e.index, count: e.count };
+      onProgress({ ...tracker.event(0, 100), ...place });
+    } else if (e.type === 'progress' && tracker && e.total > 0) {
+      onProgress({ ...tracker.event(Math.min(100, (100 * e.done) / e.total), 100), ...place });
+    } else if (e.type === 'end' && tracker) {
+      onProgress({ ...tracker.event(100, 100), ...place, status: e.status });
+    }
+  });
+  return study.runStudy({ ...run, onEvent } as study.StudyOptions);
+}
 
 // ───── model files (synchronous, strict options too) ─────
 export const LOAD_KEYS = keysOf<LoadOptions>({ format: true, hidden: true });

@@ -29,15 +29,18 @@ export type { TextInput, NextByteResult, SampleResult, ScoreTextResult } from '.
 export type {
   EvaluateOptions, TrajectoryOptions, NextByteOptions, SampleOptions, ScoreTextOptions, ConstructOptions, ReadOptions,
   SkipgramRunOptions, StatsOptions, MiProfileOptions, GreedyStudyOptions, HeldOutOptions, GreedyHeldOutOptions,
-  WitnessOptions, CountSkipgramsOptions, HeldOutFromCountsOptions,
+  WitnessOptions, CountSkipgramsOptions, HeldOutFromCountsOptions, BooleanOptions, SignVectorOptions, AblationOptions,
+  AttributeOptions, PmiOptions, CounterfactualOptions, JacobianOptions, ErrorSourcesOptions, SynergyOptions,
 } from './public-types';
 // The long calls, in their public form (strict options, progress events).
 export {
   evaluate, captureTrajectory, nextByteProbabilities, sample, scoreText, order0Entropy, train, construct, readModel,
   runSkipgram, skipgramStats, miProfile, greedyStudy, heldOutBpc, greedyHeldOut, patternWitness, countSkipgrams,
   mergeSkipgramCounts, skipgramCountStats, heldOutFromCounts, loadModel, loadModelFile, saveModel, convertModel,
+  booleanStructure, signVectors, ablateNeurons, attribute, pmiTables, counterfactualAttribution, jacobianAttribution,
+  errorSources, pairwiseSynergy, runStudy,
 } from './api';
-export type { Public, TrainOptions, TrainProgressEvent } from './api';
+export type { Public, TrainOptions, TrainProgressEvent, StudyOptions, StudyProgressEvent } from './api';
 // Training
 export type { TrainProgress, TrainResult } from './train/train';
 export { RECIPES, RECIPE_DEFAULTS } from './train/recipes';
@@ -66,12 +69,17 @@ export { DEFAULT_SMOOTHING, DEFAULT_MAX_OFFSET, MAX_ORDER as MAX_SKIP_ORDER } fr
 export type { Smoothing } from './skipgram/options';
 export type { SkipgramCounts, SkipgramCountStats } from './skipgram/counts';
 export { saveSkipgramCounts, loadSkipgramCounts, encodeSkipgramCounts, decodeSkipgramCounts, COUNTS_FORMAT } from './skipgram/counts-file';
-// Boolean structure, temporal attribution, error sources (their own strict entry points)
-export * from './boolean';
-export * from './attribution';
-export * from './error-sources';
-export { runStudy, readResults, EMBEDDED_TEXT } from './study/runner';
-export type { StudyOptions, StudyEvent, StudyRun } from './study/runner';
+// Boolean structure, temporal attribution, error sources (the long calls are in lib/api.ts's list above)
+export { scoredBpc, DEFAULT_SIGN_MAX_MEMORY, analysisRange, STUDY_BOOLEAN_FIGURES, DEFAULT_SCALE_STREAMS, DEFAULT_ABLATION_POSITIONS } from './boolean';
+export type { Dynamics, SignVectorReport, MarginReport, AblationReport, NeuronEffect, AnalysisMode, BooleanResult } from './boolean';
+export { alignedMask, pmiSummary, PMI_THRESHOLD, STUDY_POSITIONS, COUNTERFACTUAL_OFFSETS, jacobianFlopsPerPosition } from './attribution';
+export { DEFAULT_ATTRIBUTION_POSITIONS, DEFAULT_COUNTERFACTUAL_SAMPLES, STUDY_ATTRIBUTION_FIGURES } from './attribution';
+export type { PmiTables, CounterfactualReport, JacobianReport, JacobianCurvePoint, AttributionResult, CounterfactualSummary, PooledAlignment } from './attribution';
+export { SYNERGY_MAX_OFFSET, STUDY_ERROR_FIGURES, DEFAULT_HEBBIAN_POSITIONS, DEFAULT_SYNERGY_BYTES } from './error-sources';
+export type { SynergyReport, SynergyPair, ErrorSourcesResult } from './error-sources';
+// The study runner (runStudy is in lib/api.ts's list above)
+export { readResults, EMBEDDED_TEXT } from './study/runner';
+export type { StudyEvent, StudyRun } from './study/runner';
 export { resultsSchema, validateResults, resultsJsonSchema, RESULTS_SCHEMA_ID, RESULTS_SCHEMA_VERSION } from './study/schema';
 export type { StudyResults, StudyFigure } from './study/schema';
 export type { StudyTuning, StudyMode } from './study/stage';

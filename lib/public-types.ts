@@ -1,5 +1,14 @@
 /** Option types of the public API in their public form (progress events, ISA names): see lib/api.ts. */
 import type { Public } from './api';
+import type * as attrCf from './attribution/counterfactual';
+import type * as attrJac from './attribution/jacobian';
+import type * as attrPmi from './attribution/pmi';
+import type * as attrRun from './attribution/run';
+import type * as boolAbl from './boolean/ablation';
+import type * as boolRun from './boolean/run';
+import type * as boolSv from './boolean/sign-vectors';
+import type * as errRun from './error-sources/run';
+import type * as errSyn from './error-sources/synergy';
 import type * as ev from './evaluate';
 import type * as lm from './lm';
 import type * as phi from './phi/run';
@@ -27,3 +36,12 @@ export type GreedyHeldOutOptions = Public<sgLm.GreedyHeldOutOptions>;
 export type WitnessOptions = Public<sgWitness.WitnessOptions>;
 export type CountSkipgramsOptions = Public<sgCounts.CountSkipgramsOptions>;
 export type HeldOutFromCountsOptions = Public<sgCounts.HeldOutFromCountsOptions>;
+export type BooleanOptions = Public<boolRun.BooleanOptions>;
+export type SignVectorOptions = Public<boolSv.SignVectorOptions>;
+export type AblationOptions = Public<boolAbl.AblationOptions>;
+export type AttributeOptions = Public<attrRun.AttributeOptions>;
+export type PmiOptions = Public<attrPmi.PmiOptions>;
+export type CounterfactualOptions = Public<attrCf.CounterfactualOptions>;
+export type JacobianOptions = Public<attrJac.JacobianOptions>;
+export type ErrorSourcesOptions = Public<errRun.ErrorSourcesOptions>;
+export type SynergyOptions = Public<errSyn.SynergyOptions>;

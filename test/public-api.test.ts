@@ -71,7 +71,25 @@ describe('strict options', () => {
     ['loadModelFile', () => api.loadModelFile(studyPath('sat_model.bin'), { fromat: 'raw' } as never), 'format'],
     ['saveModel', () => api.saveModel(model, path.join(tempDir(), 'm.safetensors'), { extras: new Map() } as never), 'extra'],
     ['convertModel', () => api.convertModel(studyPath('sat_model.bin'), path.join(tempDir(), 'm.safetensors'), { hidden: 128, x: 1 } as never), ''],
+    ['booleanStructure', () => api.booleanStructure(model, corpus, { stream: 2 } as never), 'streams'],
+    ['signVectors', () => api.signVectors(model, corpus, { dynamic: 'true' } as never), 'dynamics'],
+    ['ablateNeurons', () => api.ablateNeurons(model, corpus, { rang: [0, 10] } as never), 'range'],
+    ['attribute', () => api.attribute(model, corpus, { sample: 2 } as never), 'samples'],
+    ['pmiTables', () => api.pmiTables(corpus, { maxOfset: 2 } as never), 'maxOffset'],
+    ['counterfactualAttribution', () => api.counterfactualAttribution(model, corpus, null as never, [5], { threds: 1 } as never), 'threads'],
+    ['jacobianAttribution', () => api.jacobianAttribution(model, corpus, null as never, { keepalpha: true } as never), 'keepAlpha'],
+    ['errorSources', () => api.errorSources(model, corpus, { synergybytes: 1 } as never), 'synergyBytes'],
+    ['pairwiseSynergy', () => api.pairwiseSynergy(corpus, { tops: 1 } as never), 'top'],
+    ['runStudy', () => api.runStudy({ out: tempDir(), trainSecond: 1 } as never), 'trainSeconds'],
   ];
+
+  it('covers every function of lib/api.ts', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const functions = Object.entries(require('../lib/api') as Record<string, unknown>).filter(([, v]) => typeof v === 'function').map(([k]) => k);
+    expect([...new Set(calls.map(([name]) => name.split(' ')[0]))].sort()).toEqual(functions.sort());
+    // and every public function that takes options is one of them (lib/index.ts re-exports lib/api.ts's)
+    for (const f of functions) expect((api as Record<string, unknown>)[f]).toBe((require('../lib/api') as Record<string, unknown>)[f]);
+  });
 
   it.each(calls)('%s rejects an unknown key with E_OPTION and a did-you-mean', async (_name, call, guess) => {
     let err: { code?: string; message?: string } = {};
@@ -89,6 +107,21 @@ describe('strict options', () => {
     for (const e of events) expect(Object.keys(e).sort()).toEqual(['done', 'etaSeconds', 'stage', 'total', 'unit']);
     expect(events[events.length - 1]).toMatchObject({ stage: 'evaluate', etaSeconds: 0 });
     expect(events[events.length - 1].done).toBe(events[events.length - 1].total);
+  });
+
+  it.each([
+    ['booleanStructure', (o: object) => api.booleanStructure(model, corpus, { mode: 'study', ...o })],
+    ['attribute', (o: object) => api.attribute(model, corpus, { mode: 'study', ...o })],
+    ['errorSources', (o: object) => api.errorSources(model, corpus, { mode: 'study', ...o })],
+  ])('%s: the one event shape, and signal cancels', async (stage, call) => {
+    const events: api.ProgressEvent[] = [];
+    await call({ onProgress: (e: api.ProgressEvent) => events.push(e) });
+    expect(events.length).toBeGreaterThan(0);
+    for (const e of events) expect(Object.keys(e).sort()).toEqual(['done', 'etaSeconds', 'stage', 'total', 'unit']);
+    expect(events[events.length - 1]).toMatchObject({ stage, unit: 'stages' });
+    const ctl = new AbortController();
+    ctl.abort();
+    expect(await codeOf(() => call({ signal: ctl.signal }))).toBe('E_ABORTED');
   });
 
   it('train: signal and onProgress in the options; the old second argument still works', async () => {
