@@ -10,7 +10,6 @@ import { Command, Option } from 'commander';
 import * as api from '../lib';
 import { buildProgram } from '../lib/cli/main';
 import { DEFAULT_TRAIN_THREADS, defaultMode, defaultThreads, isStudyText } from '../lib/defaults';
-import { DEFAULT_STUDY_THREADS } from '../lib/study/defaults';
 import { corpusPath, randomModel, repoRoot, studyPath, tempDir } from './helpers';
 
 function optionsOf(program: Command): Array<[string, Option]> {
@@ -31,9 +30,8 @@ describe('one set of defaults', () => {
     for (const [cmd, o] of options) {
       const name = o.long!.slice(2);
       if (name in expected) {
-        // Training keeps 1 thread by default (lib/defaults.ts DEFAULT_TRAIN_THREADS), in the API too;
-        // the study runner has its own (lib/study/defaults.ts), in runStudy too.
-        const own: Record<string, number> = { train: DEFAULT_TRAIN_THREADS, study: DEFAULT_STUDY_THREADS };
+        // Training keeps 1 thread by default (lib/defaults.ts DEFAULT_TRAIN_THREADS), in the API too.
+        const own: Record<string, number> = { train: DEFAULT_TRAIN_THREADS };
         const want = name === 'threads' && cmd in own ? String(own[cmd]) : expected[name];
         expect([cmd, name, o.defaultValue]).toEqual([cmd, name, want]);
         checked++;

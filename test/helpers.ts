@@ -131,3 +131,28 @@ export function runChild(code: string, nodeArgs: string[] = [], opts: { timeout?
     : spawnSync(process.execPath, argv, { encoding: 'utf8', timeout: opts.timeout ?? 30_000 });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
+
+/**
+ * Runs `bi-embed args…` (the compiled CLI), sends SIGINT once `when` holds — a number of ms after the
+ * start, or a pattern seen on stderr — and resolves with the exit code and what it wrote.
+ */
+export async function interruptCli(args: string[], when: number | RegExp, env: NodeJS.ProcessEnv = process.env): Promise<{
+  code: number | null; stdout: string; stderr: string;
+}> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'bi-embed.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let stdout = '';
+  let stderr = '';
+  let sent = false;
+  const interrupt = (): void => { if (!sent && child.exitCode === null) { sent = true; child.kill('SIGINT'); } };
+  child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (when instanceof RegExp && when.test(stderr)) interrupt();
+  });
+  const timer = typeof when === 'number' ? setTimeout(interrupt, when) : undefined;
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}

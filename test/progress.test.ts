@@ -2,8 +2,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { buildProgram } from '../lib/cli/main';
 import { ProgressTracker } from '../lib/progress';
-import { corpusPath, repoRoot, studyPath, tempDir } from './helpers';
+import { corpusPath, interruptCli, repoRoot, studyPath, tempDir } from './helpers';
 
 const bin = path.join(repoRoot, 'bin', 'bi-embed.js');
 const KEYS = ['stage', 'done', 'total', 'unit', 'etaSeconds'];
@@ -36,15 +37,33 @@ describe('progress of the long commands', () => {
   const jsonEvents = (stderr: string): Array<Record<string, unknown>> =>
     stderr.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
 
-  it.each([
-    ['train', ['train', '--corpus', corpus, '--hidden', '8', '--batch', '2', '--steps', '20', '--eval-every', '10', '--out', path.join(dir, 'm.safetensors')]],
-    ['eval', ['eval', '--model', model, '--corpus', text]],
-    ['read', ['read', '--model', model, '--corpus', text, '--no-state-features']],
-    ['skipgram', ['skipgram', '--corpus', text, '--offsets', '1,8,20,3']],
-    ['construct', ['construct', '--corpus', text, '--mode', 'study', '--epochs', '5', '--no-sign-bias']],
-    ['sample', ['sample', '--model', model, '--prompt', '<page>', '--bytes', '100']],
-  ])('%s --progress json emits parseable events of the one shape', (stage, args) => {
-    const r = spawnSync(process.execPath, [bin, ...args, '--progress', 'json', '--json'], { encoding: 'utf8' });
+  // Every command with a long job, run to its end with --progress json. The list is checked
+  // against the CLI's commands below, so a new long command cannot be left out.
+  const studyEnv = { ...process.env, BI_EMBED_STUDY_DIR: path.dirname(model) };
+  const longCommands: Record<string, string[]> = {
+    train: ['train', '--corpus', corpus, '--hidden', '8', '--batch', '2', '--steps', '20', '--eval-every', '10', '--out', path.join(dir, 'm.safetensors')],
+    eval: ['eval', '--model', model, '--corpus', text],
+    read: ['read', '--model', model, '--corpus', text, '--no-state-features'],
+    skipgram: ['skipgram', '--corpus', text, '--offsets', '1,8,20,3'],
+    construct: ['construct', '--corpus', text, '--mode', 'study', '--epochs', '5', '--no-sign-bias'],
+    sample: ['sample', '--model', model, '--prompt', '<page>', '--bytes', '100'],
+    boolean: ['boolean', '--model', model, '--corpus', text],
+    attribute: ['attribute', '--model', model, '--corpus', text],
+    errors: ['errors', '--model', model, '--corpus', text],
+    study: ['study', '--out', path.join(dir, 'study')],
+  };
+  // Short commands, and fetch (a download; its progress is tested against a local server in study-fetch.test.ts).
+  const notLong = ['convert', 'fetch', 'info'];
+
+  it('lists every command: the long ones have --progress', () => {
+    const commands = buildProgram().commands;
+    const withProgress = commands.filter((c) => c.options.some((o) => o.long === '--progress')).map((c) => c.name());
+    expect(withProgress.sort()).toEqual(Object.keys(longCommands).sort());
+    expect(commands.map((c) => c.name()).filter((n) => !withProgress.includes(n)).sort()).toEqual(notLong);
+  });
+
+  it.each(Object.entries(longCommands))('%s --progress json emits parseable events of the one shape', (stage, args) => {
+    const r = spawnSync(process.execPath, [bin, ...args, '--progress', 'json', '--json'], { encoding: 'utf8', env: studyEnv });
     expect(r.status).toBe(0);
     JSON.parse(r.stdout);
     const events = jsonEvents(r.stderr);
@@ -89,14 +108,27 @@ describe('progress of the long commands', () => {
   });
 
   it('Ctrl-C in a long command other than train stops it, says so and exits 130', async () => {
-    const child = spawn(process.execPath, [bin, 'sample', '--model', model, '--prompt', 'a', '--bytes', '200000000', '--progress', 'none'],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-    await new Promise((r) => setTimeout(r, 1000));
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-    expect(code).toBe(130);
-    expect(stderr).toContain('interrupted');
+    const r = await interruptCli(['sample', '--model', model, '--prompt', 'a', '--bytes', '200000000', '--progress', 'none'], 1000);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('interrupted');
+  });
+
+  it.each(['boolean', 'attribute', 'errors'])('Ctrl-C in %s: stopped, said, exit 130', async (cmd) => {
+    const r = await interruptCli([cmd, '--model', model, '--corpus', corpusPath('tinyshakespeare.txt'), '--mode', 'scale', '--progress', 'lines', '--json'],
+      new RegExp(`Z ${cmd} `));
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain(`interrupted: nothing written (${cmd} keeps no partial result)`);
+    expect(r.stdout).toBe('');
+  });
+
+  it('Ctrl-C in study: the finished stages are kept and said, with how to resume; exit 130', async () => {
+    const out = path.join(dir, 'study-int');
+    const r = await interruptCli(['study', '--corpus', corpus, '--out', out, '--train-seconds', '2', '--threads', '1', '--progress', 'lines'],
+      /study \[2\/8\]/);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/interrupted: finished stages saved in .*cache: model\b/);
+    expect(r.stderr).toContain('Run the same command again to resume');
+    expect(fs.existsSync(path.join(out, 'model.safetensors'))).toBe(true);
+    expect(fs.existsSync(path.join(out, 'results.json'))).toBe(false);
   });
 });

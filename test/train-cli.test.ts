@@ -1,9 +1,9 @@
 /** `bi-embed train` as a user runs it (the compiled dist/, built by pretest): JSON output, Ctrl-C. */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadCheckpoint } from '../lib/train/checkpoint';
-import { mulberry32, repoRoot, tempDir } from './helpers';
+import { interruptCli, mulberry32, repoRoot, tempDir } from './helpers';
 
 const bin = path.join(repoRoot, 'bin', 'bi-embed.js');
 
@@ -46,14 +46,9 @@ describe('bi-embed train CLI', () => {
     const dir = tempDir();
     const corpus = corpusFile(dir, 200000);
     const out = path.join(dir, 'c.safetensors');
-    const child = spawn(process.execPath, [bin, 'train', '--corpus', corpus, '--hidden', '32', '--batch', '8', '--seconds', '60',
-      '--out', out, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
     // Wait until training runs (the first periodic files would take 60 s; poll the process instead).
-    await new Promise((r) => setTimeout(r, 1500));
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    const { code, stderr } = await interruptCli(['train', '--corpus', corpus, '--hidden', '32', '--batch', '8', '--seconds', '60',
+      '--out', out, '--json'], 1500);
     expect(code).toBe(130);
     expect(stderr).toContain('cancelled');
     const ck = loadCheckpoint(path.join(dir, 'c.ckpt.safetensors'));

@@ -1,16 +1,20 @@
 /**
  * What `boolean`, `attribute` and `errors` share: --model/--corpus or --study, --mode (decided by
- * the corpus without it, as everywhere: lib/defaults.ts), --test-fraction, --threads, --isa, --json, and the loading.
+ * the corpus without it, as everywhere: lib/defaults.ts), --test-fraction, --threads, --isa, --json,
+ * --progress, the loading, Ctrl-C, and printing the result (JSON or the command's summary).
  */
 import { Command } from 'commander';
 import { Corpus } from '../corpus';
-import { loadModel } from '../io/model-file';
+import { JobOptions } from '../jobs';
 import { Model } from '../model';
 import { AnalysisMode } from '../boolean';
-import { modelAndCorpusPaths } from './inputs';
+import { loadModelAndCorpus } from './inputs';
+import { interruptible } from './interrupt';
 import {
-  corpusOption, fractionFlag, isaOption, jsonOption, modeOption, modelOption, studyOption, testFractionOption, threadsOption, resolveMode,
+  corpusOption, fractionFlag, intFlag, isaOption, jsonOption, modeOption, modelOption, studyOption, testFractionOption, threadsOption, resolveMode,
 } from './options';
+import { printJson } from './output';
+import { progressOption, startProgress } from './progress';
 
 export interface AnalysisFlags {
   model?: string;
@@ -21,6 +25,7 @@ export interface AnalysisFlags {
   threads: string;
   isa?: string;
   json?: boolean;
+  progress?: string;
 }
 
 export function addAnalysisOptions(cmd: Command): Command {
@@ -32,23 +37,34 @@ export function addAnalysisOptions(cmd: Command): Command {
     .addOption(testFractionOption('scale mode: test share of the corpus'))
     .addOption(threadsOption('worker threads'))
     .addOption(isaOption())
-    .addOption(jsonOption());
+    .addOption(jsonOption())
+    .addOption(progressOption());
 }
 
-export interface AnalysisInputs {
-  model: Model;
-  corpus: Corpus;
-  modelPath: string;
+/** The options every analysis takes, from the shared flags, with the command's signal and progress. */
+export interface AnalysisJob extends Required<JobOptions> {
   mode: AnalysisMode;
   testFraction: number;
+  threads: number;
+  isa?: string;
 }
 
-export function analysisInputs(flags: AnalysisFlags, command: string): AnalysisInputs {
-  const { modelPath, corpusPath } = modelAndCorpusPaths(flags, command);
-  const model = loadModel(modelPath);
-  const corpus = Corpus.open(corpusPath);
+/**
+ * Loads the inputs, runs `analysis` with a progress display (in stages) and Ctrl-C wired, and prints
+ * `{ model, ...result }` with --json or `summary(result)` otherwise.
+ */
+export async function runAnalysis<R extends object>(flags: AnalysisFlags, command: string,
+  analysis: (model: Model, corpus: Corpus, job: AnalysisJob) => Promise<R>, summary: (r: R) => string): Promise<void> {
+  const { model, corpus, modelPath } = loadModelAndCorpus(flags, command);
   const mode: AnalysisMode = resolveMode(flags.mode, corpus, flags.json);
-  return { model, corpus, modelPath, mode, testFraction: fractionFlag('--test-fraction', flags.testFraction ?? '0.1') };
+  const testFraction = fractionFlag('--test-fraction', flags.testFraction ?? '0.1');
+  const threads = intFlag('--threads', flags.threads);
+  const bar = startProgress(flags, command, 'stages');
+  const r = await interruptible((signal) => analysis(model, corpus, { mode, testFraction, threads, isa: flags.isa, signal, onProgress: bar.onProgress })
+    .finally(bar.stop), () => `nothing written (${command} keeps no partial result)`, bar.stop);
+  if (!r) return;
+  if (flags.json) return printJson({ model: modelPath, ...r });
+  process.stdout.write(summary(r));
 }
 
 export const pct = (v: number | null, d = 1): string => (v === null ? 'n/a' : `${(100 * v).toFixed(d)}%`);

@@ -1,9 +1,8 @@
 /** `bi-embed attribute`: temporal attribution and PMI alignment (SPEC §6). */
 import { Command } from 'commander';
 import { AttributionResult, PooledAlignment, attribute } from '../attribution';
-import { AnalysisFlags, addAnalysisOptions, analysisInputs, num, pct } from './analysis';
+import { AnalysisFlags, addAnalysisOptions, num, pct, runAnalysis } from './analysis';
 import { intFlag } from './options';
-import { printJson, progressBar } from './output';
 
 interface AttributeFlags extends AnalysisFlags {
   maxOffset: string;
@@ -20,17 +19,10 @@ export function registerAttribute(program: Command): void {
     .option('--positions <n>', 'scale mode: positions of the Jacobian sweep (test split)', String(1 << 18))
     .option('--samples <n>', 'scale mode: counterfactual positions sampled from them', '1024')
     .option('--seed <n>', 'scale mode: sampling seed', '1')
-    .action(async (flags: AttributeFlags) => {
-      const { model, corpus, modelPath, mode, testFraction } = analysisInputs(flags, 'attribute');
-      const bar = progressBar(!flags.json, 'attribute');
-      const r = await attribute(model, corpus, {
-        mode, testFraction, threads: intFlag('--threads', flags.threads), isa: flags.isa, maxOffset: intFlag('--max-offset', flags.maxOffset),
-        positions: intFlag('--positions', flags.positions), samples: intFlag('--samples', flags.samples), seed: intFlag('--seed', flags.seed),
-        onProgress: bar.update,
-      }).finally(bar.stop);
-      if (flags.json) return printJson({ model: modelPath, ...r });
-      process.stdout.write(attributionSummary(r));
-    });
+    .action((flags: AttributeFlags) => runAnalysis(flags, 'attribute', (model, corpus, job) => attribute(model, corpus, {
+      ...job, maxOffset: intFlag('--max-offset', flags.maxOffset),
+      positions: intFlag('--positions', flags.positions), samples: intFlag('--samples', flags.samples), seed: intFlag('--seed', flags.seed),
+    }), attributionSummary));
 }
 
 const pool = (p: PooledAlignment): string =>

@@ -1,9 +1,8 @@
 /** `bi-embed boolean`: the network as a Boolean automaton — sign vectors, sign-only bpc, margins, ablation (SPEC §5). */
 import { Command } from 'commander';
 import { BooleanResult, SignVectorReport, booleanStructure, scoredBpc } from '../boolean';
-import { AnalysisFlags, addAnalysisOptions, analysisInputs, num, pct } from './analysis';
+import { AnalysisFlags, addAnalysisOptions, num, pct, runAnalysis } from './analysis';
 import { intFlag } from './options';
-import { printJson, progressBar } from './output';
 
 interface BooleanFlags extends AnalysisFlags {
   maxMemory: string;
@@ -18,17 +17,10 @@ export function registerBoolean(program: Command): void {
     .option('--max-memory <bytes>', 'exact sign-vector tables up to this many bytes, then HyperLogLog estimates', String(2 ** 30))
     .option('--streams <n>', 'scale mode: sign-vector streams (each from h = 0)', '64')
     .option('--ablation-positions <n>', 'scale mode: positions of the ablation', String(1 << 15))
-    .action(async (flags: BooleanFlags) => {
-      const { model, corpus, modelPath, mode, testFraction } = analysisInputs(flags, 'boolean');
-      const bar = progressBar(!flags.json, 'boolean');
-      const r = await booleanStructure(model, corpus, {
-        mode, testFraction, threads: intFlag('--threads', flags.threads), isa: flags.isa,
-        maxMemory: intFlag('--max-memory', flags.maxMemory), streams: intFlag('--streams', flags.streams),
-        ablationPositions: intFlag('--ablation-positions', flags.ablationPositions), onProgress: bar.update,
-      }).finally(bar.stop);
-      if (flags.json) return printJson({ model: modelPath, ...r });
-      process.stdout.write(booleanSummary(r));
-    });
+    .action((flags: BooleanFlags) => runAnalysis(flags, 'boolean', (model, corpus, job) => booleanStructure(model, corpus, {
+      ...job, maxMemory: intFlag('--max-memory', flags.maxMemory), streams: intFlag('--streams', flags.streams),
+      ablationPositions: intFlag('--ablation-positions', flags.ablationPositions),
+    }), booleanSummary));
 }
 
 function signLine(s: SignVectorReport): string {

@@ -1,9 +1,8 @@
 /** `bi-embed errors`: the three sources of error in one table (SPEC §7). */
 import { Command } from 'commander';
 import { ErrorSourcesResult, errorSources } from '../error-sources';
-import { AnalysisFlags, addAnalysisOptions, analysisInputs, num, pct } from './analysis';
+import { AnalysisFlags, addAnalysisOptions, num, pct, runAnalysis } from './analysis';
 import { intFlag } from './options';
-import { printJson, progressBar } from './output';
 
 interface ErrorsFlags extends AnalysisFlags {
   positions: string;
@@ -16,16 +15,9 @@ export function registerErrors(program: Command): void {
     .description('three sources of error: Hebbian 1 − r², pairwise synergy of offsets ≤ 30, sign-only vs full bpc (SPEC §7)'))
     .option('--positions <n>', 'scale mode: train states of the Hebbian fit', String(1 << 18))
     .option('--synergy-bytes <n>', 'scale mode: train bytes of the synergy counts', String(1 << 20))
-    .action(async (flags: ErrorsFlags) => {
-      const { model, corpus, modelPath, mode, testFraction } = analysisInputs(flags, 'errors');
-      const bar = progressBar(!flags.json, 'errors');
-      const r = await errorSources(model, corpus, {
-        mode, testFraction, threads: intFlag('--threads', flags.threads), isa: flags.isa,
-        positions: intFlag('--positions', flags.positions), synergyBytes: intFlag('--synergy-bytes', flags.synergyBytes), onProgress: bar.update,
-      }).finally(bar.stop);
-      if (flags.json) return printJson({ model: modelPath, ...r });
-      process.stdout.write(errorsSummary(r));
-    });
+    .action((flags: ErrorsFlags) => runAnalysis(flags, 'errors', (model, corpus, job) => errorSources(model, corpus, {
+      ...job, positions: intFlag('--positions', flags.positions), synergyBytes: intFlag('--synergy-bytes', flags.synergyBytes),
+    }), errorsSummary));
 }
 
 export function errorsSummary(r: ErrorSourcesResult): string {

@@ -1,8 +1,7 @@
 import { Command } from 'commander';
-import { Corpus, parseRange } from '../corpus';
+import { parseRange } from '../corpus';
 import { evaluate, splitRange } from '../evaluate';
-import { loadModel } from '../io/model-file';
-import { modelAndCorpusPaths } from './inputs';
+import { loadModelAndCorpus } from './inputs';
 import { corpusOption, intFlag, isaOption, jsonOption, modelOption, studyOption, threadsOption } from './options';
 import { interruptible } from './interrupt';
 import { baseline, besideOrder0 } from './baseline';
@@ -35,9 +34,7 @@ export function registerEval(program: Command): void {
     .addOption(jsonOption())
     .addOption(progressOption())
     .action(async (flags: EvalFlags) => {
-      const { modelPath, corpusPath } = modelAndCorpusPaths(flags, 'eval');
-      const model = loadModel(modelPath);
-      const corpus = Corpus.open(corpusPath);
+      const { model, corpus, modelPath, corpusPath } = loadModelAndCorpus(flags, 'eval');
       const range = flags.range ? parseRange(flags.range, corpus.size) : ([0, corpus.size] as [number, number]);
       const streams = intFlag('--streams', flags.streams);
       const positions = range[1] - range[0] - 1;

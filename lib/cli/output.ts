@@ -1,6 +1,5 @@
-/** How the CLI talks: JSON on stdout with --json, text otherwise, coded errors on stderr (progress: ./progress.ts). */
+/** How the CLI talks: JSON on stdout with --json, text otherwise, coded errors on stderr (progress: ./progress.ts, Ctrl-C: ./interrupt.ts). */
 import { isBiEmbedError } from '../errors';
-import { startProgress } from './progress';
 
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value) + '\n');
@@ -17,12 +16,3 @@ export function reportError(e: unknown): void {
   }
 }
 
-/**
- * The progress of a command without its own --progress flag: lib/cli/progress.ts in auto mode (a bar on
- * a terminal, timestamped lines otherwise); nothing when `enabled` is false (JSON output).
- */
-export function progressBar(enabled: boolean, label: string): { update: (done: number, total: number) => void; stop: () => void } {
-  if (!enabled) return { update: () => undefined, stop: () => undefined };
-  const p = startProgress({}, label, 'steps');
-  return { update: p.onProgress, stop: p.stop };
-}

@@ -52,6 +52,12 @@ function amount(v: number, unit: string): string {
   return unit === 's' ? duration(v) : Number.isInteger(v) ? v.toLocaleString('en-US') : v.toFixed(2);
 }
 
+/** "3/8 stages", "1m05s of 2m00s budget"; nothing for a percentage (unit '%': the bar and lines show it already). */
+function ofText(e: ProgressEvent, sep: string): string {
+  if (e.unit === '%') return '';
+  return e.unit === 's' ? `${duration(e.done)}${sep}${duration(e.total)}${sep === '/' ? '' : ' budget'}` : `${amount(e.done, e.unit)}/${amount(e.total, e.unit)} ${e.unit}`;
+}
+
 function extraText(extra: Extra | undefined): string {
   return extra ? Object.entries(extra).filter(([, v]) => v !== null && v !== '').map(([k, v]) => `${k} ${v}`).join(' | ') : '';
 }
@@ -68,9 +74,9 @@ export function startProgress(flags: { progress?: string; json?: boolean }, stag
 
   const line = (e: ProgressEvent, extra?: Extra): string => {
     const pct = e.total > 0 ? ` ${((100 * e.done) / e.total).toFixed(0).padStart(3)}%` : '';
-    const of = e.unit === 's' ? `${duration(e.done)} of ${duration(e.total)} budget` : `${amount(e.done, e.unit)}/${amount(e.total, e.unit)} ${e.unit}`;
+    const of = ofText(e, ' of ');
     const x = extraText(extra);
-    return `${new Date().toISOString().slice(0, 19)}Z ${e.stage}${pct} ${of}, ${duration(tracker.elapsed())} elapsed, ETA ${duration(e.etaSeconds)}${x ? ' | ' + x : ''}`;
+    return `${new Date().toISOString().slice(0, 19)}Z ${e.stage}${pct}${of ? ' ' + of : ''}, ${duration(tracker.elapsed())} elapsed, ETA ${duration(e.etaSeconds)}${x ? ' | ' + x : ''}`;
   };
   const emit = (final: boolean): void => {
     if (!last) return;
@@ -86,11 +92,11 @@ export function startProgress(flags: { progress?: string; json?: boolean }, stag
     if (mode === 'bar') {
       // Own names (etaText, elapsedText): cli-progress fills {eta} and {duration} itself, unsmoothed.
       const payload = {
-        stage: e.stage, of: e.unit === 's' ? `${duration(e.done)}/${duration(e.total)}` : `${amount(e.done, e.unit)}/${amount(e.total, e.unit)} ${e.unit}`,
+        stage: e.stage, of: ofText(e, '/') ? ` | ${ofText(e, '/')}` : '',
         etaText: duration(e.etaSeconds), elapsedText: duration(tracker.elapsed()), extra: extraText(extra) ? ' | ' + extraText(extra) : '',
       };
       if (!bar) {
-        bar = new SingleBar({ format: '{stage} [{bar}] {percentage}% | {of} | {elapsedText} elapsed | ETA {etaText}{extra}', stream: process.stderr, hideCursor: true });
+        bar = new SingleBar({ format: '{stage} [{bar}] {percentage}%{of} | {elapsedText} elapsed | ETA {etaText}{extra}', stream: process.stderr, hideCursor: true });
         bar.start(Math.max(total, 1e-9), done, payload);
       }
       bar.setTotal(Math.max(total, 1e-9));

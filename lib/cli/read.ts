@@ -1,9 +1,7 @@
 /** `bi-embed read`: ψ — read a trained model back into the events it encodes. */
 import { Command } from 'commander';
-import { Corpus } from '../corpus';
-import { loadModel } from '../io/model-file';
 import { ReadMode, ReadResult, readModel } from '../psi';
-import { modelAndCorpusPaths } from './inputs';
+import { loadModelAndCorpus } from './inputs';
 import {
   corpusOption, fractionFlag, intFlag, isaOption, jsonOption, modeOption, modelOption, studyOption, testFractionOption,
   threadsOption, resolveMode,
@@ -11,7 +9,6 @@ import {
 import { interruptible } from './interrupt';
 import { printJson } from './output';
 import { progressOption, startProgress } from './progress';
-
 
 interface ReadFlags {
   model?: string;
@@ -43,9 +40,7 @@ export function registerRead(program: Command): void {
     .addOption(jsonOption())
     .addOption(progressOption())
     .action(async (flags: ReadFlags) => {
-      const { modelPath, corpusPath } = modelAndCorpusPaths(flags, 'read');
-      const model = loadModel(modelPath);
-      const corpus = Corpus.open(corpusPath);
+      const { model, corpus, modelPath } = loadModelAndCorpus(flags, 'read');
       const mode: ReadMode = resolveMode(flags.mode, corpus, flags.json);
       const testFraction = fractionFlag('--test-fraction', flags.testFraction);
       const bar = startProgress(flags, 'read', 'stages');

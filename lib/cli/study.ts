@@ -1,11 +1,13 @@
-/** `bi-embed study`: the whole study in one command (SPEC §8) → DIR/results.json and DIR/report.html. */
+/** `bi-embed study`: the whole study in one command → DIR/results.json and DIR/report.html (docs/study.md). */
+import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { MultiBar, Presets, SingleBar } from 'cli-progress';
-import { ErrorCodes, fail } from '../errors';
-import { DEFAULT_STUDY_THREADS, DEFAULT_TRAIN_SECONDS } from '../study/defaults';
+import { Corpus } from '../corpus';
+import { DEFAULT_TRAIN_SECONDS } from '../study/defaults';
 import type { StudyEvent } from '../study/runner';
-import { checkMode, corpusOption, intFlag, isaOption, jsonOption, modeOption, modelOption, threadsOption } from './options';
+import { corpusOption, intFlag, isaOption, jsonOption, modeOption, modelOption, numberFlag, resolveMode, threadsOption } from './options';
+import { interruptible } from './interrupt';
 import { printJson } from './output';
+import { CliProgress, progressOption, startProgress } from './progress';
 
 interface StudyFlags {
   corpus?: string;
@@ -17,39 +19,35 @@ interface StudyFlags {
   isa?: string;
   force?: boolean;
   json?: boolean;
+  progress?: string;
 }
 
 export function registerStudy(program: Command): void {
   program
     .command('study')
-    .description('run the whole study (eval, φ, ψ, skip-k-grams) on a corpus and a model → DIR/results.json and DIR/report.html')
-    .addOption(corpusOption('corpus file (default: the study\'s 1 KB text shipped with bi-embed, study mode)'))
+    .description('run the whole study (eval, φ, ψ, skip-k-grams, Boolean structure, attribution, sources of error) on a corpus and a model → DIR/results.json and DIR/report.html')
+    .addOption(corpusOption('corpus file (default: the study\'s 1 KB text shipped with bi-embed)'))
     .addOption(modelOption('model file (.bin raw or .safetensors); default: the study\'s sat_model.bin for the default text when found, else one trained here'))
     .addOption(new Option('--train-seconds <s>', `when no --model: the scale recipe's training budget (default ${DEFAULT_TRAIN_SECONDS})`).conflicts('model'))
-    .addOption(modeOption('study (the study\'s in-sample definitions) or scale (held-out split); default: study up to 64 KiB'))
+    .addOption(modeOption('study (the study\'s in-sample definitions) or scale (held-out split)'))
     .option('--out <dir>', 'output folder (results.json, report.html, cache/)', 'bi-embed-study')
-    .addOption(threadsOption('worker threads', DEFAULT_STUDY_THREADS))
+    .addOption(threadsOption('worker threads'))
     .addOption(isaOption())
     .option('--force', 'recompute every stage (and retrain), ignoring the cache')
     .addOption(jsonOption('print results.json\'s path, the report\'s path and the figures as one JSON object'))
+    .addOption(progressOption())
     .action(async (flags: StudyFlags) => {
-      checkMode(flags.mode);
-      const trainSeconds = flags.trainSeconds === undefined ? undefined : Number(flags.trainSeconds);
-      if (trainSeconds !== undefined && !(trainSeconds > 0 && Number.isFinite(trainSeconds))) {
-        fail(ErrorCodes.OPTION, `--train-seconds must be a positive number, got '${flags.trainSeconds}'`);
-      }
+      const trainSeconds = flags.trainSeconds === undefined ? undefined : numberFlag('--train-seconds', flags.trainSeconds, { positive: true });
+      const threads = intFlag('--threads', flags.threads);
       // loaded on use: the study pulls in zod and, for the report, vega (slow to load for every command)
-      const { runStudy } = await import('../study/runner');
-      const display = progressDisplay(!flags.json);
-      const controller = new AbortController();
-      const onSignal = (): void => controller.abort();
-      process.once('SIGINT', onSignal);
-      const run = await runStudy({
-        corpus: flags.corpus, model: flags.model, trainSeconds, mode: flags.mode, out: flags.out,
-        threads: intFlag('--threads', flags.threads), isa: flags.isa, force: flags.force,
-        command: ['bi-embed', ...process.argv.slice(2)].join(' '),
-        signal: controller.signal, onEvent: display.event,
-      }).finally(() => { display.stop(); process.off('SIGINT', onSignal); });
+      const { runStudy, EMBEDDED_TEXT } = await import('../study/runner');
+      const mode = resolveMode(flags.mode, Corpus.open(flags.corpus ?? EMBEDDED_TEXT), flags.json);
+      const display = stageDisplay(flags);
+      const run = await interruptible((signal) => runStudy({
+        corpus: flags.corpus, model: flags.model, trainSeconds, mode, out: flags.out, threads, isa: flags.isa, force: flags.force,
+        command: ['bi-embed', ...process.argv.slice(2)].join(' '), signal, onEvent: display.event,
+      }).finally(display.stop), () => display.kept(flags.out), display.stop);
+      if (!run) return;
       if (flags.json) return printJson({ results: run.resultsPath, report: run.reportPath, figures: run.results.figures });
       const f = run.results.figures;
       const count = (m: string): number => f.filter((x) => x.mark === m).length;
@@ -60,31 +58,36 @@ export function registerStudy(program: Command): void {
 }
 
 /**
- * One display across stages: on a terminal a bar per stage ("[2/5] φ …" with its progress,
- * elapsed time and ETA); otherwise one line per finished stage.
+ * One display across stages (--progress): each stage as "study [2/8] φ: …" with its progress in
+ * percent, elapsed time and ETA; a finished stage says whether it was computed or read from the cache.
+ * `kept` says on Ctrl-C what was saved and how to resume.
  */
-function progressDisplay(enabled: boolean): { event: (e: StudyEvent) => void; stop: () => void } {
-  if (!enabled) return { event: () => undefined, stop: () => undefined };
-  const tty = process.stderr.isTTY === true;
-  const multi = tty ? new MultiBar({
-    format: '{label} [{bar}] {percentage}% | {duration_formatted} | ETA {eta_formatted}', stream: process.stderr,
-    hideCursor: true, clearOnComplete: false, etaBuffer: 20,
-  }, Presets.shades_classic) : undefined;
-  let bar: SingleBar | undefined;
-  let label = '';
+function stageDisplay(flags: StudyFlags): { event: (e: StudyEvent) => void; stop: () => void; kept: (out: string) => string } {
+  let current: CliProgress | undefined;
+  let title = '';
+  const finished: string[] = [];
+  const stop = (): void => { current?.stop(); current = undefined; };
   return {
     event: (e) => {
       if (e.type === 'start') {
-        label = `[${e.index + 1}/${e.count}] ${e.title}`;
-        bar = multi?.create(1, 0, { label });
+        stop();
+        title = e.title;
+        current = startProgress(flags, `study [${e.index + 1}/${e.count}] ${e.title}`, '%');
+        current.update(0, 100);
       } else if (e.type === 'progress') {
-        if (bar && e.total > 0) { bar.setTotal(e.total); bar.update(Math.min(e.done, e.total), { label }); }
+        if (e.total > 0) current?.update(Math.min(100, (100 * e.done) / e.total), 100);
       } else {
-        if (bar) { bar.setTotal(1); bar.update(1, { label: `${label} (${e.status})` }); bar.stop(); }
-        if (!tty) process.stderr.write(`${label}: ${e.status === 'cached' ? `cached (computed in ${e.seconds.toFixed(1)} s)` : `${e.status}, ${e.seconds.toFixed(1)} s`}\n`);
-        bar = undefined;
+        current?.update(100, 100, { [e.status]: `${e.seconds.toFixed(1)} s` });
+        stop();
+        finished.push(title);
       }
     },
-    stop: () => multi?.stop(),
+    stop,
+    kept: (out) => {
+      const cache = path.join(out, 'cache');
+      const stages = finished.length > 0 ? `finished stages saved in ${cache}: ${finished.join(', ')}` : 'no stage had finished';
+      const training = !finished.includes('model') ? `; a training run in progress keeps its checkpoint in ${out}` : '';
+      return `${stages}${training}. Run the same command again to resume from there (--force recomputes everything).`;
+    },
   };
 }
