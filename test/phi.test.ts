@@ -13,7 +13,7 @@ import {
   PHI_ALPHAS, PHI_SCALES, buildPhiModel, construct, countPhi, fitPhiReadout, phiGridSearch, samplePhiRows,
 } from '../lib/phi';
 import { captureTrajectory } from '../lib/trajectory';
-import { codeOf, mulberry32, repoRoot, studyPath, tempDir } from './helpers';
+import { codeOf, corpusPath, interruptCli, mulberry32, repoRoot, studyPath, tempDir } from './helpers';
 
 // The study's hash written independently of the native one: 32-bit via Math.imul.
 function hashSign(x: number, j: number): number {
@@ -228,5 +228,26 @@ describe('bi-embed construct', () => {
     const bad = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'bi-embed.js'), 'construct', '--corpus', studyPath('enwik_1024.txt'), '--mode', 'x'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('E_OPTION');
+  });
+
+  it('Ctrl-C (SIGINT) keeps the finished rows: says them with their bpc, their models in --out-dir; exits 130', async () => {
+    const dir = tempDir();
+    const corpus = path.join(dir, 'c.txt');
+    fs.writeFileSync(corpus, fs.readFileSync(corpusPath('tinyshakespeare.txt')).subarray(0, 100_000));
+    const out = path.join(dir, 'out');
+    // Interrupted during the readout fit (stage 4 of 8: both analytic rows are done; the fit's epochs take long).
+    const r = await interruptCli(['construct', '--corpus', corpus, '--mode', 'scale', '--grid-positions', '2000', '--fit-positions', '2000',
+      '--epochs', '1000000', '--out-dir', out, '--progress', 'json', '--json'], /"stage":"construct","done":4\.\d*[1-9]/);
+    expect(r.code).toBe(130);
+    expect(r.stdout).toBe('');
+    const said = /interrupted: finished rows: analytic \(train bpc (\d\.\d{4}), test (\d\.\d{4}) → [^)]*analytic\.safetensors\); analytic \(sign log-odds bh\)/.exec(r.stderr);
+    expect(said).not.toBeNull();
+    const c = Corpus.open(corpus);
+    const split = c.split();
+    const analytic = loadModel(path.join(out, 'analytic.safetensors'));
+    expect((await evaluate(analytic, c, { ranges: [split.test] })).bpc).toBeCloseTo(Number(said![2]), 3);
+    expect(fs.existsSync(path.join(out, 'analytic-sign-bias.safetensors'))).toBe(true);
+    expect(fs.existsSync(path.join(out, 'optimised.safetensors'))).toBe(false);
+    expect(fs.existsSync(path.join(out, 'construct.json'))).toBe(false);
   });
 });

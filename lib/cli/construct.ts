@@ -6,7 +6,10 @@ import { ErrorCodes, fail } from '../errors';
 import { writeFileAtomic } from '../io/atomic';
 import { saveModel } from '../io/model-file';
 import { prepareOutputFolder } from '../io/outputs';
-import { ConstructMode, ConstructResult, PhiRowResult, construct, constructResultJson } from '../phi';
+import { Model } from '../model';
+import {
+  ConstructMode, ConstructResult, DEFAULT_FIT_POSITIONS, DEFAULT_GRID_POSITIONS, DEFAULT_PHI_EPOCHS, PhiRowResult, construct, constructResultJson,
+} from '../phi';
 import { studyFiles } from '../study';
 import {
   checkMode, corpusOption, epochsOption, fractionFlag, intFlag, isaOption, jsonOption, modeOption, numberFlag, seedOption, studyOption,
@@ -61,13 +64,28 @@ export function constructTable(r: ConstructResult): string {
 const OUT_DIR_FILES = ['analytic.safetensors', 'optimised.safetensors', 'analytic-sign-bias.safetensors', 'trained.safetensors',
   'trained-from-construction.safetensors', 'construct.json'].map((f) => ({ path: f, what: `--out-dir file ${f}` }));
 
-function writeOutputs(r: ConstructResult, dir: string): void {
-  saveModel(r.models.analytic, path.join(dir, 'analytic.safetensors'));
-  saveModel(r.models.optimised, path.join(dir, 'optimised.safetensors'));
-  if (r.models.analyticSignBias) saveModel(r.models.analyticSignBias, path.join(dir, 'analytic-sign-bias.safetensors'));
-  if (r.models.trained) saveModel(r.models.trained, path.join(dir, 'trained.safetensors'));
-  if (r.models.trainedFromConstruction) saveModel(r.models.trainedFromConstruction, path.join(dir, 'trained-from-construction.safetensors'));
-  writeFileAtomic(path.join(dir, 'construct.json'), Buffer.from(JSON.stringify(constructResultJson(r), null, 2) + '\n'));
+/** Each row's model file in --out-dir, by the row's name. */
+const ROW_FILES: Record<string, string> = {
+  analytic: 'analytic.safetensors', 'analytic (sign log-odds bh)': 'analytic-sign-bias.safetensors', optimised: 'optimised.safetensors',
+  trained: 'trained.safetensors', 'trained from construction': 'trained-from-construction.safetensors',
+};
+
+/**
+ * The rows as they finish: each model written to --out-dir at once (construct.json at the end), and
+ * on Ctrl-C a line saying which rows were done, with their bpc, and where their models are.
+ */
+function rowKeeper(outDir: string | undefined): { onRow: (row: PhiRowResult, model: Model) => void; kept: () => string } {
+  const rows: string[] = [];
+  return {
+    onRow: (row, model) => {
+      const file = outDir ? path.join(outDir, ROW_FILES[row.name]) : undefined;
+      if (file) saveModel(model, file);
+      rows.push(`${row.name} (train bpc ${fmt(row.trainBpc, 4)}${row.testBpc !== undefined ? `, test ${fmt(row.testBpc, 4)}` : ''}${file ? ` → ${file}` : ''})`);
+    },
+    kept: () => rows.length === 0
+      ? 'no row had finished; nothing written'
+      : `finished rows: ${rows.join('; ')}${outDir ? `; construct.json is written only by a complete run` : ' (--out-dir saves their models)'}`,
+  };
 }
 
 export function registerConstruct(program: Command): void {
@@ -79,9 +97,9 @@ export function registerConstruct(program: Command): void {
     .addOption(modeOption('study (in-sample, exact definitions) or scale (train/test split, sampled fits)'))
     .option('--out-dir <dir>', 'write the constructed models (.safetensors) and construct.json here')
     .addOption(testFractionOption('scale mode: held-out share at the end'))
-    .option('--grid-positions <n>', 'scale mode: sampled positions for the (α, s) grid', '50000')
-    .option('--fit-positions <n>', 'scale mode: sampled positions for the optimised readout', '20000')
-    .addOption(epochsOption('optimised readout epochs (the study uses 1000)', '1000'))
+    .option('--grid-positions <n>', 'scale mode: sampled positions for the (α, s) grid', String(DEFAULT_GRID_POSITIONS))
+    .option('--fit-positions <n>', 'scale mode: sampled positions for the optimised readout', String(DEFAULT_FIT_POSITIONS))
+    .addOption(epochsOption('optimised readout epochs (the study\'s)', String(DEFAULT_PHI_EPOCHS)))
     .addOption(threadsOption('worker threads'))
     .addOption(seedOption('sampling and training seed'))
     .option('--no-sign-bias', 'skip the sign log-odds bh variant')
@@ -102,6 +120,7 @@ export function registerConstruct(program: Command): void {
       const trainSeconds =
         flags.trainSeconds !== undefined ? numberFlag('--train-seconds', flags.trainSeconds, { positive: true }) : undefined;
       const bar = startProgress(flags, 'construct', 'stages');
+      const keeper = rowKeeper(flags.outDir);
       const r = await interruptible((signal) => construct(corpus, {
         mode: resolved as ConstructMode,
         testFraction,
@@ -114,10 +133,10 @@ export function registerConstruct(program: Command): void {
         trained: flags.trained,
         trainSeconds,
         isa: flags.isa,
-        signal, onProgress: bar.onProgress,
-      }).finally(bar.stop), () => `nothing written${flags.outDir ? ` to ${flags.outDir}` : ''} (the models are written when every row is done)`);
+        signal, onProgress: bar.onProgress, onRow: keeper.onRow,
+      }).finally(bar.stop), keeper.kept, bar.stop);
       if (!r) return;
-      if (flags.outDir) writeOutputs(r, flags.outDir);
+      if (flags.outDir) writeFileAtomic(path.join(flags.outDir, 'construct.json'), Buffer.from(JSON.stringify(constructResultJson(r), null, 2) + '\n'));
       if (flags.json) return printJson(constructResultJson(r));
       const out: string[] = [
         `φ ${r.mode} mode on ${r.corpus.name} (${r.corpus.size} bytes); fitting bytes ${r.train[0]}:${r.train[1]}` +

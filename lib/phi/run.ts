@@ -11,6 +11,7 @@ import { JobOptions } from '../jobs';
 import { Model } from '../model';
 import { train as trainModel } from '../train';
 import { captureTrajectory } from '../trajectory';
+import { defaultThreads } from '../defaults';
 import { checkOptions, checkPositiveInt, checkThreads, shown } from '../validate';
 import { PHI_HIDDEN, PhiCounts, buildPhiModel, countPhi } from './construct';
 import { PhiGrid, PhiRows, fitPhiReadout, phiGridSearch, samplePhiRows } from './fit';
@@ -20,13 +21,18 @@ export type ConstructMode = 'study' | 'scale';
 /** The study's own figures (not reproducible from the public model and data): printed beside ours. */
 export const PHI_STUDY_FIGURES = { analytic: 1.89, optimised: 0.59 } as const;
 
+/** Defaults of construct (the CLI's too): scale-mode sampled positions of the grid and of the readout fit, readout epochs (the study's). */
+export const DEFAULT_GRID_POSITIONS = 50_000;
+export const DEFAULT_FIT_POSITIONS = 20_000;
+export const DEFAULT_PHI_EPOCHS = 1000;
+
 export interface ConstructOptions extends JobOptions {
   mode?: ConstructMode;
   /** Scale mode: the held-out share (default 0.1). */
   testFraction?: number;
-  /** Scale mode: sampled positions for the (α, s) grid (default 50,000). */
+  /** Scale mode: sampled positions for the (α, s) grid (default DEFAULT_GRID_POSITIONS, 50,000). */
   gridPositions?: number;
-  /** Scale mode: sampled positions for the optimised readout (default 20,000). */
+  /** Scale mode: sampled positions for the optimised readout (default DEFAULT_FIT_POSITIONS, 20,000). */
   fitPositions?: number;
   /** Readout epochs (default 1000, the study's). */
   epochs?: number;
@@ -39,6 +45,8 @@ export interface ConstructOptions extends JobOptions {
   trained?: boolean;
   /** Wall-clock budget of each training run (default: the construction's own wall-clock). */
   trainSeconds?: number;
+  /** Each row as it finishes, with its model: a cancelled run keeps (and can save) the rows it finished. */
+  onRow?: (row: PhiRowResult, model: Model) => void;
 }
 
 export interface TrainedRowResult extends PhiRowResult {
@@ -122,29 +130,31 @@ export async function construct(corpus: Corpus, options?: ConstructOptions): Pro
   const opts = checkOptions('construct', options);
   const mode = opts.mode ?? 'scale';
   if (mode !== 'study' && mode !== 'scale') fail(ErrorCodes.OPTION, `mode must be study or scale, got ${String(mode)}`);
-  const threads = checkThreads(opts.threads ?? 2);
-  const epochs = opts.epochs ?? 1000;
+  const threads = checkThreads(opts.threads ?? defaultThreads());
+  const epochs = opts.epochs ?? DEFAULT_PHI_EPOCHS;
   const seed = opts.seed ?? 1;
   const isa = opts.isa;
   const job = { signal: opts.signal, threads, isa };
-  const progress = (stage: number, stages: number) => (done: number, total: number): void =>
-    opts.onProgress?.(stage + (total > 0 ? done / total : 0), stages);
+  const progress = (stage: number) => (done: number, of: number): void =>
+    opts.onProgress?.(stage + (of > 0 ? done / of : 0), total);
   const split = mode === 'scale' ? corpus.split(opts.testFraction) : undefined;
   const train: [number, number] = split ? split.train : [0, corpus.size];
   if (train[1] - train[0] < 32) fail(ErrorCodes.CORPUS_TOO_SHORT, `φ needs ≥ 32 fitting bytes, got ${train[1] - train[0]}`);
-  const gridS = checkPositiveInt('gridPositions', opts.gridPositions ?? 50_000, 2 ** 24);
-  const fitS = checkPositiveInt('fitPositions', opts.fitPositions ?? 20_000, 2 ** 24);
+  const gridS = checkPositiveInt('gridPositions', opts.gridPositions ?? DEFAULT_GRID_POSITIONS, 2 ** 24);
+  const fitS = checkPositiveInt('fitPositions', opts.fitPositions ?? DEFAULT_FIT_POSITIONS, 2 ** 24);
   const stages = 6;
+  // with the two training rows (scale mode), 8: the total is known from the start, so the bar never moves back
+  const total = mode === 'scale' && opts.trained ? stages + 2 : stages;
 
   const t0 = now();
-  const counts = await countPhi(corpus, train, { signal: opts.signal, onProgress: progress(0, stages) });
+  const counts = await countPhi(corpus, train, { signal: opts.signal, onProgress: progress(0) });
   const tCount = now() - t0;
 
   // Rows for the grid and for the readout fit, for a given bh.
   const rowsFor = async (base: Model, purpose: 'grid' | 'fit', stage: number): Promise<PhiRows> => {
     if (mode === 'scale') {
       return samplePhiRows(corpus, train, base.bh, purpose === 'grid' ? gridS : fitS, seed + (purpose === 'fit' ? 1 : 0),
-        { ...job, onProgress: progress(stage, stages) });
+        { ...job, onProgress: progress(stage) });
     }
     // Study: the real trajectory over all bytes from h = 0. Grid: t = 0 … n−2 (the bpc
     // positions); readout fit: t = 16 … n−3 (the study's).
@@ -160,7 +170,7 @@ export async function construct(corpus: Corpus, options?: ConstructOptions): Pro
     const t = now();
     const base = buildPhiModel(counts, { alpha: 1, scale: 0, signBias });
     const rows = await rowsFor(base, 'grid', stage);
-    const grid = await phiGridSearch(counts, base.by, rows, { ...job, onProgress: progress(stage, stages) });
+    const grid = await phiGridSearch(counts, base.by, rows, { ...job, onProgress: progress(stage) });
     const model = buildPhiModel(counts, { alpha: grid.best.alpha, scale: grid.best.scale, signBias });
     const seconds = now() - t + tCount;
     const result: AnalyticResult = {
@@ -173,6 +183,7 @@ export async function construct(corpus: Corpus, options?: ConstructOptions): Pro
       flops: 16 * counts.n + gridFlops(grid.positions, grid.alphas.length, grid.scales.length),
       alpha: grid.best.alpha, scale: grid.best.scale, bh: signBias ? 'sign-log-odds' : 'zero', grid,
     };
+    opts.onRow?.(result, model);
     return { result, model };
   };
 
@@ -183,7 +194,7 @@ export async function construct(corpus: Corpus, options?: ConstructOptions): Pro
   const t1 = now();
   const optimisedModel = buildPhiModel(counts, { alpha: 1, scale: 0 });
   const fitRows = await rowsFor(optimisedModel, 'fit', 3);
-  const fit = await fitPhiReadout(optimisedModel, fitRows, { ...job, epochs, onProgress: progress(4, stages) });
+  const fit = await fitPhiReadout(optimisedModel, fitRows, { ...job, epochs, onProgress: progress(4) });
   const tFit = now() - t1;
   optimisedModel.metadata = { ...optimisedModel.metadata, readout: `gradient descent, ${epochs} epochs on ${fit.positions} positions` };
   const optimised: OptimisedResult = {
@@ -198,7 +209,8 @@ export async function construct(corpus: Corpus, options?: ConstructOptions): Pro
     fitLossFirst: fit.lossBits[0] ?? NaN,
     fitLossLast: fit.lossBits[fit.lossBits.length - 1] ?? NaN,
   };
-  opts.onProgress?.(stages, stages);
+  opts.onRow?.(optimised, optimisedModel);
+  opts.onProgress?.(stages, total);
 
   const result: ConstructResult = {
     mode,
@@ -222,9 +234,9 @@ export async function construct(corpus: Corpus, options?: ConstructOptions): Pro
     const trainRow = async (init: Model | undefined, stage: number): Promise<{ row: TrainedRowResult; model: Model }> => {
       const r = await trainModel({
         corpus, recipe: 'scale', seconds: budget, seed, threads, isa, testFraction: split!.testFraction, init,
-      }, { signal: opts.signal, onProgress: (p) => opts.onProgress?.(stage + Math.min(1, p.seconds / budget), stages + 2) });
+      }, { signal: opts.signal, onProgress: (p) => opts.onProgress?.(stage + Math.min(1, p.seconds / budget), total) });
       const H = r.model.hidden;
-      return {
+      const finished: { row: TrainedRowResult; model: Model } = {
         model: r.model,
         row: {
           name: init ? 'trained from construction' : 'trained',
@@ -239,6 +251,8 @@ export async function construct(corpus: Corpus, options?: ConstructOptions): Pro
           init: init ? 'analytic' : 'recipe',
         },
       };
+      opts.onRow?.(finished.row, finished.model);
+      return finished;
     };
     try {
       const a = await trainRow(undefined, stages);
