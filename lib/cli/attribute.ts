@@ -1,6 +1,6 @@
 /** `bi-embed attribute`: temporal attribution and PMI alignment (SPEC §6). */
 import { Command } from 'commander';
-import { AttributionResult, PooledAlignment, attribute } from '../attribution';
+import { AttributionResult, DEFAULT_ATTRIBUTION_POSITIONS, DEFAULT_COUNTERFACTUAL_SAMPLES, PooledAlignment, attribute } from '../attribution';
 import { AnalysisFlags, addAnalysisOptions, num, pct, runAnalysis } from './analysis';
 import { intFlag } from './options';
 
@@ -16,8 +16,8 @@ export function registerAttribute(program: Command): void {
     .command('attribute')
     .description('counterfactual and Jacobian attribution α(t, d), PMI alignment curve, shallow vs deep (SPEC §6)'))
     .option('--max-offset <d>', 'Jacobian offsets d = 1 … d', '32')
-    .option('--positions <n>', 'scale mode: positions of the Jacobian sweep (test split)', String(1 << 18))
-    .option('--samples <n>', 'scale mode: counterfactual positions sampled from them', '1024')
+    .option('--positions <n>', 'scale mode: positions of the Jacobian sweep (test split)', String(DEFAULT_ATTRIBUTION_POSITIONS))
+    .option('--samples <n>', 'scale mode: counterfactual positions sampled from them', String(DEFAULT_COUNTERFACTUAL_SAMPLES))
     .option('--seed <n>', 'scale mode: sampling seed', '1')
     .action((flags: AttributeFlags) => runAnalysis(flags, 'attribute', (model, corpus, job) => attribute(model, corpus, {
       ...job, maxOffset: intFlag('--max-offset', flags.maxOffset),

@@ -1,6 +1,8 @@
 /** `bi-embed boolean`: the network as a Boolean automaton — sign vectors, sign-only bpc, margins, ablation (SPEC §5). */
 import { Command } from 'commander';
-import { BooleanResult, SignVectorReport, booleanStructure, scoredBpc } from '../boolean';
+import {
+  BooleanResult, DEFAULT_ABLATION_POSITIONS, DEFAULT_SCALE_STREAMS, DEFAULT_SIGN_MAX_MEMORY, SignVectorReport, booleanStructure, scoredBpc,
+} from '../boolean';
 import { AnalysisFlags, addAnalysisOptions, num, pct, runAnalysis } from './analysis';
 import { intFlag } from './options';
 
@@ -14,9 +16,9 @@ export function registerBoolean(program: Command): void {
   addAnalysisOptions(program
     .command('boolean')
     .description('sign vectors under the true and sign-only dynamics, transition map, margins, neuron ablation (SPEC §5)'))
-    .option('--max-memory <bytes>', 'exact sign-vector tables up to this many bytes, then HyperLogLog estimates', String(2 ** 30))
-    .option('--streams <n>', 'scale mode: sign-vector streams (each from h = 0)', '64')
-    .option('--ablation-positions <n>', 'scale mode: positions of the ablation', String(1 << 15))
+    .option('--max-memory <bytes>', 'exact sign-vector tables up to this many bytes, then HyperLogLog estimates', String(DEFAULT_SIGN_MAX_MEMORY))
+    .option('--streams <n>', 'scale mode: sign-vector streams (each from h = 0)', String(DEFAULT_SCALE_STREAMS))
+    .option('--ablation-positions <n>', 'scale mode: positions of the ablation', String(DEFAULT_ABLATION_POSITIONS))
     .action((flags: BooleanFlags) => runAnalysis(flags, 'boolean', (model, corpus, job) => booleanStructure(model, corpus, {
       ...job, maxMemory: intFlag('--max-memory', flags.maxMemory), streams: intFlag('--streams', flags.streams),
       ablationPositions: intFlag('--ablation-positions', flags.ablationPositions),

@@ -1,6 +1,6 @@
 /** `bi-embed errors`: the three sources of error in one table (SPEC §7). */
 import { Command } from 'commander';
-import { ErrorSourcesResult, errorSources } from '../error-sources';
+import { DEFAULT_HEBBIAN_POSITIONS, DEFAULT_SYNERGY_BYTES, ErrorSourcesResult, errorSources } from '../error-sources';
 import { AnalysisFlags, addAnalysisOptions, num, pct, runAnalysis } from './analysis';
 import { intFlag } from './options';
 
@@ -13,8 +13,8 @@ export function registerErrors(program: Command): void {
   addAnalysisOptions(program
     .command('errors')
     .description('three sources of error: Hebbian 1 − r², pairwise synergy of offsets ≤ 30, sign-only vs full bpc (SPEC §7)'))
-    .option('--positions <n>', 'scale mode: train states of the Hebbian fit', String(1 << 18))
-    .option('--synergy-bytes <n>', 'scale mode: train bytes of the synergy counts', String(1 << 20))
+    .option('--positions <n>', 'scale mode: train states of the Hebbian fit', String(DEFAULT_HEBBIAN_POSITIONS))
+    .option('--synergy-bytes <n>', 'scale mode: train bytes of the synergy counts', String(DEFAULT_SYNERGY_BYTES))
     .action((flags: ErrorsFlags) => runAnalysis(flags, 'errors', (model, corpus, job) => errorSources(model, corpus, {
       ...job, positions: intFlag('--positions', flags.positions), synergyBytes: intFlag('--synergy-bytes', flags.synergyBytes),
     }), errorsSummary));

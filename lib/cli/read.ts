@@ -1,6 +1,6 @@
 /** `bi-embed read`: ψ — read a trained model back into the events it encodes. */
 import { Command } from 'commander';
-import { ReadMode, ReadResult, readModel } from '../psi';
+import { DEFAULT_SCALE_POSITIONS, ReadMode, ReadResult, readModel } from '../psi';
 import { loadModelAndCorpus } from './inputs';
 import {
   corpusOption, fractionFlag, intFlag, isaOption, jsonOption, modeOption, modelOption, studyOption, testFractionOption,
@@ -32,7 +32,7 @@ export function registerRead(program: Command): void {
     .addOption(corpusOption())
     .addOption(studyOption())
     .addOption(modeOption("study (in-sample, the study's lags) or scale (lags 0…20, train → test)"))
-    .option('--positions <n>', 'scale mode: positions analysed, train and test together', String(1 << 20))
+    .option('--positions <n>', 'scale mode: positions analysed, train and test together', String(DEFAULT_SCALE_POSITIONS))
     .addOption(testFractionOption('scale mode: test share of the corpus'))
     .addOption(threadsOption('worker threads for the factor map'))
     .addOption(isaOption())
@@ -45,7 +45,7 @@ export function registerRead(program: Command): void {
       const testFraction = fractionFlag('--test-fraction', flags.testFraction);
       const bar = startProgress(flags, 'read', 'stages');
       const r = await interruptible((signal) => readModel(model, corpus, {
-        mode, positions: intFlag('--positions', flags.positions ?? String(1 << 20)), testFraction,
+        mode, positions: intFlag('--positions', flags.positions ?? String(DEFAULT_SCALE_POSITIONS)), testFraction,
         threads: intFlag('--threads', flags.threads), isa: flags.isa, stateFeatures: flags.stateFeatures,
         signal, onProgress: bar.onProgress,
       }).finally(bar.stop), () => 'nothing written (ψ keeps no partial result)');

@@ -1,9 +1,10 @@
 import { Command } from 'commander';
-import { Corpus } from '../corpus';
+import { Corpus, DEFAULT_TEST_FRACTION } from '../corpus';
 import { ErrorCodes, fail } from '../errors';
 import { loadModel } from '../io/model-file';
 import { runSkipgram, SkipgramRunResult } from '../skipgram';
-import { Smoothing } from '../skipgram/options';
+import { DEFAULT_MAX_BYTES, DEFAULT_MAX_OFFSET, DEFAULT_SMOOTHING, Smoothing } from '../skipgram/options';
+import { DEFAULT_VALID_FRACTION } from '../skipgram/run';
 import { studyFiles } from '../study';
 import {
   corpusOption, isaOption, jsonOption, modeOption, modelOption, numberFlag, studyOption, testFractionOption, threadsOption, resolveMode,
@@ -39,13 +40,13 @@ export function registerSkipgram(program: Command): void {
     .addOption(studyOption("use the study's enwik_1024.txt (and sat_model.bin for witnesses) from $BI_EMBED_STUDY_DIR"))
     .option('--offsets <list>', 'offsets d (context byte x_{s−d}), comma-separated, e.g. 1,8,20,3')
     .option('--greedy <K>', 'choose K offsets greedily from [1] over d = 1 … --max-offset')
-    .option('--max-offset <n>', 'largest candidate offset', '30')
+    .option('--max-offset <n>', 'largest candidate offset', String(DEFAULT_MAX_OFFSET))
     .addOption(modeOption('study (in-sample, unsmoothed) or scale (held-out LM: train = first 90%, test = last 10%)'))
     .addOption(modelOption('pattern witnesses for this model'))
-    .option('--smoothing <name>', 'scale mode: kneser-ney (modified) or witten-bell', 'kneser-ney')
+    .option('--smoothing <name>', 'scale mode: kneser-ney (modified) or witten-bell', DEFAULT_SMOOTHING)
     .addOption(testFractionOption('scale mode: test share at the end of the corpus'))
-    .option('--valid-fraction <f>', 'scale mode: validation share at the end of train (greedy selection)', '0.1')
-    .option('--max-mb <n>', 'memory bound of the count tables, MiB', '8192')
+    .option('--valid-fraction <f>', 'scale mode: validation share at the end of train (greedy selection)', String(DEFAULT_VALID_FRACTION))
+    .option('--max-mb <n>', 'memory bound of the count tables, MiB', String(DEFAULT_MAX_BYTES / 2 ** 20))
     .addOption(isaOption('kernels for the witness pass'))
     .addOption(threadsOption('scale mode: greedy candidates evaluated in parallel'))
     .addOption(jsonOption())
@@ -69,9 +70,9 @@ export function registerSkipgram(program: Command): void {
         greedy: flags.greedy !== undefined ? numberFlag('--greedy', flags.greedy, { integer: true, positive: true }) : undefined,
         maxOffset: numberFlag('--max-offset', flags.maxOffset, { integer: true, positive: true }),
         smoothing: flags.smoothing as Smoothing,
-        testFraction: numberFlag('--test-fraction', flags.testFraction ?? '0.1', { positive: true }),
-        validFraction: numberFlag('--valid-fraction', flags.validFraction ?? '0.1', { positive: true }),
-        maxBytes: Math.round(numberFlag('--max-mb', flags.maxMb ?? '8192', { positive: true }) * 2 ** 20),
+        testFraction: numberFlag('--test-fraction', flags.testFraction ?? String(DEFAULT_TEST_FRACTION), { positive: true }),
+        validFraction: numberFlag('--valid-fraction', flags.validFraction ?? String(DEFAULT_VALID_FRACTION), { positive: true }),
+        maxBytes: Math.round(numberFlag('--max-mb', flags.maxMb ?? String(DEFAULT_MAX_BYTES / 2 ** 20), { positive: true }) * 2 ** 20),
         model,
         isa: flags.isa,
         threads: numberFlag('--threads', flags.threads, { integer: true, positive: true }),

@@ -3,7 +3,8 @@ import { Command } from 'commander';
 import { Corpus, DEFAULT_TEST_FRACTION } from '../corpus';
 import { ErrorCodes, fail } from '../errors';
 import { TrainOptions, TrainProgress, train } from '../train';
-import { Recipe } from '../train/recipes';
+import { RECIPE_DEFAULTS, Recipe } from '../train/recipes';
+import { DEFAULT_HIDDEN } from '../model';
 import { DEFAULT_TRAIN_THREADS } from '../defaults';
 import { baseline, besideOrder0 } from './baseline';
 import {
@@ -74,10 +75,10 @@ export function registerTrain(program: Command): void {
     .addOption(corpusOption())
     .addOption(modeOption('the recipe: study (SGD, cosine rate, one stream, best epoch kept) or scale (B streams, Adam, test split)'))
     .option('--recipe <name>', 'the same as --mode (kept as an alias)')
-    .option('--hidden <n>', 'hidden size H', '128')
+    .option('--hidden <n>', 'hidden size H', String(DEFAULT_HIDDEN))
     .option('--batch <n>', 'parallel streams B (study: 1, scale: 64)')
     .addOption(threadsOption('worker threads (results are bitwise reproducible for a fixed count)', DEFAULT_TRAIN_THREADS))
-    .option('--window <n>', 'BPTT window T', '50')
+    .option('--window <n>', 'BPTT window T (both recipes)', String(RECIPE_DEFAULTS.scale.window))
     .addOption(epochsOption('epochs (study default 4000; scale: passes over the train split, default 1)'))
     .option('--steps <n>', 'total optimiser steps instead of epochs')
     .option('--seconds <s>', 'wall-clock budget for this run')
