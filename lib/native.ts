@@ -141,7 +141,7 @@ export interface NativeRead {
 }
 // ---- end read module ----
 
-// ---- boolean module (SPEC §5–§6): bindings/boolean_binding.cc ----
+// ---- boolean module (Boolean structure, attribution): bindings/boolean_binding.cc ----
 export interface NativeSignVectorOptions {
   isa?: string;
   threads: number;

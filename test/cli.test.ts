@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { buildProgram } from '../lib/cli/main';
 import { missingIsa, repoRoot, studyPath, tempDir } from './helpers';
 
 const bin = path.join(repoRoot, 'bin', 'bi-embed.js');
@@ -12,6 +13,13 @@ function run(args: string[], env: Record<string, string> = {}): { status: number
 }
 
 describe('bi-embed CLI', () => {
+  it('no help text cites SPEC (it is not shipped: definitions are in docs/definitions.md)', () => {
+    const program = buildProgram();
+    const texts = [program.helpInformation(), ...program.commands.map((c) => c.helpInformation())];
+    expect(texts.length).toBeGreaterThan(10);
+    expect(texts.filter((t) => /SPEC/.test(t))).toEqual([]);
+  });
+
   it('eval --json prints bpc 0.0792 on the study files', () => {
     const r = run(['eval', '--model', studyPath('sat_model.bin'), '--corpus', studyPath('enwik_1024.txt'), '--json']);
     expect(r.status).toBe(0);

@@ -1,4 +1,4 @@
-/** `bi-embed attribute`: temporal attribution and PMI alignment (SPEC §6). */
+/** `bi-embed attribute`: temporal attribution and PMI alignment (docs/definitions.md). */
 import { Command } from 'commander';
 import { AttributionResult, DEFAULT_ATTRIBUTION_POSITIONS, DEFAULT_COUNTERFACTUAL_SAMPLES, PooledAlignment, attribute } from '../attribution';
 import { AnalysisFlags, addAnalysisOptions, num, pct, runAnalysis } from './analysis';
@@ -14,7 +14,7 @@ interface AttributeFlags extends AnalysisFlags {
 export function registerAttribute(program: Command): void {
   addAnalysisOptions(program
     .command('attribute')
-    .description('counterfactual and Jacobian attribution α(t, d), PMI alignment curve, shallow vs deep (SPEC §6)'))
+    .description('counterfactual and Jacobian attribution α(t, d), PMI alignment curve, shallow vs deep (definitions: docs/definitions.md, temporal attribution)'))
     .option('--max-offset <d>', 'Jacobian offsets d = 1 … d', '32')
     .option('--positions <n>', 'scale mode: positions of the Jacobian sweep (test split)', String(DEFAULT_ATTRIBUTION_POSITIONS))
     .option('--samples <n>', 'scale mode: counterfactual positions sampled from them', String(DEFAULT_COUNTERFACTUAL_SAMPLES))

@@ -1,4 +1,4 @@
-/** `bi-embed boolean`: the network as a Boolean automaton — sign vectors, sign-only bpc, margins, ablation (SPEC §5). */
+/** `bi-embed boolean`: the network as a Boolean automaton — sign vectors, sign-only bpc, margins, ablation (docs/definitions.md). */
 import { Command } from 'commander';
 import {
   BooleanResult, DEFAULT_ABLATION_POSITIONS, DEFAULT_SCALE_STREAMS, DEFAULT_SIGN_MAX_MEMORY, SignVectorReport, booleanStructure, scoredBpc,
@@ -15,7 +15,7 @@ interface BooleanFlags extends AnalysisFlags {
 export function registerBoolean(program: Command): void {
   addAnalysisOptions(program
     .command('boolean')
-    .description('sign vectors under the true and sign-only dynamics, transition map, margins, neuron ablation (SPEC §5)'))
+    .description('sign vectors under the true and sign-only dynamics, transition map, margins, neuron ablation (definitions: docs/definitions.md, Boolean structure)'))
     .option('--max-memory <bytes>', 'exact sign-vector tables up to this many bytes, then HyperLogLog estimates', String(DEFAULT_SIGN_MAX_MEMORY))
     .option('--streams <n>', 'scale mode: sign-vector streams (each from h = 0)', String(DEFAULT_SCALE_STREAMS))
     .option('--ablation-positions <n>', 'scale mode: positions of the ablation', String(DEFAULT_ABLATION_POSITIONS))
@@ -44,7 +44,7 @@ export function booleanSummary(r: BooleanResult): string {
     ...(s ? [`  (study: ${s.signVectors} unique sign vectors — ${s.note}; the definitions give ${Math.round(r.trueDynamics.distinct)} under the true and ${Math.round(r.signOnly.distinct)} under the sign-only dynamics)`] : []),
     `Sign bits' share of the gain (H0 − sign-only bpc)/(H0 − bpc): ${pct(r.signShareOfGain)}` +
       (s ? `   (study: ${pct(s.signShareOfGain)} — ${s.note})` : ''),
-    `Readout of sgn h_t on the true trajectory (not the SPEC's sign-only dynamics), over the ablation's positions: ${a.signReadout.bpc.toFixed(4)} bpc, ` +
+    `Readout of sgn h_t on the true trajectory (not the sign-only dynamics), over the ablation's positions: ${a.signReadout.bpc.toFixed(4)} bpc, ` +
       `${pct(a.signReadout.shareOfGap)} of the gain` + (s ? `   (study: sign bits carry ${pct(s.signShareOfGain)})` : ''),
     `Margins |z|: mean ${num(m.mean)}, median ${num(m.median)}${m.medianExact ? '' : ' (from a histogram)'}, < 1: ${pct(m.shareBelow1)}, < 0.1: ${pct(m.shareBelow01)}` +
       (s ? `   (study: mean ${s.meanMargin} — ${s.note})` : ''),

@@ -1,4 +1,4 @@
-/** `bi-embed errors`: the three sources of error in one table (SPEC §7). */
+/** `bi-embed errors`: the three sources of error in one table (docs/definitions.md). */
 import { Command } from 'commander';
 import { DEFAULT_HEBBIAN_POSITIONS, DEFAULT_SYNERGY_BYTES, ErrorSourcesResult, errorSources } from '../error-sources';
 import { AnalysisFlags, addAnalysisOptions, num, pct, runAnalysis } from './analysis';
@@ -12,7 +12,7 @@ interface ErrorsFlags extends AnalysisFlags {
 export function registerErrors(program: Command): void {
   addAnalysisOptions(program
     .command('errors')
-    .description('three sources of error: Hebbian 1 − r², pairwise synergy of offsets ≤ 30, sign-only vs full bpc (SPEC §7)'))
+    .description('three sources of error: Hebbian 1 − r², pairwise synergy of offsets ≤ 30, sign-only vs full bpc (definitions: docs/definitions.md)'))
     .option('--positions <n>', 'scale mode: train states of the Hebbian fit', String(DEFAULT_HEBBIAN_POSITIONS))
     .option('--synergy-bytes <n>', 'scale mode: train bytes of the synergy counts', String(DEFAULT_SYNERGY_BYTES))
     .action((flags: ErrorsFlags) => runAnalysis(flags, 'errors', (model, corpus, job) => errorSources(model, corpus, {
