@@ -11,11 +11,11 @@ import * as path from 'node:path';
 import { ZipFile } from 'yazl';
 import { fetchEnwik8, fetchStudy } from '../lib/fetch/fetch';
 import { findStudyModel } from '../lib/study/model-source';
-import { repoRoot, studyPath, tempDir } from './helpers';
+import { interruptCli, repoRoot, studyPath, tempDir } from './helpers';
 
 interface Served { server: http.Server; base: string; ranges: string[] }
 
-/** /ok/NAME serves files[NAME] (with Range); /cut/ stops halfway; /bad/ serves other bytes; /fail/ answers 500. */
+/** /ok/NAME serves files[NAME] (with Range); /cut/ stops halfway; /stall/ sends half and then nothing; /bad/ serves other bytes; /fail/ answers 500. */
 async function serve(files: Record<string, Buffer>): Promise<Served> {
   const ranges: string[] = [];
   const server = http.createServer((req, res) => {
@@ -27,6 +27,7 @@ async function serve(files: Record<string, Buffer>): Promise<Served> {
     if (m) ranges.push(`${name}:${m[1]}`);
     const from = m ? Number(m[1]) : 0;
     res.writeHead(m ? 206 : 200, { 'Content-Length': body.length - from, ...(m ? { 'Content-Range': `bytes ${from}-${body.length - 1}/${body.length}` } : {}) });
+    if (kind === 'stall') { res.write(body.subarray(from, from + Math.floor((body.length - from) / 2))); return; }
     if (kind === 'cut') {
       res.write(body.subarray(from, from + Math.floor((body.length - from) / 2)), () => res.socket!.destroy());
       return;
@@ -94,13 +95,25 @@ describe('bi-embed fetch study', () => {
       execFile(process.execPath, [path.join(repoRoot, 'bin', 'bi-embed.js'), 'fetch', ...args], { env },
         (e, stdout, stderr) => resolve({ status: e ? (e.code as number) : 0, stdout, stderr }));
     });
-    const ok = await run(['study', '--json']);
+    const ok = await run(['study', '--json', '--progress', 'json']);
     expect(ok.status).toBe(0);
+    // progress: one event shape per file, the last of each at its full size
+    const events = ok.stderr.trim().split('\n').map((l) => JSON.parse(l) as { stage: string; done: number; total: number; unit: string; final?: boolean });
+    expect(events.filter((e) => e.final).map((e) => [e.stage, e.done, e.total, e.unit])).toEqual(
+      [['fetch enwik_1024.txt', 1024, 1024, 'bytes'], ['fetch sat_model.bin', 329216, 329216, 'bytes']]);
     expect(JSON.parse(ok.stdout).files.map((f: { path: string }) => f.path)).toEqual(
       ['enwik_1024.txt', 'sat_model.bin'].map((n) => path.join(cache, 'study', n)));
     const bad = await run(['enwik9']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('E_OPTION');
+  });
+
+  it('Ctrl-C stops a download, keeps the bytes received and says how to resume; exit 130', async () => {
+    const cache = process.env.BI_EMBED_CACHE!;
+    const r = await interruptCli(['fetch', 'study', '--progress', 'json'], /fetch enwik_1024\.txt/, { ...process.env, BI_EMBED_STUDY_URL: `${s.base}/stall` });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/interrupted: download of .*enwik_1024\.txt stopped at 512 bytes of 1024, kept in .*; run the command again to resume/);
+    expect(fs.statSync(path.join(cache, 'study', 'enwik_1024.txt.part')).size).toBe(512);
   });
 });
 

@@ -52,6 +52,7 @@ export async function download(url: string, dest: string, opts: DownloadOptions 
   try {
     res = await get(url, have > 0 ? { Range: `bytes=${have}-` } : {}, opts.signal);
   } catch (e) {
+    if (opts.signal?.aborted) fail(ErrorCodes.ABORTED, `download of ${url} stopped before it began`);
     fail(ErrorCodes.FETCH, `cannot download ${url}: ${(e as Error).message}`);
   }
   const status = res.statusCode ?? 0;
@@ -82,6 +83,8 @@ export async function download(url: string, dest: string, opts: DownloadOptions 
         res.on('error', reject);
       });
     } catch (e) {
+      // every byte received is in the part file: the same command resumes from it
+      if (opts.signal?.aborted) fail(ErrorCodes.ABORTED, `download of ${url} stopped at ${done} bytes${total !== null ? ` of ${total}` : ''}, kept in ${part}; run the command again to resume`);
       fail(ErrorCodes.FETCH, `download of ${url} cut short at ${done} bytes${total !== null ? ` of ${total}` : ''} (${(e as Error).message}); run the command again to resume`);
     } finally {
       fs.closeSync(fd);
