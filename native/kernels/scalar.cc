@@ -134,6 +134,35 @@ double sum_squares(int n, const float* x) {
   return combine_lanes32(acc);
 }
 
+void sign_bits(int n, const float* x, uint8_t* out) {
+  for (int i0 = 0; i0 < n; i0 += 8) {
+    uint32_t byte = 0;
+    for (int i = i0; i < n && i < i0 + 8; ++i) byte |= uint32_t(x[i] >= 0.0f) << (i - i0);
+    out[i0 / 8] = uint8_t(byte);
+  }
+}
+
+void margin_scan(int n, const float* z, float* a, uint64_t* hist, MarginSums* acc) {
+  float lanes[8] = {};
+  uint64_t below_1 = 0, below_01 = 0;
+  int i = 0;
+  for (; i < n; ++i) {
+    const float v = std::fabs(z[i]);
+    if (a) a[i] = v;
+    ++hist[margin_bin(v)];
+    below_1 += v < 1.0f;
+    below_01 += v < 0.1f;
+  }
+  const int whole = n & ~7;
+  for (i = 0; i < whole; ++i) lanes[i & 7] += std::fabs(z[i]);
+  double sum = 0;
+  for (; i < n; ++i) sum += std::fabs(z[i]);
+  for (float v : lanes) sum += v;
+  acc->abs_sum += sum;
+  acc->below_1 += below_1;
+  acc->below_01 += below_01;
+}
+
 }  // namespace
 }  // namespace scalar
 
@@ -157,6 +186,8 @@ const Kernels* scalar_kernels() {
     t.transpose = scalar::transpose;
     t.tanh_grad = scalar::tanh_grad;
     t.sum_squares = scalar::sum_squares;
+    t.sign_bits = scalar::sign_bits;
+    t.margin_scan = scalar::margin_scan;
     return t;
   }();
   return &table;

@@ -166,46 +166,33 @@ class Tables {
   HyperLogLog vec_hll_, key_hll_;
 };
 
-// Margins: a histogram of 64 equal bins per octave over 2^−32 … 2^32, read off the float's
-// exponent and top mantissa bits (no logarithm, no comparison chain per value: there are H per
-// state). Every coarse edge and 1 are powers of two, so their counts come exactly from it; 0.1 is
-// counted directly. Values are also kept up to a bound for an exact median.
+// Margins: the kernel's fine histogram (margin_bin, kernels.h: 64 equal bins per octave over
+// 2^−32 … 2^32), Σ|z| and the counts below 1 and 0.1. Every coarse edge is a power of two, so
+// their counts come exactly from the histogram. Values are also kept up to a bound for an exact
+// median.
 constexpr int kOctaves = 64, kPerOctave = 64;
-constexpr int kFineBins = kOctaves * kPerOctave + 2;
+constexpr int kFineBins = kMarginFineBins;
 
 class Margins {
  public:
   explicit Margins(uint64_t exact_values) : exact_values_(exact_values), fine_(kFineBins, 0) {}
-  void add(const float* z, int n) {
-    abs_.resize(size_t(n));
-    float* a = abs_.data();
-    for (int i = 0; i < n; ++i) a[i] = std::fabs(z[i]);
-    float lanes[8] = {};  // eight partial sums: one vector add per 8 values
-    int i = 0;
-    for (; i + 8 <= n; i += 8)
-      for (int l = 0; l < 8; ++l) lanes[l] += a[i + l];
-    double sum = 0;
-    for (; i < n; ++i) sum += a[i];
-    for (float v : lanes) sum += v;
-    sum_ += sum;
-    uint32_t below = 0;
-    for (int k = 0; k < n; ++k) below += a[k] < 0.1f;
-    below_01_ += below;
-    for (int k = 0; k < n; ++k) ++fine_[fine_bin(a[k])];
-    count_ += uint64_t(n);
+  void add(const Kernels& k, const float* z, int n) {
     if (keep_ && values_.size() + size_t(n) <= exact_values_) {
-      values_.insert(values_.end(), a, a + n);
+      values_.resize(values_.size() + size_t(n));
+      k.margin_scan(n, z, values_.data() + values_.size() - n, fine_.data(), &sums_);
     } else {
-      keep_ = false;
-      std::vector<float>().swap(values_);
+      if (keep_) { keep_ = false; std::vector<float>().swap(values_); }
+      k.margin_scan(n, z, nullptr, fine_.data(), &sums_);
     }
+    count_ += uint64_t(n);
   }
 
   // Adds another part's values (parts merged in a fixed order give the same sums on any threads).
   void merge(const Margins& o) {
-    sum_ += o.sum_;
+    sums_.abs_sum += o.sums_.abs_sum;
+    sums_.below_1 += o.sums_.below_1;
+    sums_.below_01 += o.sums_.below_01;
     count_ += o.count_;
-    below_01_ += o.below_01_;
     for (int b = 0; b < kFineBins; ++b) fine_[b] += o.fine_[b];
     keep_ = keep_ && o.keep_;
     if (keep_) values_.insert(values_.end(), o.values_.begin(), o.values_.end());
@@ -215,12 +202,12 @@ class Margins {
   MarginStats finish() {
     MarginStats out;
     out.count = count_;
-    out.mean = count_ ? sum_ / double(count_) : 0.0;
-    out.below_01 = below_01_;
-    out.below_1 = below_bin(fine_bin(1.0f));
+    out.mean = count_ ? sums_.abs_sum / double(count_) : 0.0;
+    out.below_01 = sums_.below_01;
+    out.below_1 = sums_.below_1;
     for (int k = 0; k < kMarginBins; ++k) {
-      const uint64_t lo = k == 0 ? 0 : below_bin(fine_bin(float(kMarginEdges[k])));
-      const uint64_t hi = k + 1 < kMarginBins ? below_bin(fine_bin(float(kMarginEdges[k + 1]))) : count_;
+      const uint64_t lo = k == 0 ? 0 : below_bin(margin_bin(float(kMarginEdges[k])));
+      const uint64_t hi = k + 1 < kMarginBins ? below_bin(margin_bin(float(kMarginEdges[k + 1]))) : count_;
       out.histogram[k] = hi - lo;
     }
     out.median_exact = keep_;
@@ -244,15 +231,6 @@ class Margins {
   }
 
  private:
-  // Bin 0: below 2^−32; then 64 equal sub-bins per octave; the last bin: 2^32 and above.
-  static int fine_bin(float a) {
-    uint32_t bits;
-    std::memcpy(&bits, &a, 4);
-    const int e = int((bits >> 23) & 0xff) - 127;
-    if (e < -kOctaves / 2) return 0;
-    if (e >= kOctaves / 2) return kFineBins - 1;
-    return (e + kOctaves / 2) * kPerOctave + int((bits >> 17) & 63) + 1;
-  }
   static double bin_middle(int b) {
     if (b == 0) return 0.0;
     const int e = (b - 1) / kPerOctave - kOctaves / 2, m = (b - 1) % kPerOctave;
@@ -265,9 +243,9 @@ class Margins {
     return c;
   }
   uint64_t exact_values_;
-  double sum_ = 0;
-  uint64_t count_ = 0, below_01_ = 0;
-  std::vector<float> values_, abs_;
+  MarginSums sums_;
+  uint64_t count_ = 0;
+  std::vector<float> values_;
   bool keep_ = true;
   std::vector<uint64_t> fine_;
 };
@@ -374,7 +352,7 @@ Status sign_vectors(const ModelView& m, const uint8_t* data, uint64_t size, uint
         const VariantStream& v = streams[i];
         for (uint64_t r = 0; r < counted_end[i] - v.begin; ++r) {
           hashes[offset[i] + r] = hash_bytes(v.signs + r * sb, sb);
-          parts[part].add(v.preact + r * H, H);
+          parts[part].add(*opt.kernels, v.preact + r * H, H);
         }
       }
     });

@@ -63,12 +63,9 @@ class Group {
     const int n = int(std::min<uint64_t>(chunk_steps_, max_steps_ - step_));
     for (int j = 0; j < n; ++j) {
       const uint64_t s = step_ + j;
-      const int active = active_at(s);
-      for (int b = 0; b < active; ++b) {
-        const VariantStream& st = all_[ids_[b]];
-        const uint64_t t = st.begin + s;
+      const int active = each_active(j, [&](int b, const VariantStream& st, uint64_t t) {
         xs_[b] = int64_t(t) == st.replace_at ? st.replace_byte : data_[t];
-      }
+      });
       float* hprev = h_.data() + size_t(j) * BH;
       float* hnext = h_.data() + size_t(j + 1) * BH;
       window_forward(k_, w_, 1, active, xs_.data(), hprev, z_.data(), hnext);
@@ -91,6 +88,16 @@ class Group {
     return n;
   }
 
+  // Calls f(b, stream, t) for each stream b active at step j of the chunk (t: the byte it
+  // consumes there); returns how many are active.
+  template <typename F>
+  int each_active(int j, const F& f) const {
+    const uint64_t s = step_ + j;
+    const int active = active_at(s);
+    for (int b = 0; b < active; ++b) f(b, all_[ids_[b]], all_[ids_[b]].begin + s);
+    return active;
+  }
+
   // The stream's change to the step just taken, then its captures.
   void change_row(const VariantStream& st, uint64_t s, const float* z, float* h) {
     const int H = w_.H;
@@ -99,15 +106,7 @@ class Group {
     if (st.mask)
       for (int i = 0; i < H; ++i) h[i] *= st.mask[i];
     if (st.preact) std::memcpy(st.preact + s * H, z, sizeof(float) * H);
-    if (st.signs) {
-      uint8_t* out = st.signs + s * sign_bytes(H);
-      // Each byte gathered in a register (no branch on a coin flip, no store per bit).
-      for (int i0 = 0; i0 < H; i0 += 8) {
-        uint32_t byte = 0;
-        for (int i = i0; i < std::min(H, i0 + 8); ++i) byte |= uint32_t(h[i] >= 0.0f) << (i - i0);
-        out[i0 >> 3] = uint8_t(byte);
-      }
-    }
+    if (st.signs) k_.sign_bits(H, h, st.signs + s * sign_bytes(H));
   }
 
   // Gathers the scored states of the chunk's n steps into rows of at most kReadoutRows.
@@ -127,12 +126,8 @@ class Group {
     }
     int R = 0;
     for (int j = 0; j < n; ++j) {
-      const uint64_t s = step_ + j;
-      const int active = active_at(s);
-      for (int b = 0; b < active; ++b) {
-        const VariantStream& st = all_[ids_[b]];
-        const uint64_t t = st.begin + s;
-        if (t < st.score_begin || t >= st.score_end) continue;
+      each_active(j, [&](int b, const VariantStream& st, uint64_t t) {
+        if (t < st.score_begin || t >= st.score_end) return;
         float* row = rows_.data() + size_t(R) * H;
         std::memcpy(row, h_.data() + (size_t(j + 1) * B_ + b) * H, sizeof(float) * H);
         if (st.sign_readout)
@@ -141,7 +136,7 @@ class Group {
         row_stream_[R] = b;
         row_t_[R] = t;
         if (++R == kReadoutRows) { score(R, rows_.data()); R = 0; }
-      }
+      });
     }
     if (R > 0) score(R, rows_.data());
   }

@@ -5,6 +5,8 @@
 #pragma once
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace bi {
@@ -12,6 +14,23 @@ namespace bi {
 // Coefficients of one Adam step (see Kernels::adam).
 struct AdamStep {
   float gscale, b1, b2, c1, c2, lr, eps;
+};
+
+// Margins |z| are binned in 64 equal bins per octave over 2^−32 … 2^32 (bin 0: below 2^−32; the
+// last bin: 2^32 and above, and NaN), read off the float's exponent and top six mantissa bits: no
+// logarithm per value. Every power of two starts a bin, so counts below one come exactly from it.
+constexpr int kMarginFineBins = 64 * 64 + 2;
+inline int margin_bin(float a) {  // a ≥ 0 (a |z|)
+  uint32_t bits;
+  std::memcpy(&bits, &a, 4);
+  // bits >> 17 is 64·(biased exponent) + top mantissa bits; 2^−32 has biased exponent 95.
+  const int v = int(bits >> 17) - (95 * 64 - 1);
+  return v < 0 ? 0 : v > kMarginFineBins - 1 ? kMarginFineBins - 1 : v;
+}
+// What margin_scan adds to: Σ|z| and the counts of |z| < 1 and |z| < 0.1 (as float comparisons).
+struct MarginSums {
+  double abs_sum = 0;
+  uint64_t below_1 = 0, below_01 = 0;
 };
 
 // The instruction sets the kernels are written for; their names and the order in which
@@ -65,6 +84,14 @@ struct Kernels {
   // bitwise the scalar table's value. 32 lanes, not one: eight 4-wide double chains hide the
   // add latency (the global norm of a gradient).
   double (*sum_squares)(int n, const float* x);
+  // Packed signs: bit i % 8 of out[i / 8] is 1[x[i] ≥ 0] (−0 counts as ≥ 0, NaN as < 0), for
+  // ceil(n / 8) bytes; the unused high bits of the last byte are 0. The sign vector σ of a state.
+  void (*sign_bits)(int n, const float* x, uint8_t* out);
+  // Margins of n pre-activations z: ++hist[margin_bin(|z[i]|)] (hist: kMarginFineBins counts),
+  // |z[i]| into a[i] when a is non-null, and into *acc: Σ|z| summed in float in eight lanes
+  // (lane i % 8 over the whole groups of eight, in order), then in double the tail in order and
+  // the eight lanes in order — so every table gives bitwise the scalar sum — and the counts.
+  void (*margin_scan)(int n, const float* z, float* a, uint64_t* hist, MarginSums* acc);
 };
 
 // The fixed order in which every table's sum_squares combines its 32 lane sums: pairwise.
