@@ -1,8 +1,8 @@
 // Sign-vector statistics (signvec.h). The forward pass is variant_pass over `streams`
-// contiguous streams, in blocks of steps whose signs and pre-activations fit a fixed scratch;
-// after each block one thread walks the streams in order and feeds the exact tables (an arena
-// of distinct σ with counts, and the transition keys (id of σ_{t−1}, x_t) with their first
-// successor) and two HyperLogLog sketches. When the tables would pass max_memory, their
+// contiguous streams, in blocks of steps whose signs fit a fixed scratch; hashes and margins are
+// taken inside the pass (its step hook); after each block one thread walks the streams in order
+// and feeds the exact tables (an arena of distinct σ with counts, and the transition keys (id of
+// σ_{t−1}, x_t) with their first successor) and two HyperLogLog sketches. When the tables would pass max_memory, their
 // figures are frozen at that point (exact_positions) and only the sketches go on.
 #include "bi/signvec.h"
 
@@ -12,7 +12,6 @@
 #include <functional>
 
 #include "bi/eval.h"
-#include "bi/threadpool.h"
 #include "bi/variant_pass.h"
 
 namespace bi {
@@ -285,6 +284,8 @@ Status sign_vectors(const ModelView& m, const uint8_t* data, uint64_t size, uint
   if (!st.ok()) return st;
   if (begin >= end || end > size || end - begin < 2)
     return Status::Error("E_RANGE", "sign vectors need a range of at least 2 bytes within the corpus");
+  if (opt.threads < 1 || opt.threads > 256)
+    return Status::Error("E_OPTION", "threads must be in 1…256, got " + std::to_string(opt.threads));
   if (opt.streams < 1 || uint64_t(opt.streams) > (end - begin) / 2)
     return Status::Error("E_OPTION", "streams must be in 1…" + std::to_string((end - begin) / 2));
   const int H = m.H;
@@ -294,33 +295,41 @@ Status sign_vectors(const ModelView& m, const uint8_t* data, uint64_t size, uint
   // Stream s holds bytes [a_s, a_{s+1}) and counts states t < min(a_{s+1}, end − 1).
   std::vector<uint64_t> a(S + 1);
   for (int s = 0; s <= S; ++s) a[s] = begin + (end - begin) * uint64_t(s) / uint64_t(S);
-  // Steps per block: signs and pre-activations of all streams in about 64 MiB.
-  const uint64_t per_step = uint64_t(S) * (sb + sizeof(float) * H);
+  // Steps per block: the signs and hashes of all streams in about 64 MiB.
+  const uint64_t per_step = uint64_t(S) * (sb + sizeof(uint64_t));
   const uint64_t block = std::max<uint64_t>(1, (uint64_t(64) << 20) / per_step);
   std::vector<uint8_t> signs(size_t(S) * block * sb);
-  std::vector<float> preact(size_t(S) * block * H);
   std::vector<float> state(size_t(S) * H, 0.0f);
   std::vector<float> last(size_t(S) * H, 0.0f);
   std::vector<uint32_t> prev(S, 0);
   std::vector<uint64_t> prev_hash(S, 0);
 
   Tables tables(sb, opt.max_memory);
-  // The per-state work that needs no order (hashes, margins) runs on the pool in kParts parts,
-  // stream s in part s % kParts; the exact tables are fed in stream order afterwards.
-  constexpr int kParts = 8;
-  std::vector<Margins> parts(kParts, Margins(opt.exact_median_values / kParts));
+  // The per-state work that needs no order (hashes, margins) runs inside the pass, on the thread
+  // that computes the state while z_t is in cache: margins into one accumulator per pool slot
+  // (merged in slot order), hashes into their row. The exact tables are fed in stream order
+  // after each block.
+  std::vector<Margins> parts(size_t(opt.threads), Margins(opt.exact_median_values / uint64_t(opt.threads)));
   std::vector<uint64_t> hashes, offset;
-  ThreadPool pool(opt.threads);
+  std::vector<VariantStream> streams;
+  std::vector<int> which;
+  std::vector<uint64_t> counted_end;
   *out = SignVectorResult();
   VariantOptions vo = variant_options(opt);
   vo.control.progress = nullptr;  // progress is reported per block below
+  vo.on_step = [&](int slot, int i, uint64_t r, const float* z, const float*) {
+    const VariantStream& v = streams[size_t(i)];
+    if (r >= counted_end[size_t(i)] - v.begin) return;
+    hashes[offset[size_t(i)] + r] = hash_bytes(v.signs + r * sb, sb);
+    parts[size_t(slot)].add(*opt.kernels, z, H);
+  };
   uint64_t longest = 0;
   for (int s = 0; s < S; ++s) longest = std::max(longest, a[s + 1] - a[s]);
 
   for (uint64_t k0 = 0; k0 < longest; k0 += block) {
-    std::vector<VariantStream> streams;
-    std::vector<int> which;
-    std::vector<uint64_t> counted_end;
+    streams.clear();
+    which.clear();
+    counted_end.clear();
     for (int s = 0; s < S; ++s) {
       const uint64_t len = a[s + 1] - a[s];
       if (k0 >= len) continue;
@@ -334,28 +343,17 @@ Status sign_vectors(const ModelView& m, const uint8_t* data, uint64_t size, uint
       v.h0 = k0 == 0 ? nullptr : state.data() + size_t(s) * H;
       v.sign_only = opt.sign_only;
       v.signs = signs.data() + size_t(s) * block * sb;
-      v.preact = preact.data() + size_t(s) * block * H;
       v.h_last = last.data() + size_t(s) * H;
       streams.push_back(v);
       which.push_back(s);
     }
+    offset.assign(streams.size() + 1, 0);
+    for (size_t i = 0; i < streams.size(); ++i) offset[i + 1] = offset[i] + (counted_end[i] - streams[i].begin);
+    hashes.resize(offset.back());
     VariantResult vr;
     st = variant_pass(m, data, size, streams, vo, &vr);
     if (!st.ok()) return st;
     state.swap(last);
-    offset.assign(streams.size() + 1, 0);
-    for (size_t i = 0; i < streams.size(); ++i) offset[i + 1] = offset[i] + (counted_end[i] - streams[i].begin);
-    hashes.resize(offset.back());
-    pool.run(kParts, [&](int part) {
-      for (size_t i = 0; i < streams.size(); ++i) {
-        if (which[i] % kParts != part) continue;
-        const VariantStream& v = streams[i];
-        for (uint64_t r = 0; r < counted_end[i] - v.begin; ++r) {
-          hashes[offset[i] + r] = hash_bytes(v.signs + r * sb, sb);
-          parts[part].add(*opt.kernels, v.preact + r * H, H);
-        }
-      }
-    });
     for (size_t i = 0; i < streams.size(); ++i) {  // streams in order: a fixed feeding order
       const VariantStream& v = streams[i];
       const int s = which[i];
@@ -374,7 +372,7 @@ Status sign_vectors(const ModelView& m, const uint8_t* data, uint64_t size, uint
     if (opt.control.cancelled()) return Status::Error("E_ABORTED", "sign vectors cancelled");
   }
   tables.finish(out);
-  for (int p = 1; p < kParts; ++p) parts[0].merge(parts[p]);
+  for (size_t p = 1; p < parts.size(); ++p) parts[0].merge(parts[p]);
   out->margins = parts[0].finish();
   return Status::Ok();
 }

@@ -23,8 +23,8 @@ constexpr int kGroupRows = 256;  // rows of the recurrence GEMM (the readout's: 
 class Group {
  public:
   Group(const Kernels& k, const ForwardWeights& w, const uint8_t* data, const std::vector<VariantStream>& all,
-        std::vector<int> ids)
-      : k_(k), w_(w), data_(data), all_(all), ids_(std::move(ids)) {
+        std::vector<int> ids, const StepHook& hook)
+      : k_(k), w_(w), data_(data), all_(all), ids_(std::move(ids)), hook_(hook) {
     B_ = int(ids_.size());
     const int H = w_.H;
     max_steps_ = all_[ids_[0]].steps;
@@ -57,7 +57,7 @@ class Group {
   int rows() const { return B_; }
 
   // Runs one chunk: up to chunk_steps_ recurrence steps, then the readout of their scored states.
-  void chunk() {
+  void chunk(int slot) {
     const int H = w_.H;
     const size_t BH = size_t(B_) * H;
     const int n = int(std::min<uint64_t>(chunk_steps_, max_steps_ - step_));
@@ -69,7 +69,12 @@ class Group {
       float* hprev = h_.data() + size_t(j) * BH;
       float* hnext = h_.data() + size_t(j + 1) * BH;
       window_forward(k_, w_, 1, active, xs_.data(), hprev, z_.data(), hnext);
-      for (int b = 0; b < active; ++b) change_row(all_[ids_[b]], s, z_.data() + size_t(b) * H, hnext + size_t(b) * H);
+      for (int b = 0; b < active; ++b) {
+        const float* z = z_.data() + size_t(b) * H;
+        float* h = hnext + size_t(b) * H;
+        change_row(all_[ids_[b]], s, z, h);
+        if (hook_) hook_(slot, ids_[b], s, z, h);
+      }
     }
     readout(n);
     for (int b = 0; b < B_; ++b) {  // the last state of a stream that ends in this chunk
@@ -167,6 +172,7 @@ class Group {
   const uint8_t* data_;
   const std::vector<VariantStream>& all_;
   std::vector<int> ids_;
+  const StepHook& hook_;
   int B_ = 0, chunk_steps_ = 1;
   bool sign_readout_ = false;
   uint64_t max_steps_ = 0, step_ = 0;
@@ -215,7 +221,8 @@ Status variant_pass(const ModelView& m, const uint8_t* data, uint64_t size, cons
   std::vector<std::unique_ptr<Group>> groups;
   for (size_t i = 0; i < n; i += per)
     groups.emplace_back(new Group(*opt.kernels, w, data, streams,
-                                  std::vector<int>(order.begin() + i, order.begin() + std::min(n, i + per))));
+                                  std::vector<int>(order.begin() + i, order.begin() + std::min(n, i + per)),
+                                  opt.on_step));
 
   uint64_t total = 0, done = 0;
   for (const auto& s : streams) total += s.steps;
@@ -227,7 +234,7 @@ Status variant_pass(const ModelView& m, const uint8_t* data, uint64_t size, cons
     while (more) {
       pool.run(ng, [&](int t) {
         Group& g = *groups[g0 + t];
-        for (int c = 0; c < 16 && !g.done(); ++c) g.chunk();
+        for (int c = 0; c < 16 && !g.done(); ++c) g.chunk(t);
       });
       more = false;
       for (int t = 0; t < ng; ++t) more = more || !groups[g0 + t]->done();
