@@ -1,5 +1,6 @@
 /**
- * attribute: the temporal attribution of SPEC §6 on one model and corpus.
+ * attribute: temporal attribution on one model and corpus — how much the byte x_{t+1−d} contributes
+ * to −log2 p_t(x_{t+1}) (counterfactual and Jacobian α(t, d)), aligned with the data's PMI_d.
  *  - study: PMI, trajectory and attribution in-sample on the whole corpus; the counterfactual at
  *    the study's positions {42, 80, 100, 150, 200, 300, 400, 500}.
  *  - scale: PMI from the train split's counts; the Jacobian on the first `positions` positions
@@ -57,7 +58,7 @@ export interface CounterfactualSummary extends CounterfactualReport {
 export const STUDY_ATTRIBUTION_FIGURES = {
   shallow: { offsets: [1, 3], alignment: 0.88 },
   deep: { offsets: [15, null], alignment: [0.24, 0.37] },
-  note: 'the study prints these without its positions set or PMI counts; not a SPEC §9 target',
+  note: 'the study prints these without its positions set or PMI counts; not among the figures that must reproduce',
 } as const;
 
 export interface AttributionResult {

@@ -653,11 +653,7 @@ void sign_bits(int n, const float* x, uint8_t* out) {
     std::memcpy(out + i / 8, &w, 4);
   }
   for (; i + 8 <= n; i += 8) out[i / 8] = uint8_t(ge0_bits(x + i));
-  if (i < n) {
-    uint32_t byte = 0;
-    for (int j = i; j < n; ++j) byte |= uint32_t(x[j] >= 0.0f) << (j - i);
-    out[i / 8] = uint8_t(byte);
-  }
+  if (i < n) sign_byte(i, n, x, out);
 }
 
 void margin_scan(int n, const float* z, float* a, uint64_t* hist, MarginSums* acc) {
@@ -682,19 +678,7 @@ void margin_scan(int n, const float* z, float* a, uint64_t* hist, MarginSums* ac
   }
   alignas(32) float lane[8];
   _mm256_store_ps(lane, lanes);
-  double sum = 0;
-  for (; i < n; ++i) {
-    const float v = std::fabs(z[i]);
-    if (a) a[i] = v;
-    ++hist[margin_bin(v)];
-    below_1 += v < 1.0f;
-    below_01 += v < 0.1f;
-    sum += v;
-  }
-  for (float v : lane) sum += v;
-  acc->abs_sum += sum;
-  acc->below_1 += below_1;
-  acc->below_01 += below_01;
+  margin_scan_finish(i, n, z, a, hist, lane, below_1, below_01, acc);
 }
 
 }  // namespace

@@ -470,11 +470,7 @@ inline uint8_t ge0_byte(const float* x) {
 void sign_bits(int n, const float* x, uint8_t* out) {
   int i = 0;
   for (; i + 8 <= n; i += 8) out[i / 8] = ge0_byte(x + i);
-  if (i < n) {
-    uint32_t byte = 0;
-    for (int j = i; j < n; ++j) byte |= uint32_t(x[j] >= 0.0f) << (j - i);
-    out[i / 8] = uint8_t(byte);
-  }
+  if (i < n) sign_byte(i, n, x, out);
 }
 
 void margin_scan(int n, const float* z, float* a, uint64_t* hist, MarginSums* acc) {
@@ -502,19 +498,7 @@ void margin_scan(int n, const float* z, float* a, uint64_t* hist, MarginSums* ac
   vst1q_f32(lane, lanes0);
   vst1q_f32(lane + 4, lanes1);
   uint64_t below_1 = vaddvq_u32(b1), below_01 = vaddvq_u32(b01);
-  double sum = 0;
-  for (; i < n; ++i) {
-    const float v = std::fabs(z[i]);
-    if (a) a[i] = v;
-    ++hist[margin_bin(v)];
-    below_1 += v < 1.0f;
-    below_01 += v < 0.1f;
-    sum += v;
-  }
-  for (float v : lane) sum += v;
-  acc->abs_sum += sum;
-  acc->below_1 += below_1;
-  acc->below_01 += below_01;
+  margin_scan_finish(i, n, z, a, hist, lane, below_1, below_01, acc);
 }
 
 }  // namespace

@@ -135,32 +135,23 @@ double sum_squares(int n, const float* x) {
 }
 
 void sign_bits(int n, const float* x, uint8_t* out) {
-  for (int i0 = 0; i0 < n; i0 += 8) {
-    uint32_t byte = 0;
-    for (int i = i0; i < n && i < i0 + 8; ++i) byte |= uint32_t(x[i] >= 0.0f) << (i - i0);
-    out[i0 / 8] = uint8_t(byte);
-  }
+  for (int i = 0; i < n; i += 8) sign_byte(i, n, x, out);
 }
 
 void margin_scan(int n, const float* z, float* a, uint64_t* hist, MarginSums* acc) {
   float lanes[8] = {};
   uint64_t below_1 = 0, below_01 = 0;
   int i = 0;
-  for (; i < n; ++i) {
-    const float v = std::fabs(z[i]);
-    if (a) a[i] = v;
-    ++hist[margin_bin(v)];
-    below_1 += v < 1.0f;
-    below_01 += v < 0.1f;
-  }
-  const int whole = n & ~7;
-  for (i = 0; i < whole; ++i) lanes[i & 7] += std::fabs(z[i]);
-  double sum = 0;
-  for (; i < n; ++i) sum += std::fabs(z[i]);
-  for (float v : lanes) sum += v;
-  acc->abs_sum += sum;
-  acc->below_1 += below_1;
-  acc->below_01 += below_01;
+  for (; i + 8 <= n; i += 8)
+    for (int l = 0; l < 8; ++l) {
+      const float v = std::fabs(z[i + l]);
+      if (a) a[i + l] = v;
+      ++hist[margin_bin(v)];
+      below_1 += v < 1.0f;
+      below_01 += v < 0.1f;
+      lanes[l] += v;
+    }
+  margin_scan_finish(i, n, z, a, hist, lanes, below_1, below_01, acc);
 }
 
 }  // namespace

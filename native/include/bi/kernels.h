@@ -4,6 +4,7 @@
 // All matrices are row-major with explicit leading dimensions (in floats).
 #pragma once
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -32,6 +33,32 @@ struct MarginSums {
   double abs_sum = 0;
   uint64_t below_1 = 0, below_01 = 0;
 };
+
+// Shared by every table's margin_scan: elements i … n − 1 one by one, then Σ|z| as the contract
+// says (the tail in order, then the eight float lanes in order, in double) and the counts into *acc.
+inline void margin_scan_finish(int i, int n, const float* z, float* a, uint64_t* hist, const float* lanes,
+                               uint64_t below_1, uint64_t below_01, MarginSums* acc) {
+  double sum = 0;
+  for (; i < n; ++i) {
+    const float v = std::fabs(z[i]);
+    if (a) a[i] = v;
+    ++hist[margin_bin(v)];
+    below_1 += v < 1.0f;
+    below_01 += v < 0.1f;
+    sum += v;
+  }
+  for (int l = 0; l < 8; ++l) sum += lanes[l];
+  acc->abs_sum += sum;
+  acc->below_1 += below_1;
+  acc->below_01 += below_01;
+}
+
+// Shared by every table's sign_bits: the signs of x[i … min(n, i + 8)) into out[i / 8] (i % 8 = 0).
+inline void sign_byte(int i, int n, const float* x, uint8_t* out) {
+  uint32_t byte = 0;
+  for (int j = i; j < n && j < i + 8; ++j) byte |= uint32_t(x[j] >= 0.0f) << (j - i);
+  out[i / 8] = uint8_t(byte);
+}
 
 // The instruction sets the kernels are written for; their names and the order in which
 // dispatch prefers them are in the registry below (isa_registry), nowhere else.
