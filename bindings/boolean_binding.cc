@@ -60,29 +60,26 @@ Napi::Value SignVectors(const Napi::CallbackInfo& info) {
     if (opt.Has("score")) o.score = opt.Get("score").ToBoolean();
     if (opt.Has("streams")) o.streams = IntArg(env, opt.Get("streams"), "streams", 1, 1 << 20);
     if (opt.Has("maxMemory")) o.max_memory = IndexArg(env, opt.Get("maxMemory"), "maxMemory", "E_OPTION");
-    auto out = std::make_shared<bi::SignVectorResult>();
-    job->run = [=](const bi::Control& c) { return bi::sign_vectors(m, d.data, d.size, begin, end, WithControl(o, c), out.get()); };
-    job->result = [=](Napi::Env e) -> Napi::Value {
-      const bi::SignVectorResult& r = *out;
-      Napi::Object v = Napi::Object::New(e);
-      v.Set("positions", double(r.positions));
-      v.Set("bits", r.bits);
-      v.Set("transitions", double(r.transitions));
-      v.Set("estimated", r.estimated);
-      v.Set("distinct", r.distinct);
-      v.Set("keys", r.keys);
-      v.Set("exactPositions", double(r.exact_positions));
-      v.Set("exactTransitions", double(r.exact_transitions));
-      v.Set("exactDistinct", double(r.exact_distinct));
-      v.Set("exactKeys", double(r.exact_keys));
-      v.Set("deterministicKeys", double(r.deterministic_keys));
-      v.Set("deterministicTransitions", double(r.deterministic_transitions));
-      v.Set("entropy", r.entropy);
-      v.Set("topCounts", ToFloat64(e, r.top_counts));
-      v.Set("peakTableBytes", double(r.peak_table_bytes));
-      v.Set("margins", MarginsToJs(e, r.margins));
-      return v;
-    };
+    RunIntoObject<bi::SignVectorResult>(job,
+        [=](const bi::Control& c, bi::SignVectorResult* out) { return bi::sign_vectors(m, d.data, d.size, begin, end, WithControl(o, c), out); },
+        [](Napi::Env e, Napi::Object v, const bi::SignVectorResult& r) {
+          v.Set("positions", double(r.positions));
+          v.Set("bits", r.bits);
+          v.Set("transitions", double(r.transitions));
+          v.Set("estimated", r.estimated);
+          v.Set("distinct", r.distinct);
+          v.Set("keys", r.keys);
+          v.Set("exactPositions", double(r.exact_positions));
+          v.Set("exactTransitions", double(r.exact_transitions));
+          v.Set("exactDistinct", double(r.exact_distinct));
+          v.Set("exactKeys", double(r.exact_keys));
+          v.Set("deterministicKeys", double(r.deterministic_keys));
+          v.Set("deterministicTransitions", double(r.deterministic_transitions));
+          v.Set("entropy", r.entropy);
+          v.Set("topCounts", ToFloat64(e, r.top_counts));
+          v.Set("peakTableBytes", double(r.peak_table_bytes));
+          v.Set("margins", MarginsToJs(e, r.margins));
+        });
   });
 }
 
@@ -103,16 +100,14 @@ Napi::Value Ablation(const Napi::CallbackInfo& info) {
     const auto ranges = RangesArg(env, info[3]);
     bi::AblationOptions o;
     SetIsaThreads(env, ObjectArg(env, info[4], "E_OPTION", "options must be an object"), &o);
-    auto out = std::make_shared<bi::AblationResult>();
-    job->run = [=](const bi::Control& c) { return bi::ablation(m, d.data, d.size, ranges, WithControl(o, c), out.get()); };
-    job->result = [=](Napi::Env e) -> Napi::Value {
-      Napi::Object v = Napi::Object::New(e);
-      v.Set("positions", double(out->positions));
-      v.Set("baseBits", out->base_bits);
-      v.Set("signReadoutBits", out->sign_readout_bits);
-      SetFloat64s(e, v, "knockoutBits", out->knockout_bits, "keepBits", out->keep_bits);
-      return v;
-    };
+    RunIntoObject<bi::AblationResult>(job,
+        [=](const bi::Control& c, bi::AblationResult* out) { return bi::ablation(m, d.data, d.size, ranges, WithControl(o, c), out); },
+        [](Napi::Env e, Napi::Object v, const bi::AblationResult& r) {
+          v.Set("positions", double(r.positions));
+          v.Set("baseBits", r.base_bits);
+          v.Set("signReadoutBits", r.sign_readout_bits);
+          SetFloat64s(e, v, "knockoutBits", r.knockout_bits, "keepBits", r.keep_bits);
+        });
   });
 }
 
@@ -125,13 +120,11 @@ Napi::Value Counterfactual(const Napi::CallbackInfo& info) {
     for (double p : DoublesArg(env, info[4], "positions")) positions.push_back(CheckedIndex(env, p, "positions", "E_RANGE"));
     bi::AttributionOptions o;
     AttributionArgs(env, ObjectArg(env, info[5], "E_OPTION", "options must be an object"), &o);
-    auto out = std::make_shared<bi::CounterfactualResult>();
-    job->run = [=](const bi::Control& c) { return bi::counterfactual(m, d.data, d.size, rows, positions, WithControl(o, c), out.get()); };
-    job->result = [=](Napi::Env e) -> Napi::Value {
-      Napi::Object v = Napi::Object::New(e);
-      SetFloat64s(e, v, "alpha", out->alpha, "bits", out->bits);
-      return v;
-    };
+    RunIntoObject<bi::CounterfactualResult>(job,
+        [=](const bi::Control& c, bi::CounterfactualResult* out) {
+          return bi::counterfactual(m, d.data, d.size, rows, positions, WithControl(o, c), out);
+        },
+        [](Napi::Env e, Napi::Object v, const bi::CounterfactualResult& r) { SetFloat64s(e, v, "alpha", r.alpha, "bits", r.bits); });
   });
 }
 
@@ -150,14 +143,12 @@ Napi::Value Jacobian(const Napi::CallbackInfo& info) {
       auto a = KeptBytes(env, job, opt.Get("aligned"), "aligned");
       o.aligned = Sized(env, a, size_t(o.max_offset) * 65536, "aligned");
     }
-    auto out = std::make_shared<bi::JacobianResult>();
-    job->run = [=](const bi::Control& c) { return bi::jacobian_attribution(m, d.data, d.size, rows, WithControl(o, c), out.get()); };
-    job->result = [=](Napi::Env e) -> Napi::Value {
-      Napi::Object v = Napi::Object::New(e);
-      v.Set("positions", double(out->positions));
-      SetFloat64s(e, v, "count", out->count, "sum", out->sum, "absSum", out->abs_sum, "alignedAbs", out->aligned_abs);
-      return v;
-    };
+    RunIntoObject<bi::JacobianResult>(job,
+        [=](const bi::Control& c, bi::JacobianResult* out) { return bi::jacobian_attribution(m, d.data, d.size, rows, WithControl(o, c), out); },
+        [](Napi::Env e, Napi::Object v, const bi::JacobianResult& r) {
+          v.Set("positions", double(r.positions));
+          SetFloat64s(e, v, "count", r.count, "sum", r.sum, "absSum", r.abs_sum, "alignedAbs", r.aligned_abs);
+        });
   });
 }
 

@@ -10,6 +10,7 @@
 #include <napi.h>
 
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "bi/control.h"
@@ -108,6 +109,19 @@ class FnJob : public Job {
   bi::Status Run(const bi::Control& control) override { return run(control); }
   Napi::Value Result(Napi::Env env) override { return result(env); }
 };
+
+// Sets the job's work to run(control, out) and its result to a new object filled by
+// fill(env, object, *out), `out` a fresh Result the two closures share.
+template <typename Result, typename Run, typename Fill>
+void RunIntoObject(FnJob* job, Run run, Fill fill) {
+  auto out = std::make_shared<Result>();
+  job->run = [=](const bi::Control& c) { return run(c, out.get()); };
+  job->result = [=](Napi::Env e) -> Napi::Value {
+    Napi::Object v = Napi::Object::New(e);
+    fill(e, v, *out);
+    return v;
+  };
+}
 
 // Starts an FnJob whose cancel flag and progress callback are info[cancel_at] and the
 // argument after it; `setup(env, job)` reads the other arguments and sets run and result.

@@ -65,13 +65,9 @@ Napi::Value FeatureMap(const Napi::CallbackInfo& info) {
   return StartJob(info, 3, [&](Napi::Env env, FnJob* job) {
     const Bytes d = DataArg(env, job, info[0]);
     const bi::StateRows rows = RowsArg(env, job, info[2], HiddenArg(env, info[1]));
-    auto out = std::make_shared<bi::FeatureMapResult>();
-    job->run = [=](const bi::Control& c) { return bi::feature_map(d.data, d.size, rows, c, out.get()); };
-    job->result = [=](Napi::Env e) -> Napi::Value {
-      Napi::Object o = Napi::Object::New(e);
-      SetFloat64s(e, o, "r2", out->r2, "byteR2", out->byte_r2);
-      return o;
-    };
+    RunIntoObject<bi::FeatureMapResult>(job,
+        [=](const bi::Control& c, bi::FeatureMapResult* out) { return bi::feature_map(d.data, d.size, rows, c, out); },
+        [](Napi::Env e, Napi::Object o, const bi::FeatureMapResult& r) { SetFloat64s(e, o, "r2", r.r2, "byteR2", r.byte_r2); });
   });
 }
 

@@ -7,6 +7,7 @@ import { Corpus } from '../lib/corpus';
 import { evaluate } from '../lib/evaluate';
 import { loadModel } from '../lib/io/model-file';
 import { alignedMask, attribute, counterfactualAttribution, jacobianAttribution, pmiTables } from '../lib/attribution';
+import { COUNTERFACTUAL_WARMUP, sampleCounterfactualPositions, windowedCounterfactual } from '../lib/attribution/samples';
 import { captureTrajectory } from '../lib/trajectory';
 import { codeOf, mulberry32, randomModel, studyPath } from './helpers';
 
@@ -93,6 +94,33 @@ describe('Jacobian attribution', () => {
     expect(await codeOf(() => attribute(model, c, { mode: 'fast' as never }))).toBe('E_OPTION');
     expect(await codeOf(() => pmiTables(null as never))).toBe('E_OPTION');
     expect(await codeOf(() => counterfactualAttribution(model, c, t, []))).toBe('E_OPTION');
+  });
+});
+
+describe('scale-mode counterfactual samples', () => {
+  it('are drawn from the whole range, seeded, and rerun in windows agree with one long trajectory', async () => {
+    const c = text(40000, 9);
+    const range: [number, number] = [2000, 40000];
+    const p = sampleCounterfactualPositions(range, 64, 1);
+    expect(p).toEqual(sampleCounterfactualPositions(range, 64, 1));
+    expect(p).not.toEqual(sampleCounterfactualPositions(range, 64, 2));
+    expect(p[0]).toBeGreaterThanOrEqual(range[0] + 20);
+    expect(p[p.length - 1]).toBeLessThan(range[1] - 1);
+    expect(p[p.length - 1]).toBeGreaterThan(30000);  // not only the start of the range
+    // A contractive model forgets its start within the warm-up: the windows' α equal those read
+    // off one trajectory over the whole range, where the short trajectory does not reach.
+    const model = randomModel(8, 4, 0.15);
+    const full = await captureTrajectory(model, c, { range, capture: ['hidden'] });
+    const short = await captureTrajectory(model, c, { range: [range[0], range[0] + 5000], capture: ['hidden'] });
+    const w = await windowedCounterfactual(model, c, short, p, { maxOffset: 20, rangeBegin: range[0] });
+    const direct = await counterfactualAttribution(model, c, full, p, { maxOffset: 20 });
+    expect(w.positions).toEqual(p);
+    expect(p.some((t) => t - COUNTERFACTUAL_WARMUP > range[0] + 5000)).toBe(true);  // windows were used
+    expect(Math.max(...direct.alpha.map((row) => Math.abs(row[0] as number)))).toBeGreaterThan(0.01);  // α large enough to compare
+    p.forEach((_, i) => {
+      expect(w.bits[i]).toBeCloseTo(direct.bits[i], 4);
+      w.alpha[i].forEach((a, d) => expect(a as number).toBeCloseTo(direct.alpha[i][d] as number, 4));
+    });
   });
 });
 

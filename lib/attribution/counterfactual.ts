@@ -1,5 +1,5 @@
 /**
- * Counterfactual attribution (SPEC §6, the study's): the byte at offset d from the predicted byte
+ * Counterfactual attribution (the study's): the byte at offset d from the predicted byte
  * x_{t+1} is replaced by (x + 128) mod 256 and the steps after it rerun natively from the stored
  * state; α(t, d) = change in −log2 p_t(x_{t+1}), the bits the original byte saved. null where
  * the byte precedes the trajectory.

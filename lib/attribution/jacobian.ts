@@ -1,5 +1,5 @@
 /**
- * Jacobian attribution (SPEC §6, ours): α(t, d) = Σ_j ∂log2 p_t(x_{t+1})/∂z_j(t+1−d)·Wx[j, x_{t+1−d}]
+ * Jacobian attribution (ours): α(t, d) = Σ_j ∂log2 p_t(x_{t+1})/∂z_j(t+1−d)·Wx[j, x_{t+1−d}]
  * for every position of a range and d = 1 … maxOffset, natively in one backward sweep whose
  * GEMMs take blocks of positions as their batch. Alignment(d) = Σ_t |α(t, d)|·1[PMI_d > 0.5] /
  * Σ_t |α(t, d)|, when a PMI mask is given.

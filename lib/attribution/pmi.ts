@@ -1,5 +1,5 @@
 /**
- * PMI per offset (SPEC §6): PMI_d(a, b) = log2 P(x_{s−d} = a, x_s = b) / (P(a) P(b)) from the
+ * PMI per offset: PMI_d(a, b) = log2 P(x_{s−d} = a, x_s = b) / (P(a) P(b)) from the
  * pair counts of s ∈ [max(begin, d), end), marginals from the same pairs; −∞ for unseen pairs.
  */
 import { Corpus, checkRange } from '../corpus';

@@ -1,9 +1,11 @@
 /**
- * attribute: the temporal attribution of SPEC §6 on one model and corpus.
+ * attribute: temporal attribution on one model and corpus — how much the byte x_{t+1−d} contributes
+ * to −log2 p_t(x_{t+1}) (counterfactual and Jacobian α(t, d)), aligned with the data's PMI_d.
  *  - study: PMI, trajectory and attribution in-sample on the whole corpus; the counterfactual at
  *    the study's positions {42, 80, 100, 150, 200, 300, 400, 500}.
  *  - scale: PMI from the train split's counts; the Jacobian on the first `positions` positions
- *    of the test split; the counterfactual on `samples` positions drawn (seeded) from them.
+ *    of the test split; the counterfactual on `samples` positions drawn (seeded) from the whole
+ *    test split (samples.ts), correlated with the Jacobian where both exist.
  * Alignment is reported per d and pooled over the shallow (d ≤ 4) and deep (d > 15) offsets.
  */
 import { Corpus, DEFAULT_TEST_FRACTION } from '../corpus';
@@ -11,12 +13,12 @@ import { checkModelCorpus } from '../evaluate';
 import { JobOptions } from '../jobs';
 import { Model } from '../model';
 import { pearson } from '../psi/hebbian';
-import { mulberry32 } from '../random';
 import { captureTrajectory } from '../trajectory';
 import { checkOptions, checkPositiveInt } from '../validate';
 import { AnalysisMode, analysisRange, staged } from '../boolean/run';
 import { COUNTERFACTUAL_OFFSETS, CounterfactualReport, STUDY_POSITIONS, counterfactualAttribution } from './counterfactual';
 import { JacobianCurvePoint, jacobianAttribution } from './jacobian';
+import { sampleCounterfactualPositions, windowedCounterfactual } from './samples';
 import { PMI_THRESHOLD, PmiTables, alignedMask, checkMaxOffset, pmiSummary, pmiTables } from './pmi';
 
 export const DEFAULT_ATTRIBUTION_POSITIONS = 1 << 18;
@@ -31,7 +33,7 @@ export interface AttributeOptions extends JobOptions {
   maxOffset?: number;
   /** Scale mode: positions of the Jacobian sweep (default 2^18). */
   positions?: number;
-  /** Scale mode: counterfactual positions sampled from them (default 1024). */
+  /** Scale mode: counterfactual positions drawn from the whole test split (default 1024). */
   samples?: number;
   seed?: number;
   threads?: number;
@@ -56,7 +58,7 @@ export interface CounterfactualSummary extends CounterfactualReport {
 export const STUDY_ATTRIBUTION_FIGURES = {
   shallow: { offsets: [1, 3], alignment: 0.88 },
   deep: { offsets: [15, null], alignment: [0.24, 0.37] },
-  note: 'the study prints these without its positions set or PMI counts; not a SPEC §9 target',
+  note: 'the study prints these without its positions set or PMI counts; not among the figures that must reproduce',
 } as const;
 
 export interface AttributionResult {
@@ -121,11 +123,7 @@ export async function attribute(model: Model, corpus: Corpus, options?: Attribut
     trajRange = [range[0], Math.min(range[1], range[0] + positions + 1)];
     pmiRange = corpus.split(opts.testFraction ?? DEFAULT_TEST_FRACTION).train;
     const samples = checkPositiveInt('samples', opts.samples ?? DEFAULT_COUNTERFACTUAL_SAMPLES);
-    const rnd = mulberry32(opts.seed ?? 1);
-    const lo = trajRange[0] + COUNTERFACTUAL_OFFSETS, span = trajRange[1] - 1 - lo;
-    const set = new Set<number>();
-    for (let i = 0; i < samples && span > 0; i++) set.add(lo + Math.floor(rnd() * span));
-    cfPositions = [...set].sort((a, b) => a - b);
+    cfPositions = sampleCounterfactualPositions(range, samples, opts.seed ?? 1);
   }
   const common = { threads: opts.threads, isa: opts.isa };
   const pmi = await pmiTables(corpus, { range: pmiRange, maxOffset, ...job() });
@@ -133,12 +131,15 @@ export async function attribute(model: Model, corpus: Corpus, options?: Attribut
   const trajectory = await captureTrajectory(model, corpus, { range: trajRange, capture: ['hidden'], maxBytes: opts.maxBytes, isa: opts.isa, ...job() });
   const rows = { trajectory, begin: trajRange[0], end: trajRange[1] - 1 };
   const jac = await jacobianAttribution(model, corpus, rows, { maxOffset, aligned: mask, keepAlpha: true, ...common, ...job() });
-  const cf = await counterfactualAttribution(model, corpus, trajectory, cfPositions,
-    { maxOffset: Math.min(COUNTERFACTUAL_OFFSETS, maxOffset), ...common, ...job() });
+  const cfOffsets = Math.min(COUNTERFACTUAL_OFFSETS, maxOffset);
+  const cf = mode === 'study'
+    ? await counterfactualAttribution(model, corpus, trajectory, cfPositions, { maxOffset: cfOffsets, ...common, ...job() })
+    : await windowedCounterfactual(model, corpus, trajectory, cfPositions, { maxOffset: cfOffsets, rangeBegin: range[0], ...common, ...job() });
 
   // Pairs (t, d) where both attributions exist.
   const a: number[] = [], b: number[] = [];
   cf.positions.forEach((t, i) => cf.alpha[i].forEach((v, k) => {
+    if (t >= rows.end) return;  // beyond the Jacobian's positions (scale mode samples the whole test split)
     const j = jac.alpha![(t - rows.begin) * maxOffset + k];
     if (v !== null && !Number.isNaN(j)) { a.push(v); b.push(j); }
   }));

@@ -1,12 +1,12 @@
 /**
- * Neuron ablation (SPEC §5): knock-out (h_j := 0 at every step) and keep-only-one (every other
+ * Neuron ablation: knock-out (h_j := 0 at every step) and keep-only-one (every other
  * neuron held at 0) for every neuron, run natively as 2H + 2 streams of one multi-stream pass
  * from h = 0 over one byte range. Δbpc = variant − model; the gap is H0 − model bpc, H0 the
  * order-0 entropy of the predicted bytes. A knock-out's share is Δbpc / gap (the part of the
  * gain the neuron is needed for); keep-only's share is (H0 − bpc_keep) / gap (the part one
  * neuron recovers alone, negative when it is worse than H0). The same pass also scores the readout
  * of sgn h_t on the unchanged trajectory (`signReadout`): how much of the gain the sign bits of
- * the true states carry, which is not SPEC §5's sign-only dynamics.
+ * the true states carry, which is not the sign-only dynamics (h_t = sgn z_t fed back).
  */
 import { Corpus, checkRange } from '../corpus';
 import { checkModelCorpus } from '../evaluate';

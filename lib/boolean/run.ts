@@ -1,5 +1,7 @@
 /**
- * booleanStructure: every analysis of SPEC §5 on one model and corpus.
+ * booleanStructure: the network read as a Boolean automaton on one model and corpus — sign vectors
+ * σ_t = 1[h_t ≥ 0] and their transitions, sign-only dynamics h_t = sgn z_t, margins |z_j(t)|, neuron
+ * knock-out and keep-only-one (docs/definitions.md).
  *  - study: the study's definitions on the whole corpus (its 1 KB slice), one pass from h = 0.
  *  - scale: the test split; sign vectors over all of it as `streams` streams (default 64, the
  *    batch of the recurrence GEMM; each stream starts from h = 0), ablation over its first
@@ -32,12 +34,12 @@ export interface BooleanOptions extends JobOptions {
   isa?: string;
 }
 
-/** The study's printed figures for §5; none follows from its public model (SPEC §9). */
+/** The study's printed Boolean figures; none follows from its public model and text, so none is a target. */
 export const STUDY_BOOLEAN_FIGURES = {
   signVectors: 1023,
   signShareOfGain: 0.997,
   meanMargin: 60.5,
-  note: 'printed by the study but not given by its public model and text (SPEC §9)',
+  note: 'printed by the study but not given by its public model and text',
 } as const;
 
 export interface BooleanResult {

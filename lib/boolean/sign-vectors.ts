@@ -1,5 +1,5 @@
 /**
- * Sign vectors (SPEC §5, 86fbef8): σ_t = 1[h_t ≥ 0] over the states t ∈ [begin, end − 1) of a
+ * Sign vectors: σ_t = 1[h_t ≥ 0] over the states t ∈ [begin, end − 1) of a
  * byte range, under the true dynamics or the sign-only dynamics (h = sgn z, same readout); their
  * number, frequencies and entropy, the transition map (σ_{t−1}, x_t) → σ_t, the pass's bpc and
  * the margins |z_j(t)|. Exact up to `maxMemory` bytes of tables; past it the distinct counts are

@@ -1,5 +1,5 @@
 /**
- * The three sources of error (SPEC §7) in one table: first-order (1 − r² of the Hebbian fit of
+ * The three sources of error in one table: first-order (1 − r² of the Hebbian fit of
  * Wh, from ψ), pairwise (offset-pair synergy from counts), Boolean (sign-only vs full bpc).
  *  - study: everything in-sample on the whole corpus.
  *  - scale: the Hebbian fit on the first `positions` states of the train split, synergy on the
@@ -35,7 +35,7 @@ export const STUDY_ERROR_FIGURES = {
   oneMinusR2: 0.44,
   synergy: 'more than 1.0 bit per offset pair',
   signShareOfGain: 0.997,
-  note: 'r = 0.56 (at |w| ≥ 3) and 99.7% are not given by the public model (SPEC §9)',
+  note: 'r = 0.56 (at |w| ≥ 3) and 99.7% are not given by the public model',
 } as const;
 
 export interface ErrorSourcesResult {

@@ -1,5 +1,5 @@
 /**
- * Pairwise synergy (SPEC §7): S(a, b) = I(Y; X_a, X_b) − I(Y; X_a) − I(Y; X_b) for offset pairs
+ * Pairwise synergy: S(a, b) = I(Y; X_a, X_b) − I(Y; X_a) − I(Y; X_b) for offset pairs
  * 1 ≤ a < b ≤ maxOffset, plug-in mutual information from the native skip-gram counts, every term
  * over the same positions s ∈ [begin + maxOffset, end). S = H(Y|X_a) + H(Y|X_b) − H(Y|X_a,X_b) − H(Y).
  */

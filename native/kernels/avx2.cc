@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "bi/kernels.h"
@@ -638,6 +639,48 @@ double sum_squares(int n, const float* x) {
   return simd::sum_squares_finish(lanes, i, n, x);
 }
 
+// ---------------------------------------------------------------- sign vectors and margins
+// 1[x ≥ 0] of eight lanes as eight bits (an ordered compare: −0 is ≥ 0, NaN is not; movemask of
+// x itself would read the sign bit and get −0 wrong).
+inline uint32_t ge0_bits(const float* x) {
+  return uint32_t(_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(x), _mm256_setzero_ps(), _CMP_GE_OQ)));
+}
+
+void sign_bits(int n, const float* x, uint8_t* out) {
+  int i = 0;
+  for (; i + 32 <= n; i += 32) {  // four bytes per store
+    const uint32_t w = ge0_bits(x + i) | ge0_bits(x + i + 8) << 8 | ge0_bits(x + i + 16) << 16 | ge0_bits(x + i + 24) << 24;
+    std::memcpy(out + i / 8, &w, 4);
+  }
+  for (; i + 8 <= n; i += 8) out[i / 8] = uint8_t(ge0_bits(x + i));
+  if (i < n) sign_byte(i, n, x, out);
+}
+
+void margin_scan(int n, const float* z, float* a, uint64_t* hist, MarginSums* acc) {
+  const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+  const __m256 one = _mm256_set1_ps(1.0f), tenth = _mm256_set1_ps(0.1f);
+  const __m256i lo = _mm256_set1_epi32(95 * 64 - 1), top = _mm256_set1_epi32(kMarginFineBins - 1);
+  __m256 lanes = _mm256_setzero_ps();
+  uint64_t below_1 = 0, below_01 = 0;
+  alignas(32) int32_t bin[8];
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_and_ps(_mm256_loadu_ps(z + i), absmask);
+    if (a) _mm256_storeu_ps(a + i, v);
+    lanes = _mm256_add_ps(lanes, v);
+    below_1 += unsigned(__builtin_popcount(_mm256_movemask_ps(_mm256_cmp_ps(v, one, _CMP_LT_OQ))));
+    below_01 += unsigned(__builtin_popcount(_mm256_movemask_ps(_mm256_cmp_ps(v, tenth, _CMP_LT_OQ))));
+    // margin_bin on eight lanes: (bits >> 17) − (95·64 − 1), clamped to the bins.
+    __m256i b = _mm256_sub_epi32(_mm256_srli_epi32(_mm256_castps_si256(v), 17), lo);
+    b = _mm256_min_epi32(_mm256_max_epi32(b, _mm256_setzero_si256()), top);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(bin), b);
+    for (int l = 0; l < 8; ++l) ++hist[bin[l]];
+  }
+  alignas(32) float lane[8];
+  _mm256_store_ps(lane, lanes);
+  margin_scan_finish(i, n, z, a, hist, lane, below_1, below_01, acc);
+}
+
 }  // namespace
 }  // namespace avx2
 }  // namespace bi
@@ -666,6 +709,8 @@ const Kernels* avx2_kernels() {
     t.transpose = avx2::transpose;
     t.tanh_grad = avx2::tanh_grad;
     t.sum_squares = avx2::sum_squares;
+    t.sign_bits = avx2::sign_bits;
+    t.margin_scan = avx2::margin_scan;
     return t;
   }();
   return &table;

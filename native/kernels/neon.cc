@@ -458,6 +458,49 @@ double sum_squares(int n, const float* x) {
   return simd::sum_squares_finish(lanes, i, n, x);
 }
 
+// ---------------------------------------------------------------- sign vectors and margins
+// 1[x ≥ 0] of eight lanes as one byte: compare (all-ones lanes), narrow 32 → 16 → 8 bits, keep
+// bit l in lane l and add the lanes.
+inline uint8_t ge0_byte(const float* x) {
+  const uint16x8_t m16 = vcombine_u16(vmovn_u32(vcgezq_f32(vld1q_f32(x))), vmovn_u32(vcgezq_f32(vld1q_f32(x + 4))));
+  static const uint8_t kBit[8] = {1, 2, 4, 8, 16, 32, 64, 128};
+  return vaddv_u8(vand_u8(vmovn_u16(m16), vld1_u8(kBit)));
+}
+
+void sign_bits(int n, const float* x, uint8_t* out) {
+  int i = 0;
+  for (; i + 8 <= n; i += 8) out[i / 8] = ge0_byte(x + i);
+  if (i < n) sign_byte(i, n, x, out);
+}
+
+void margin_scan(int n, const float* z, float* a, uint64_t* hist, MarginSums* acc) {
+  const float32x4_t one = vdupq_n_f32(1.0f), tenth = vdupq_n_f32(0.1f);
+  const int32x4_t lo = vdupq_n_s32(95 * 64 - 1), zero = vdupq_n_s32(0), top = vdupq_n_s32(kMarginFineBins - 1);
+  float32x4_t lanes0 = vdupq_n_f32(0.0f), lanes1 = vdupq_n_f32(0.0f);  // lanes 0–3 and 4–7
+  uint32x4_t b1 = vdupq_n_u32(0), b01 = vdupq_n_u32(0);  // per-lane counts: a hit's mask is −1, subtracted
+  int32_t bin[8];
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const float32x4_t v0 = vabsq_f32(vld1q_f32(z + i)), v1 = vabsq_f32(vld1q_f32(z + i + 4));
+    if (a) { vst1q_f32(a + i, v0); vst1q_f32(a + i + 4, v1); }
+    lanes0 = vaddq_f32(lanes0, v0);
+    lanes1 = vaddq_f32(lanes1, v1);
+    b1 = vsubq_u32(b1, vaddq_u32(vcltq_f32(v0, one), vcltq_f32(v1, one)));  // all-ones lanes are −1
+    b01 = vsubq_u32(b01, vaddq_u32(vcltq_f32(v0, tenth), vcltq_f32(v1, tenth)));
+    // margin_bin on four lanes: (bits >> 17) − (95·64 − 1), clamped to the bins.
+    const int32x4_t e0 = vsubq_s32(vreinterpretq_s32_u32(vshrq_n_u32(vreinterpretq_u32_f32(v0), 17)), lo);
+    const int32x4_t e1 = vsubq_s32(vreinterpretq_s32_u32(vshrq_n_u32(vreinterpretq_u32_f32(v1), 17)), lo);
+    vst1q_s32(bin, vminq_s32(vmaxq_s32(e0, zero), top));
+    vst1q_s32(bin + 4, vminq_s32(vmaxq_s32(e1, zero), top));
+    for (int l = 0; l < 8; ++l) ++hist[bin[l]];
+  }
+  float lane[8];
+  vst1q_f32(lane, lanes0);
+  vst1q_f32(lane + 4, lanes1);
+  uint64_t below_1 = vaddvq_u32(b1), below_01 = vaddvq_u32(b01);
+  margin_scan_finish(i, n, z, a, hist, lane, below_1, below_01, acc);
+}
+
 }  // namespace
 }  // namespace neon
 
@@ -481,6 +524,8 @@ const Kernels* neon_kernels() {
     t.transpose = neon::transpose;
     t.tanh_grad = neon::tanh_grad;
     t.sum_squares = neon::sum_squares;
+    t.sign_bits = neon::sign_bits;
+    t.margin_scan = neon::margin_scan;
     return t;
   }();
   return &table;

@@ -134,6 +134,26 @@ double sum_squares(int n, const float* x) {
   return combine_lanes32(acc);
 }
 
+void sign_bits(int n, const float* x, uint8_t* out) {
+  for (int i = 0; i < n; i += 8) sign_byte(i, n, x, out);
+}
+
+void margin_scan(int n, const float* z, float* a, uint64_t* hist, MarginSums* acc) {
+  float lanes[8] = {};
+  uint64_t below_1 = 0, below_01 = 0;
+  int i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int l = 0; l < 8; ++l) {
+      const float v = std::fabs(z[i + l]);
+      if (a) a[i + l] = v;
+      ++hist[margin_bin(v)];
+      below_1 += v < 1.0f;
+      below_01 += v < 0.1f;
+      lanes[l] += v;
+    }
+  margin_scan_finish(i, n, z, a, hist, lanes, below_1, below_01, acc);
+}
+
 }  // namespace
 }  // namespace scalar
 
@@ -157,6 +177,8 @@ const Kernels* scalar_kernels() {
     t.transpose = scalar::transpose;
     t.tanh_grad = scalar::tanh_grad;
     t.sum_squares = scalar::sum_squares;
+    t.sign_bits = scalar::sign_bits;
+    t.margin_scan = scalar::margin_scan;
     return t;
   }();
   return &table;

@@ -6,6 +6,7 @@
 #include "bi/attribution.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -98,12 +99,16 @@ Status jacobian_attribution(const ModelView& m, const uint8_t* data, uint64_t si
   std::vector<uint64_t> counts(nblocks * D, 0);
   struct Scratch {
     AlignedVector<float> logits, a, b;
+    std::vector<double> sums;
+    std::vector<uint64_t> counts;
   };
   std::vector<Scratch> scratch(opt.threads);
   for (auto& s : scratch) {
     s.logits.resize(size_t(kBlock) * kVocab);
     s.a.resize(size_t(kBlock) * H);
     s.b.resize(size_t(kBlock) * H);
+    s.sums.resize(size_t(D) * 3);
+    s.counts.resize(size_t(D));
   }
   static const float kLog2e = float(1.0 / std::log(2.0));
 
@@ -122,8 +127,12 @@ Status jacobian_attribution(const ModelView& m, const uint8_t* data, uint64_t si
     float* nxt = sc.b.data();
     k.gemm_nn(P, H, kVocab, logits, kVocab, w.Wyp.data(), w.ldh, nxt, H, false);  // ∂/∂h_t
     k.tanh_grad(P * H, nxt, nullptr, h, cur);                                     // ∂/∂z_t (d = 1)
-    double* bsum = &sums[blk * D * 3];
-    uint64_t* bcount = &counts[blk * D];
+    // The block's sums stay in the thread's scratch and are stored once, at the end: no line
+    // of the shared arrays is written by two threads while they run.
+    double* bsum = sc.sums.data();
+    uint64_t* bcount = sc.counts.data();
+    std::fill(sc.sums.begin(), sc.sums.end(), 0.0);
+    std::fill(sc.counts.begin(), sc.counts.end(), uint64_t(0));
     for (int d = 1; d <= D; ++d) {
       // Row r (position t0 + r) reaches byte s = t0 + r + 1 − d; rows with s < first have no byte.
       const int64_t lo64 = int64_t(traj.first) + d - 1 - int64_t(t0);
@@ -147,18 +156,24 @@ Status jacobian_attribution(const ModelView& m, const uint8_t* data, uint64_t si
       if (opt.alpha)
         for (int r = 0; r < lo; ++r) opt.alpha[(t0 + r - begin) * D + d - 1] = std::numeric_limits<float>::quiet_NaN();
     }
+    std::copy(sc.sums.begin(), sc.sums.end(), sums.begin() + blk * D * 3);
+    std::copy(sc.counts.begin(), sc.counts.end(), counts.begin() + blk * D);
     if (opt.alpha)  // offsets past the trajectory's start that the loop above did not reach
       for (int r = 0; r < P; ++r)
         for (int d = 1; d <= D; ++d)
           if (t0 + r + 1 < traj.first + uint64_t(d)) opt.alpha[(t0 + r - begin) * D + d - 1] = std::numeric_limits<float>::quiet_NaN();
   };
 
+  // Blocks are taken from a shared counter, so a thread that the machine slows down leaves its
+  // share to the others instead of holding up the round; each block's sums are its own, so the
+  // result does not depend on which thread ran it.
   ThreadPool pool(opt.threads);
   const uint64_t per_round = uint64_t(16) * opt.threads;
   for (uint64_t b0 = 0; b0 < nblocks; b0 += per_round) {
     const uint64_t b1 = std::min(nblocks, b0 + per_round);
+    std::atomic<uint64_t> next{b0};
     pool.run(opt.threads, [&](int th) {
-      for (uint64_t b = b0 + th; b < b1; b += opt.threads) run_block(b, scratch[th]);
+      for (uint64_t b; (b = next.fetch_add(1, std::memory_order_relaxed)) < b1;) run_block(b, scratch[th]);
     });
     opt.control.report(double(b1), double(nblocks));
     if (opt.control.cancelled()) return Status::Error("E_ABORTED", "attribution cancelled");

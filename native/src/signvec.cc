@@ -1,8 +1,8 @@
 // Sign-vector statistics (signvec.h). The forward pass is variant_pass over `streams`
-// contiguous streams, in blocks of steps whose signs and pre-activations fit a fixed scratch;
-// after each block one thread walks the streams in order and feeds the exact tables (an arena
-// of distinct σ with counts, and the transition keys (id of σ_{t−1}, x_t) with their first
-// successor) and two HyperLogLog sketches. When the tables would pass max_memory, their
+// contiguous streams, in blocks of steps whose signs fit a fixed scratch; hashes and margins are
+// taken inside the pass (its step hook); after each block one thread walks the streams in order
+// and feeds the exact tables (an arena of distinct σ with counts, and the transition keys (id of
+// σ_{t−1}, x_t) with their first successor) and two HyperLogLog sketches. When the tables would pass max_memory, their
 // figures are frozen at that point (exact_positions) and only the sketches go on.
 #include "bi/signvec.h"
 
@@ -12,7 +12,6 @@
 #include <functional>
 
 #include "bi/eval.h"
-#include "bi/threadpool.h"
 #include "bi/variant_pass.h"
 
 namespace bi {
@@ -166,46 +165,33 @@ class Tables {
   HyperLogLog vec_hll_, key_hll_;
 };
 
-// Margins: a histogram of 64 equal bins per octave over 2^−32 … 2^32, read off the float's
-// exponent and top mantissa bits (no logarithm, no comparison chain per value: there are H per
-// state). Every coarse edge and 1 are powers of two, so their counts come exactly from it; 0.1 is
-// counted directly. Values are also kept up to a bound for an exact median.
+// Margins: the kernel's fine histogram (margin_bin, kernels.h: 64 equal bins per octave over
+// 2^−32 … 2^32), Σ|z| and the counts below 1 and 0.1. Every coarse edge is a power of two, so
+// their counts come exactly from the histogram. Values are also kept up to a bound for an exact
+// median.
 constexpr int kOctaves = 64, kPerOctave = 64;
-constexpr int kFineBins = kOctaves * kPerOctave + 2;
+constexpr int kFineBins = kMarginFineBins;
 
 class Margins {
  public:
   explicit Margins(uint64_t exact_values) : exact_values_(exact_values), fine_(kFineBins, 0) {}
-  void add(const float* z, int n) {
-    abs_.resize(size_t(n));
-    float* a = abs_.data();
-    for (int i = 0; i < n; ++i) a[i] = std::fabs(z[i]);
-    float lanes[8] = {};  // eight partial sums: one vector add per 8 values
-    int i = 0;
-    for (; i + 8 <= n; i += 8)
-      for (int l = 0; l < 8; ++l) lanes[l] += a[i + l];
-    double sum = 0;
-    for (; i < n; ++i) sum += a[i];
-    for (float v : lanes) sum += v;
-    sum_ += sum;
-    uint32_t below = 0;
-    for (int k = 0; k < n; ++k) below += a[k] < 0.1f;
-    below_01_ += below;
-    for (int k = 0; k < n; ++k) ++fine_[fine_bin(a[k])];
-    count_ += uint64_t(n);
+  void add(const Kernels& k, const float* z, int n) {
     if (keep_ && values_.size() + size_t(n) <= exact_values_) {
-      values_.insert(values_.end(), a, a + n);
+      values_.resize(values_.size() + size_t(n));
+      k.margin_scan(n, z, values_.data() + values_.size() - n, fine_.data(), &sums_);
     } else {
-      keep_ = false;
-      std::vector<float>().swap(values_);
+      if (keep_) { keep_ = false; std::vector<float>().swap(values_); }
+      k.margin_scan(n, z, nullptr, fine_.data(), &sums_);
     }
+    count_ += uint64_t(n);
   }
 
   // Adds another part's values (parts merged in a fixed order give the same sums on any threads).
   void merge(const Margins& o) {
-    sum_ += o.sum_;
+    sums_.abs_sum += o.sums_.abs_sum;
+    sums_.below_1 += o.sums_.below_1;
+    sums_.below_01 += o.sums_.below_01;
     count_ += o.count_;
-    below_01_ += o.below_01_;
     for (int b = 0; b < kFineBins; ++b) fine_[b] += o.fine_[b];
     keep_ = keep_ && o.keep_;
     if (keep_) values_.insert(values_.end(), o.values_.begin(), o.values_.end());
@@ -215,12 +201,12 @@ class Margins {
   MarginStats finish() {
     MarginStats out;
     out.count = count_;
-    out.mean = count_ ? sum_ / double(count_) : 0.0;
-    out.below_01 = below_01_;
-    out.below_1 = below_bin(fine_bin(1.0f));
+    out.mean = count_ ? sums_.abs_sum / double(count_) : 0.0;
+    out.below_01 = sums_.below_01;
+    out.below_1 = sums_.below_1;
     for (int k = 0; k < kMarginBins; ++k) {
-      const uint64_t lo = k == 0 ? 0 : below_bin(fine_bin(float(kMarginEdges[k])));
-      const uint64_t hi = k + 1 < kMarginBins ? below_bin(fine_bin(float(kMarginEdges[k + 1]))) : count_;
+      const uint64_t lo = k == 0 ? 0 : below_bin(margin_bin(float(kMarginEdges[k])));
+      const uint64_t hi = k + 1 < kMarginBins ? below_bin(margin_bin(float(kMarginEdges[k + 1]))) : count_;
       out.histogram[k] = hi - lo;
     }
     out.median_exact = keep_;
@@ -244,15 +230,6 @@ class Margins {
   }
 
  private:
-  // Bin 0: below 2^−32; then 64 equal sub-bins per octave; the last bin: 2^32 and above.
-  static int fine_bin(float a) {
-    uint32_t bits;
-    std::memcpy(&bits, &a, 4);
-    const int e = int((bits >> 23) & 0xff) - 127;
-    if (e < -kOctaves / 2) return 0;
-    if (e >= kOctaves / 2) return kFineBins - 1;
-    return (e + kOctaves / 2) * kPerOctave + int((bits >> 17) & 63) + 1;
-  }
   static double bin_middle(int b) {
     if (b == 0) return 0.0;
     const int e = (b - 1) / kPerOctave - kOctaves / 2, m = (b - 1) % kPerOctave;
@@ -265,9 +242,9 @@ class Margins {
     return c;
   }
   uint64_t exact_values_;
-  double sum_ = 0;
-  uint64_t count_ = 0, below_01_ = 0;
-  std::vector<float> values_, abs_;
+  MarginSums sums_;
+  uint64_t count_ = 0;
+  std::vector<float> values_;
   bool keep_ = true;
   std::vector<uint64_t> fine_;
 };
@@ -307,6 +284,8 @@ Status sign_vectors(const ModelView& m, const uint8_t* data, uint64_t size, uint
   if (!st.ok()) return st;
   if (begin >= end || end > size || end - begin < 2)
     return Status::Error("E_RANGE", "sign vectors need a range of at least 2 bytes within the corpus");
+  if (opt.threads < 1 || opt.threads > 256)
+    return Status::Error("E_OPTION", "threads must be in 1…256, got " + std::to_string(opt.threads));
   if (opt.streams < 1 || uint64_t(opt.streams) > (end - begin) / 2)
     return Status::Error("E_OPTION", "streams must be in 1…" + std::to_string((end - begin) / 2));
   const int H = m.H;
@@ -316,33 +295,41 @@ Status sign_vectors(const ModelView& m, const uint8_t* data, uint64_t size, uint
   // Stream s holds bytes [a_s, a_{s+1}) and counts states t < min(a_{s+1}, end − 1).
   std::vector<uint64_t> a(S + 1);
   for (int s = 0; s <= S; ++s) a[s] = begin + (end - begin) * uint64_t(s) / uint64_t(S);
-  // Steps per block: signs and pre-activations of all streams in about 64 MiB.
-  const uint64_t per_step = uint64_t(S) * (sb + sizeof(float) * H);
+  // Steps per block: the signs and hashes of all streams in about 64 MiB.
+  const uint64_t per_step = uint64_t(S) * (sb + sizeof(uint64_t));
   const uint64_t block = std::max<uint64_t>(1, (uint64_t(64) << 20) / per_step);
   std::vector<uint8_t> signs(size_t(S) * block * sb);
-  std::vector<float> preact(size_t(S) * block * H);
   std::vector<float> state(size_t(S) * H, 0.0f);
   std::vector<float> last(size_t(S) * H, 0.0f);
   std::vector<uint32_t> prev(S, 0);
   std::vector<uint64_t> prev_hash(S, 0);
 
   Tables tables(sb, opt.max_memory);
-  // The per-state work that needs no order (hashes, margins) runs on the pool in kParts parts,
-  // stream s in part s % kParts; the exact tables are fed in stream order afterwards.
-  constexpr int kParts = 8;
-  std::vector<Margins> parts(kParts, Margins(opt.exact_median_values / kParts));
+  // The per-state work that needs no order (hashes, margins) runs inside the pass, on the thread
+  // that computes the state while z_t is in cache: margins into one accumulator per pool slot
+  // (merged in slot order), hashes into their row. The exact tables are fed in stream order
+  // after each block.
+  std::vector<Margins> parts(size_t(opt.threads), Margins(opt.exact_median_values / uint64_t(opt.threads)));
   std::vector<uint64_t> hashes, offset;
-  ThreadPool pool(opt.threads);
+  std::vector<VariantStream> streams;
+  std::vector<int> which;
+  std::vector<uint64_t> counted_end;
   *out = SignVectorResult();
   VariantOptions vo = variant_options(opt);
   vo.control.progress = nullptr;  // progress is reported per block below
+  vo.on_step = [&](int slot, int i, uint64_t r, const float* z, const float*) {
+    const VariantStream& v = streams[size_t(i)];
+    if (r >= counted_end[size_t(i)] - v.begin) return;
+    hashes[offset[size_t(i)] + r] = hash_bytes(v.signs + r * sb, sb);
+    parts[size_t(slot)].add(*opt.kernels, z, H);
+  };
   uint64_t longest = 0;
   for (int s = 0; s < S; ++s) longest = std::max(longest, a[s + 1] - a[s]);
 
   for (uint64_t k0 = 0; k0 < longest; k0 += block) {
-    std::vector<VariantStream> streams;
-    std::vector<int> which;
-    std::vector<uint64_t> counted_end;
+    streams.clear();
+    which.clear();
+    counted_end.clear();
     for (int s = 0; s < S; ++s) {
       const uint64_t len = a[s + 1] - a[s];
       if (k0 >= len) continue;
@@ -356,28 +343,17 @@ Status sign_vectors(const ModelView& m, const uint8_t* data, uint64_t size, uint
       v.h0 = k0 == 0 ? nullptr : state.data() + size_t(s) * H;
       v.sign_only = opt.sign_only;
       v.signs = signs.data() + size_t(s) * block * sb;
-      v.preact = preact.data() + size_t(s) * block * H;
       v.h_last = last.data() + size_t(s) * H;
       streams.push_back(v);
       which.push_back(s);
     }
+    offset.assign(streams.size() + 1, 0);
+    for (size_t i = 0; i < streams.size(); ++i) offset[i + 1] = offset[i] + (counted_end[i] - streams[i].begin);
+    hashes.resize(offset.back());
     VariantResult vr;
     st = variant_pass(m, data, size, streams, vo, &vr);
     if (!st.ok()) return st;
     state.swap(last);
-    offset.assign(streams.size() + 1, 0);
-    for (size_t i = 0; i < streams.size(); ++i) offset[i + 1] = offset[i] + (counted_end[i] - streams[i].begin);
-    hashes.resize(offset.back());
-    pool.run(kParts, [&](int part) {
-      for (size_t i = 0; i < streams.size(); ++i) {
-        if (which[i] % kParts != part) continue;
-        const VariantStream& v = streams[i];
-        for (uint64_t r = 0; r < counted_end[i] - v.begin; ++r) {
-          hashes[offset[i] + r] = hash_bytes(v.signs + r * sb, sb);
-          parts[part].add(v.preact + r * H, H);
-        }
-      }
-    });
     for (size_t i = 0; i < streams.size(); ++i) {  // streams in order: a fixed feeding order
       const VariantStream& v = streams[i];
       const int s = which[i];
@@ -396,7 +372,7 @@ Status sign_vectors(const ModelView& m, const uint8_t* data, uint64_t size, uint
     if (opt.control.cancelled()) return Status::Error("E_ABORTED", "sign vectors cancelled");
   }
   tables.finish(out);
-  for (int p = 1; p < kParts; ++p) parts[0].merge(parts[p]);
+  for (size_t p = 1; p < parts.size(); ++p) parts[0].merge(parts[p]);
   out->margins = parts[0].finish();
   return Status::Ok();
 }

@@ -23,8 +23,8 @@ constexpr int kGroupRows = 256;  // rows of the recurrence GEMM (the readout's: 
 class Group {
  public:
   Group(const Kernels& k, const ForwardWeights& w, const uint8_t* data, const std::vector<VariantStream>& all,
-        std::vector<int> ids)
-      : k_(k), w_(w), data_(data), all_(all), ids_(std::move(ids)) {
+        std::vector<int> ids, const StepHook& hook)
+      : k_(k), w_(w), data_(data), all_(all), ids_(std::move(ids)), hook_(hook) {
     B_ = int(ids_.size());
     const int H = w_.H;
     max_steps_ = all_[ids_[0]].steps;
@@ -57,22 +57,24 @@ class Group {
   int rows() const { return B_; }
 
   // Runs one chunk: up to chunk_steps_ recurrence steps, then the readout of their scored states.
-  void chunk() {
+  void chunk(int slot) {
     const int H = w_.H;
     const size_t BH = size_t(B_) * H;
     const int n = int(std::min<uint64_t>(chunk_steps_, max_steps_ - step_));
     for (int j = 0; j < n; ++j) {
       const uint64_t s = step_ + j;
-      const int active = active_at(s);
-      for (int b = 0; b < active; ++b) {
-        const VariantStream& st = all_[ids_[b]];
-        const uint64_t t = st.begin + s;
+      const int active = each_active(j, [&](int b, const VariantStream& st, uint64_t t) {
         xs_[b] = int64_t(t) == st.replace_at ? st.replace_byte : data_[t];
-      }
+      });
       float* hprev = h_.data() + size_t(j) * BH;
       float* hnext = h_.data() + size_t(j + 1) * BH;
       window_forward(k_, w_, 1, active, xs_.data(), hprev, z_.data(), hnext);
-      for (int b = 0; b < active; ++b) change_row(all_[ids_[b]], s, z_.data() + size_t(b) * H, hnext + size_t(b) * H);
+      for (int b = 0; b < active; ++b) {
+        const float* z = z_.data() + size_t(b) * H;
+        float* h = hnext + size_t(b) * H;
+        change_row(all_[ids_[b]], s, z, h);
+        if (hook_) hook_(slot, ids_[b], s, z, h);
+      }
     }
     readout(n);
     for (int b = 0; b < B_; ++b) {  // the last state of a stream that ends in this chunk
@@ -91,6 +93,16 @@ class Group {
     return n;
   }
 
+  // Calls f(b, stream, t) for each stream b active at step j of the chunk (t: the byte it
+  // consumes there); returns how many are active.
+  template <typename F>
+  int each_active(int j, const F& f) const {
+    const uint64_t s = step_ + j;
+    const int active = active_at(s);
+    for (int b = 0; b < active; ++b) f(b, all_[ids_[b]], all_[ids_[b]].begin + s);
+    return active;
+  }
+
   // The stream's change to the step just taken, then its captures.
   void change_row(const VariantStream& st, uint64_t s, const float* z, float* h) {
     const int H = w_.H;
@@ -99,15 +111,7 @@ class Group {
     if (st.mask)
       for (int i = 0; i < H; ++i) h[i] *= st.mask[i];
     if (st.preact) std::memcpy(st.preact + s * H, z, sizeof(float) * H);
-    if (st.signs) {
-      uint8_t* out = st.signs + s * sign_bytes(H);
-      // Each byte gathered in a register (no branch on a coin flip, no store per bit).
-      for (int i0 = 0; i0 < H; i0 += 8) {
-        uint32_t byte = 0;
-        for (int i = i0; i < std::min(H, i0 + 8); ++i) byte |= uint32_t(h[i] >= 0.0f) << (i - i0);
-        out[i0 >> 3] = uint8_t(byte);
-      }
-    }
+    if (st.signs) k_.sign_bits(H, h, st.signs + s * sign_bytes(H));
   }
 
   // Gathers the scored states of the chunk's n steps into rows of at most kReadoutRows.
@@ -127,12 +131,8 @@ class Group {
     }
     int R = 0;
     for (int j = 0; j < n; ++j) {
-      const uint64_t s = step_ + j;
-      const int active = active_at(s);
-      for (int b = 0; b < active; ++b) {
-        const VariantStream& st = all_[ids_[b]];
-        const uint64_t t = st.begin + s;
-        if (t < st.score_begin || t >= st.score_end) continue;
+      each_active(j, [&](int b, const VariantStream& st, uint64_t t) {
+        if (t < st.score_begin || t >= st.score_end) return;
         float* row = rows_.data() + size_t(R) * H;
         std::memcpy(row, h_.data() + (size_t(j + 1) * B_ + b) * H, sizeof(float) * H);
         if (st.sign_readout)
@@ -141,7 +141,7 @@ class Group {
         row_stream_[R] = b;
         row_t_[R] = t;
         if (++R == kReadoutRows) { score(R, rows_.data()); R = 0; }
-      }
+      });
     }
     if (R > 0) score(R, rows_.data());
   }
@@ -172,6 +172,7 @@ class Group {
   const uint8_t* data_;
   const std::vector<VariantStream>& all_;
   std::vector<int> ids_;
+  const StepHook& hook_;
   int B_ = 0, chunk_steps_ = 1;
   bool sign_readout_ = false;
   uint64_t max_steps_ = 0, step_ = 0;
@@ -220,7 +221,8 @@ Status variant_pass(const ModelView& m, const uint8_t* data, uint64_t size, cons
   std::vector<std::unique_ptr<Group>> groups;
   for (size_t i = 0; i < n; i += per)
     groups.emplace_back(new Group(*opt.kernels, w, data, streams,
-                                  std::vector<int>(order.begin() + i, order.begin() + std::min(n, i + per))));
+                                  std::vector<int>(order.begin() + i, order.begin() + std::min(n, i + per)),
+                                  opt.on_step));
 
   uint64_t total = 0, done = 0;
   for (const auto& s : streams) total += s.steps;
@@ -232,7 +234,7 @@ Status variant_pass(const ModelView& m, const uint8_t* data, uint64_t size, cons
     while (more) {
       pool.run(ng, [&](int t) {
         Group& g = *groups[g0 + t];
-        for (int c = 0; c < 16 && !g.done(); ++c) g.chunk();
+        for (int c = 0; c < 16 && !g.done(); ++c) g.chunk(t);
       });
       more = false;
       for (int t = 0; t < ng; ++t) more = more || !groups[g0 + t]->done();

@@ -11,6 +11,8 @@
 //   logsoftmax_xent: loss |a - b| <= 1e-5 · max(1, |b|) (logits in [-1,1] and
 //       scaled up to magnitude 1e4); dlogits |a - b| <= 1e-6 · max(1, |scale|).
 //   transpose: exact.
+//   sign_bits, margin_scan: exact (bits, histogram, counts, |z|); margin_scan's Σ|z| bitwise
+//       (same lanes, same order of adds), and within 1e-6 relative of a double sum.
 //   adam: p, m, v each |a - b| <= 1e-6 · (1 + |b|) (avx2: bitwise equal); a non-finite
 //       p is reported.
 // Outputs are written into buffers with ld > cols and guard cells after the
@@ -647,7 +649,8 @@ TEST(Dispatch, TablesAreConsistent) {
                            (const void*)k->logsoftmax_xent, (const void*)k->dot,
                            (const void*)k->axpy, (const void*)k->adam,
                            (const void*)k->transpose, (const void*)k->tanh_grad,
-                           (const void*)k->sum_squares})
+                           (const void*)k->sum_squares, (const void*)k->sign_bits,
+                           (const void*)k->margin_scan})
       EXPECT_NE(fn, nullptr);
   }
   std::cout << "[ info ] best ISA here: " << isa_name(best_isa()) << "\n";
@@ -738,6 +741,109 @@ TEST(KernelsSimd, SumSquares) {
       SCOPED_TRACE(k->name);
       const double got = k->sum_squares(n, x.data());
       ASSERT_EQ(0, std::memcmp(&got, &ref, sizeof got)) << got << " vs " << ref;
+    }
+  }
+}
+
+// Pre-activations with every special case of the sign and the margin: ±0, NaN, ±Inf, values on
+// and beside the power-of-two bin edges, below 2^−32 and above 2^32, 0.1f and 1 exactly.
+std::vector<float> margin_inputs(int n, std::mt19937& g) {
+  auto z = random_vec(size_t(n), g, -8.0f, 8.0f);
+  const float specials[] = {0.0f, -0.0f, std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+                            -std::numeric_limits<float>::infinity(), 1.0f, -1.0f, 0.1f, -0.1f, std::nextafter(1.0f, 0.0f),
+                            std::nextafter(0.1f, 0.0f), 0x1p-32f, std::nextafter(0x1p-32f, 0.0f), 1e-40f, 0x1p32f,
+                            std::nextafter(0x1p32f, 0.0f), -3e38f, 0.0625f, -127.9f, 128.0f};
+  for (int i = 0; i < n; i += 3) z[size_t(i)] = specials[(i / 3) % (sizeof specials / sizeof *specials)];
+  return z;
+}
+
+// margin_bin against its definition through frexp: 64 equal bins per octave of [2^−32, 2^32).
+TEST(KernelsScalar, MarginBin) {
+  std::mt19937 g(77);
+  auto z = margin_inputs(4096, g);
+  for (float e = -40; e <= 40; e += 0.37f) z.push_back(std::exp2(e));
+  for (float x : z) {
+    const float a = std::fabs(x);
+    int want;
+    if (std::isnan(a) || a >= 0x1p32f) want = kMarginFineBins - 1;
+    else if (a < 0x1p-32f) want = 0;
+    else {
+      int e;
+      const double m = std::frexp(double(a), &e);  // a = m·2^e, m ∈ [0.5, 1)
+      want = (e - 1 + 32) * 64 + int(std::floor((2 * m - 1) * 64)) + 1;
+    }
+    ASSERT_EQ(margin_bin(a), want) << a;
+  }
+}
+
+TEST(KernelsSimd, SignBits) {
+  std::mt19937 g(31);
+  for (int n : {1, 7, 8, 9, 31, 32, 33, 64, 100, 127, 128, 129, 257}) {
+    SCOPED_TRACE(testing::Message() << "n=" << n);
+    const auto z = margin_inputs(n, g);
+    const size_t nb = size_t(n + 7) / 8;
+    std::vector<uint8_t> ref(nb + 4, 0xA5);
+    scalar_kernels()->sign_bits(n, z.data(), ref.data());
+    for (int i = 0; i < n; ++i) ASSERT_EQ((ref[size_t(i) / 8] >> (i % 8)) & 1, z[size_t(i)] >= 0.0f ? 1 : 0) << i;
+    if (n % 8) {
+      ASSERT_EQ(ref[nb - 1] >> (n % 8), 0);  // unused high bits are 0
+    }
+    for (size_t i = nb; i < ref.size(); ++i) ASSERT_EQ(ref[i], 0xA5);  // nothing past ceil(n/8)
+    FOR_EACH_SIMD(k) {
+      SCOPED_TRACE(k->name);
+      std::vector<uint8_t> got(nb + 4, 0xA5);
+      k->sign_bits(n, z.data(), got.data());
+      ASSERT_EQ(got, ref);
+    }
+  }
+}
+
+TEST(KernelsSimd, MarginScan) {
+  std::mt19937 g(32);
+  for (int n : {0, 1, 7, 8, 9, 17, 127, 128, 129, 1000}) {
+    SCOPED_TRACE(testing::Message() << "n=" << n);
+    auto z = margin_inputs(n, g);
+    for (float& v : z)  // sums that stay finite in float
+      if (!(std::fabs(v) < 1e30f)) v = 5.0f;
+    std::vector<uint64_t> hist(kMarginFineBins, 3);
+    std::vector<float> a(size_t(n) + 1, -1.0f);
+    MarginSums ref;
+    ref.abs_sum = 0.5;
+    scalar_kernels()->margin_scan(n, z.data(), a.data(), hist.data(), &ref);
+    // The scalar table against a direct count.
+    std::vector<uint64_t> want(kMarginFineBins, 3);
+    double sum = 0.5;
+    uint64_t b1 = 0, b01 = 0;
+    for (int i = 0; i < n; ++i) {
+      const float v = std::fabs(z[size_t(i)]);
+      ++want[size_t(margin_bin(v))];
+      sum += v;
+      b1 += v < 1.0f;
+      b01 += v < 0.1f;
+      ASSERT_EQ(a[size_t(i)], v);
+    }
+    ASSERT_EQ(a[size_t(n)], -1.0f);
+    ASSERT_EQ(hist, want);
+    ASSERT_EQ(ref.below_1, b1);
+    ASSERT_EQ(ref.below_01, b01);
+    ASSERT_NEAR(ref.abs_sum, sum, 1e-6 * sum);
+    FOR_EACH_SIMD(k) {
+      SCOPED_TRACE(k->name);
+      std::vector<uint64_t> h2(kMarginFineBins, 3);
+      std::vector<float> a2(size_t(n) + 1, -1.0f);
+      MarginSums got;
+      got.abs_sum = 0.5;
+      k->margin_scan(n, z.data(), a2.data(), h2.data(), &got);
+      ASSERT_EQ(h2, hist);
+      ASSERT_EQ(a2, a);
+      ASSERT_EQ(got.below_1, ref.below_1);
+      ASSERT_EQ(got.below_01, ref.below_01);
+      ASSERT_EQ(0, std::memcmp(&got.abs_sum, &ref.abs_sum, sizeof got.abs_sum)) << got.abs_sum << " vs " << ref.abs_sum;
+      MarginSums no_a;  // without the |z| output: the same figures
+      std::vector<uint64_t> h3(kMarginFineBins, 3);
+      k->margin_scan(n, z.data(), nullptr, h3.data(), &no_a);
+      ASSERT_EQ(h3, hist);
+      ASSERT_EQ(no_a.below_1, ref.below_1);
     }
   }
 }

@@ -4,7 +4,10 @@
 // All matrices are row-major with explicit leading dimensions (in floats).
 #pragma once
 #include <array>
+#include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace bi {
@@ -13,6 +16,49 @@ namespace bi {
 struct AdamStep {
   float gscale, b1, b2, c1, c2, lr, eps;
 };
+
+// Margins |z| are binned in 64 equal bins per octave over 2^−32 … 2^32 (bin 0: below 2^−32; the
+// last bin: 2^32 and above, and NaN), read off the float's exponent and top six mantissa bits: no
+// logarithm per value. Every power of two starts a bin, so counts below one come exactly from it.
+constexpr int kMarginFineBins = 64 * 64 + 2;
+inline int margin_bin(float a) {  // a ≥ 0 (a |z|)
+  uint32_t bits;
+  std::memcpy(&bits, &a, 4);
+  // bits >> 17 is 64·(biased exponent) + top mantissa bits; 2^−32 has biased exponent 95.
+  const int v = int(bits >> 17) - (95 * 64 - 1);
+  return v < 0 ? 0 : v > kMarginFineBins - 1 ? kMarginFineBins - 1 : v;
+}
+// What margin_scan adds to: Σ|z| and the counts of |z| < 1 and |z| < 0.1 (as float comparisons).
+struct MarginSums {
+  double abs_sum = 0;
+  uint64_t below_1 = 0, below_01 = 0;
+};
+
+// Shared by every table's margin_scan: elements i … n − 1 one by one, then Σ|z| as the contract
+// says (the tail in order, then the eight float lanes in order, in double) and the counts into *acc.
+inline void margin_scan_finish(int i, int n, const float* z, float* a, uint64_t* hist, const float* lanes,
+                               uint64_t below_1, uint64_t below_01, MarginSums* acc) {
+  double sum = 0;
+  for (; i < n; ++i) {
+    const float v = std::fabs(z[i]);
+    if (a) a[i] = v;
+    ++hist[margin_bin(v)];
+    below_1 += v < 1.0f;
+    below_01 += v < 0.1f;
+    sum += v;
+  }
+  for (int l = 0; l < 8; ++l) sum += lanes[l];
+  acc->abs_sum += sum;
+  acc->below_1 += below_1;
+  acc->below_01 += below_01;
+}
+
+// Shared by every table's sign_bits: the signs of x[i … min(n, i + 8)) into out[i / 8] (i % 8 = 0).
+inline void sign_byte(int i, int n, const float* x, uint8_t* out) {
+  uint32_t byte = 0;
+  for (int j = i; j < n && j < i + 8; ++j) byte |= uint32_t(x[j] >= 0.0f) << (j - i);
+  out[i / 8] = uint8_t(byte);
+}
 
 // The instruction sets the kernels are written for; their names and the order in which
 // dispatch prefers them are in the registry below (isa_registry), nowhere else.
@@ -65,6 +111,14 @@ struct Kernels {
   // bitwise the scalar table's value. 32 lanes, not one: eight 4-wide double chains hide the
   // add latency (the global norm of a gradient).
   double (*sum_squares)(int n, const float* x);
+  // Packed signs: bit i % 8 of out[i / 8] is 1[x[i] ≥ 0] (−0 counts as ≥ 0, NaN as < 0), for
+  // ceil(n / 8) bytes; the unused high bits of the last byte are 0. The sign vector σ of a state.
+  void (*sign_bits)(int n, const float* x, uint8_t* out);
+  // Margins of n pre-activations z: ++hist[margin_bin(|z[i]|)] (hist: kMarginFineBins counts),
+  // |z[i]| into a[i] when a is non-null, and into *acc: Σ|z| summed in float in eight lanes
+  // (lane i % 8 over the whole groups of eight, in order), then in double the tail in order and
+  // the eight lanes in order — so every table gives bitwise the scalar sum — and the counts.
+  void (*margin_scan)(int n, const float* z, float* a, uint64_t* hist, MarginSums* acc);
 };
 
 // The fixed order in which every table's sum_squares combines its 32 lane sums: pairwise.

@@ -7,6 +7,7 @@
 // rnn_forward.cc, with the per-stream change applied between the two.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "bi/control.h"
@@ -34,10 +35,17 @@ struct VariantStream {
   float* losses = nullptr;         // bits of t ∈ [score_begin, score_end), row t − score_begin
 };
 
+// Called for every step of every stream, on the thread that runs it, after the stream's change
+// and captures: the stream's index, the step (row t − begin), z_t and h_t (H floats each, valid
+// during the call). `slot` ∈ [0, threads) names the pool thread, so per-slot accumulators need no
+// lock; a stream always runs on the same slot for a given thread count.
+using StepHook = std::function<void(int slot, int stream, uint64_t step, const float* z, const float* h)>;
+
 struct VariantOptions {
   const Kernels* kernels = nullptr;
   int threads = 1;
   Control control;
+  StepHook on_step;  // optional
 };
 // The options of an analysis that runs variant passes (kernels, threads, control) as theirs.
 template <typename Options>
