@@ -169,6 +169,30 @@ describe('skip-gram runs', () => {
     }
   });
 
+  it('scale mode: a memory bound the tables cannot fit is refused before the work, naming maxBytes', async () => {
+    const corpus = Corpus.open(corpusPath('tinyshakespeare.txt'));
+    let progress = 0;
+    const run = runSkipgram(corpus, { mode: 'scale', greedy: 8, threads: 2, maxBytes: 4 * 2 ** 20, onProgress: () => { progress++; } });
+    await expect(run).rejects.toMatchObject({
+      code: 'E_MEMORY_LIMIT',
+      message: expect.stringMatching(/each greedy candidate \(2 in parallel\) \(8 offsets over \d+ positions\) need about \d+ MiB .* their share 2 MiB of maxBytes = 4 MiB; raise maxBytes/),
+    });
+    expect(progress).toBe(0);  // no stage started
+    // A fixed list: the final models alone, against the whole bound.
+    await expect(runSkipgram(corpus, { mode: 'scale', offsets: [1, 2, 3], maxBytes: 2 ** 20 })).rejects.toMatchObject({
+      code: 'E_MEMORY_LIMIT', message: expect.stringMatching(/the held-out models \(3 offsets .* over maxBytes = 1 MiB/),
+    });
+  });
+
+  it('CLI: a memory error names --max-mb, not the API option', () => {
+    const bin = path.join(repoRoot, 'bin', 'bi-embed.js');
+    const r = spawnSync(process.execPath, [bin, 'skipgram', '--corpus', corpusPath('tinyshakespeare.txt'), '--mode', 'scale',
+      '--greedy', '8', '--threads', '2', '--max-mb', '4', '--progress', 'none'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/E_MEMORY_LIMIT: .*of --max-mb = 4 MiB; raise --max-mb/);
+    expect(r.stderr).not.toContain('maxBytes');
+  });
+
   it('witnesses on the study model: shares add up and depth coverage grows', async () => {
     const model = loadModel(studyPath('sat_model.bin'));
     const corpus = Corpus.open(studyPath('enwik_1024.txt'));

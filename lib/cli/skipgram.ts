@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { Corpus, DEFAULT_TEST_FRACTION } from '../corpus';
-import { ErrorCodes, fail } from '../errors';
+import { BiEmbedError, ErrorCodes, fail, isBiEmbedError } from '../errors';
 import { loadModel } from '../io/model-file';
 import { runSkipgram, SkipgramRunResult } from '../skipgram';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_OFFSET, DEFAULT_SMOOTHING, Smoothing } from '../skipgram/options';
@@ -77,7 +77,7 @@ export function registerSkipgram(program: Command): void {
         isa: flags.isa,
         threads: numberFlag('--threads', flags.threads, { integer: true, positive: true }),
         signal, onProgress: bar.onProgress,
-      }).finally(bar.stop), () => 'nothing written (the counts keep no partial result)');
+      }).catch(withFlagNames).finally(bar.stop), () => 'nothing written (the counts keep no partial result)');
       if (!r) return;
       if (flags.json) return printJson(r);
       // The plug-in bpc is in-sample over positions max D … n−1 (train in scale mode); the held-out one is on the test split.
@@ -88,6 +88,12 @@ export function registerSkipgram(program: Command): void {
       process.stdout.write(describe(r) + `order-0 entropy of the same bytes: ${inSample.order0.toFixed(4)} (in-sample)` +
         (heldOut ? `, ${heldOut.order0.toFixed(4)} (test split)` : '') + '\n');
     });
+}
+
+/** A memory error names the API's option (maxBytes): here it is the CLI's --max-mb. */
+function withFlagNames(e: unknown): never {
+  if (isBiEmbedError(e) && e.code === ErrorCodes.MEMORY_LIMIT) throw new BiEmbedError(e.code, e.message.replace(/\bmaxBytes\b/g, '--max-mb'));
+  throw e;
 }
 
 function parseList(name: string, v: string): number[] {

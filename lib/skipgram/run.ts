@@ -8,9 +8,10 @@ import { Corpus, DEFAULT_TEST_FRACTION } from '../corpus';
 import { ErrorCodes, fail } from '../errors';
 import { JobOptions } from '../jobs';
 import { Model } from '../model';
-import { checkOptions, shown } from '../validate';
+import { checkOptions, checkThreads, shown } from '../validate';
 import { greedyHeldOut, heldOutBpc } from './lm';
-import { checkFraction, checkMaxOffset, checkOffsets, checkOrder, checkSmoothing, Smoothing } from './options';
+import { checkSkipgramMemory, PlannedCount } from './memory';
+import { checkFraction, checkMaxBytes, checkMaxOffset, checkOffsets, checkOrder, checkSmoothing, Smoothing } from './options';
 import { GreedyStep, greedyStudy, miProfile, skipgramStats } from './stats';
 import { patternWitness, WitnessResult } from './witness';
 
@@ -167,6 +168,11 @@ async function runScale(corpus: Corpus, fixed: number[] | undefined, order: numb
   const selection = last(opts.selectionBytes, 'selectionBytes');
   const cut = selection[0] + Math.floor((selection[1] - selection[0]) * (1 - validFraction));
   const fit: [number, number] = [selection[0], cut], valid: [number, number] = [cut, selection[1]];
+  // The memory bound is checked before the work: the greedy candidates (each with its share) and the final models.
+  const bound = checkMaxBytes(maxBytes), threads = checkThreads(opts.threads);
+  const counts: PlannedCount[] = [{ what: 'the held-out models', offsets: order, positions: train[1] - train[0], bound }];
+  if (!fixed) counts.unshift({ what: `each greedy candidate (${threads} in parallel)`, offsets: order, positions: fit[1] - fit[0], bound: Math.floor(bound / threads) });
+  await checkSkipgramMemory(corpus, counts, { order, train, test, smoothing, maxBytes: bound, signal: opts.signal });
   let steps: GreedyStep[] = [];
   const stage = stageProgress(opts.onProgress, (fixed ? 0 : 1) + 2 + 2 * order + (opts.model ? 1 : 0));
   if (!fixed) {

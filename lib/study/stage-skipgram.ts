@@ -3,7 +3,8 @@
  * the held-out ladder (scale mode), pattern witnesses of the model; in study mode also the
  * study's skip-4 [1,8,20,3] with its pattern count.
  */
-import { heldOutBpc, runSkipgram, skipgramStats, SkipgramRunResult } from '../skipgram';
+import { runSkipgram, skipgramStats, SkipgramRunResult } from '../skipgram';
+import { PROBE_BYTES, probeBytesPerPosition } from '../skipgram/memory';
 import { STUDY_SKIP4 } from './figures';
 import { Stage, StageContext } from './stage';
 
@@ -12,8 +13,6 @@ export const SKIP_ORDER = 8;
 export const SELECTION_BYTES = 4 << 20;
 /** Scale mode: the memory the skip-gram tables may take (SPEC §8's bench goal: the study under 4 GB). */
 export const SKIPGRAM_MAX_BYTES = 4 * 2 ** 30;
-/** Scale mode: bytes of train the memory probe counts (the end of train). */
-export const PROBE_BYTES = 1 << 20;
 /**
  * Floor of the per-position estimate: an 8-offset held-out model on all of mixed-100m's train
  * took 5.7 GB for 90 M positions (≈ 63 B, counting and sort buffers included), more than the
@@ -42,10 +41,7 @@ function scaleOptions(ctx: StageContext): { selectionBytes: number; maxBytes: nu
  */
 async function countBytesFor(ctx: StageContext, maxBytes: number): Promise<{ countBytes: number; probeBytesPerPosition: number }> {
   const split = ctx.corpus.split(ctx.testFraction);
-  const train: [number, number] = [Math.max(split.train[0], split.train[1] - PROBE_BYTES), split.train[1]];
-  const test: [number, number] = [split.test[0], Math.min(split.test[1], split.test[0] + 4096)];
-  const probe = await heldOutBpc(ctx.corpus, Array.from({ length: SKIP_ORDER }, (_, i) => i + 1), { train, test, maxBytes, signal: ctx.signal });
-  const perPosition = probe.bytes / Math.max(1, probe.trainPositions);
+  const { perPosition } = await probeBytesPerPosition(ctx.corpus, { order: SKIP_ORDER, train: split.train, test: split.test, maxBytes, signal: ctx.signal });
   const assumed = Math.max(perPosition, MEASURED_BYTES_PER_POSITION);
   return { countBytes: Math.max(PROBE_BYTES, Math.floor((PROBE_HEADROOM * maxBytes) / assumed)), probeBytesPerPosition: perPosition };
 }
