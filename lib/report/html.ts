@@ -2,7 +2,7 @@
  * report.html: one self-contained page (inline CSS and SVG, no script, no network) in the
  * study's order — the bi-embedding summary, φ, ψ, skip-k-grams and witnesses, Boolean
  * structure, alignment, the three sources of error — each figure beside the study's number
- * with its mark (SPEC §9), then what made it: corpus, model, versions, ISA, times, command.
+ * with its mark (reproduces / differs / not reproducible from the public model and text / not comparable), then what made it: corpus, model, versions, ISA, times, command.
  */
 import type { StudyFigure, StudyResults } from '../study/schema';
 import { barChart, hbarChart, histogramChart, lineChart, renderSvg, scatterChart } from './charts';
@@ -76,7 +76,7 @@ async function phi(r: StudyResults): Promise<string> {
   const held = p.test !== undefined;
   const tbl = table(['model', held ? 'train bpc' : 'bpc (in-sample)', ...(held ? ['test bpc'] : []), 'parameters from data', 'fitted by', 'seconds'],
     rows.map((x) => [x.name, f(x.trainBpc), ...(held ? [f(x.testBpc ?? null)] : []), x.paramsFromData, x.fittedBy, f(x.seconds, 2)]));
-  const breakdown = table(['tensor', 'size', 'constructed as (SPEC §2)'], [
+  const breakdown = table(['tensor', 'size', 'constructed as'], [
     ['Wx', '128 × 256', 'rows 0–7: 10·hash_sign(x, j); all other rows 0'],
     ['Wh', '128 × 128', 'shift register: [g·8+j][(g−1)·8+j] = 5 for g = 1…15'],
     ['bh', '128', `0 (variant: sign log-odds 5·ln(f/(1−f)))`],

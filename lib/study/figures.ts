@@ -1,8 +1,9 @@
 /**
- * Each figure of the run beside the study's own number (SPEC §9), with a mark:
- *  - reproduces / differs: a §9 target, compared at the study's printed digits;
+ * Each figure of the run beside the study's own number, with a mark:
+ *  - reproduces / differs: a number study mode must reproduce (bpc 0.079, the Wx top bytes, the factor
+ *    map, the read-back ladder, skip-4 and greedy skip-8), compared at the study's printed digits;
  *  - not-reproducible: a study number that does not follow from its public model and data
- *    (§9's list): ours is reported beside it, never tuned toward it;
+ *    (the analytic and optimised bpc, the margin, the Hebbian r, sign-vector counts, the baselines): ours is reported beside it, never tuned toward it;
  *  - not-comparable: the run's text (or, for figures of the model, its model) is not the study's.
  */
 import { STUDY_FILES } from '../fetch/sources';
@@ -86,7 +87,7 @@ export function studyFigures(r: FigureInputs): Figure[] {
       `${STUDY_SKIP4.bpc.toFixed(3)} bpc, ${STUDY_SKIP4.patterns} patterns`);
     target('skipgram', 'greedy skip-8 offsets', `[${r.skipgram.greedy.offsets.join(',')}]`, `[${STUDY_GREEDY8.join(',')}]`);
   }
-  // SPEC §5–§7: none of the study's numbers follows from its public model and text (§9's list;
+  // Boolean, alignment, errors: none of the study's numbers follows from its public model and text (
   // the alignment percentages come without their positions or PMI counts): reported, never targets.
   const pc = (v: number | null): string => (v === null ? '—' : `${(100 * v).toFixed(1)}%`);
   if (r.boolean) {

@@ -72,7 +72,7 @@ async function trainModel(corpus: Corpus, o: ResolveOptions): Promise<{ model: M
   const seed = 1;
   const parts: CacheKeyParts = {
     stage: 'train', stageVersion: 1, packageVersion: o.packageVersion, corpusSha256: corpus.hash(), modelSha256: '',
-    // the thread count changes a scale run's weights (SPEC §1: deterministic per seed, ISA and threads)
+    // the thread count changes a scale run's weights (a run is deterministic per seed, ISA and thread count)
     options: { recipe, seed, ...(recipe === 'scale' ? { seconds: o.trainSeconds, threads: o.threads, isa: o.isa } : {}) },
   };
   const key = cacheKey(parts);
@@ -96,6 +96,6 @@ async function trainModel(corpus: Corpus, o: ResolveOptions): Promise<{ model: M
 
 function describe(recipe: StudyMode, seed: number, o: ResolveOptions): string {
   return recipe === 'study'
-    ? `trained here with the study recipe (SPEC §1, seed ${seed}): the study's sat_model.bin was not found (bi-embed fetch study)`
-    : `trained here with the scale recipe (SPEC §1, seed ${seed}, ${o.trainSeconds} s, ${o.threads} threads)`;
+    ? `trained here with the study recipe (SGD, BPTT-50, 4000 epochs, seed ${seed}): the study's sat_model.bin was not found (bi-embed fetch study)`
+    : `trained here with the scale recipe (Adam, BPTT-50, parallel streams, seed ${seed}, ${o.trainSeconds} s, ${o.threads} threads)`;
 }

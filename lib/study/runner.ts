@@ -1,5 +1,5 @@
 /**
- * runStudy (SPEC §8): resolve the corpus and the model (train one if needed), run every
+ * runStudy — the whole study in one call: resolve the corpus and the model (train one if needed), run every
  * stage in order — each read from DIR/cache when its key matches, else computed and cached
  * atomically — then write DIR/results.json (validated against its schema) and
  * DIR/report.html. A run killed at any point resumes at the first stage not cached.

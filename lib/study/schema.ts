@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { ErrorCodes, fail } from '../errors';
 
 export const RESULTS_SCHEMA_ID = 'bi-embed/study-results';
-/** v2: the Boolean, alignment and errors stages (SPEC §5–§7) and their figure sections. */
+/** v2: the Boolean, alignment and errors stages (sign vectors and margins; Jacobian and counterfactual attribution with PMI alignment; Hebbian 1 − r², synergy, sign-only bpc) and their figure sections. */
 export const RESULTS_SCHEMA_VERSION = 2;
 
 const num = z.number();

@@ -1,5 +1,5 @@
 /**
- * Stage "alignment": temporal attribution and PMI alignment (SPEC §6) — Jacobian and
+ * Stage "alignment": temporal attribution α(t, d) (how much byte x_{s−d} moves −log2 p(x_s)) and PMI alignment (the share of |α| where PMI_d > 0.5) — Jacobian and
  * counterfactual α(t, d), the alignment curve over d, shallow vs deep. Scale mode: PMI from
  * train, attribution on the test split with attribute()'s sampling defaults.
  */

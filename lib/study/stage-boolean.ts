@@ -1,5 +1,5 @@
 /**
- * Stage "boolean": the network as a Boolean automaton (SPEC §5) — sign vectors under the true
+ * Stage "boolean": the network as a Boolean automaton (σ_t = 1[h_t ≥ 0]) — sign vectors under the true
  * and sign-only dynamics, margins, neuron ablation. Scale mode: the test split with
  * booleanStructure's own defaults (64 streams, ablation over the first 2^15 positions).
  */

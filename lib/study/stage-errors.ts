@@ -1,5 +1,5 @@
 /**
- * Stage "errors": the three sources of error (SPEC §7) — Hebbian 1 − r², pairwise synergy,
+ * Stage "errors": the three sources of error (first-order, pairwise, Boolean) — Hebbian 1 − r², pairwise synergy,
  * sign-only vs full bpc. Scale mode: errorSources()'s defaults on the train/test split.
  */
 import { ErrorSourcesResult, errorSources } from '../error-sources';

@@ -1,4 +1,4 @@
-/** Stage "eval": the model's bpc (SPEC §0), whole corpus in study mode, train and test in scale mode. */
+/** Stage "eval": the model's bpc (one pass from h = 0, mean −log2 p of each next byte), whole corpus in study mode, train and test in scale mode. */
 import { evaluate, splitRange } from '../evaluate';
 import { Stage } from './stage';
 

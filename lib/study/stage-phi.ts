@@ -1,4 +1,4 @@
-/** Stage "phi": every weight constructed from counts (SPEC §2), beside training (scale mode). */
+/** Stage "phi": every weight constructed from counts (hashed shift register, Wy from sign-conditioned log-odds), beside training (scale mode). */
 import { construct, constructResultJson } from '../phi';
 import { Stage } from './stage';
 

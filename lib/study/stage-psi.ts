@@ -1,4 +1,4 @@
-/** Stage "psi": every ψ analysis (SPEC §3) plus the points of the Hebbian scatter the report draws. */
+/** Stage "psi": every ψ analysis (reading a trained model: Wx norms, Hebbian fit, factor map, read-back) plus the points of the Hebbian scatter the report draws. */
 import { ReadResult, readModel } from '../psi';
 import { hebbianMatrices } from '../psi/hebbian';
 import { captureTrajectory } from '../trajectory';

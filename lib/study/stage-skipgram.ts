@@ -1,5 +1,5 @@
 /**
- * Stage "skipgram": skip-k-grams (SPEC §4) — the greedy offsets to 8 with the MI profile,
+ * Stage "skipgram": skip-k-grams (context x_{s−d}, d ∈ D, predicting x_s) — the greedy offsets to 8 with the MI profile,
  * the held-out ladder (scale mode), pattern witnesses of the model; in study mode also the
  * study's skip-4 [1,8,20,3] with its pattern count.
  */
@@ -11,7 +11,7 @@ import { Stage, StageContext } from './stage';
 export const SKIP_ORDER = 8;
 /** Scale mode: the greedy search runs on the last 4 MiB of train (docs/skipgram.md, "Selecting on a sample"). */
 export const SELECTION_BYTES = 4 << 20;
-/** Scale mode: the memory the skip-gram tables may take (SPEC §8's bench goal: the study under 4 GB). */
+/** Scale mode: the memory the skip-gram tables may take (the benchmark's goal: the whole study under 4 GB). */
 export const SKIPGRAM_MAX_BYTES = 4 * 2 ** 30;
 /**
  * Floor of the per-position estimate: an 8-offset held-out model on all of mixed-100m's train

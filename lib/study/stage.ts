@@ -1,5 +1,5 @@
 /**
- * One analysis of the study runner (SPEC §8): a named step that reads the shared inputs
+ * One analysis of the study runner: a named step that reads the shared inputs
  * and returns a JSON-serialisable result. The runner caches each result under a key of
  * the inputs' hashes, the stage's options and versions, so adding an analysis is one
  * more entry in `STAGES` (lib/study/stages.ts).

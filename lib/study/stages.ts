@@ -1,6 +1,6 @@
 /**
- * The study's analyses in the order of the study and of the report (SPEC §1–§7). An analysis
- * is one entry here (a file lib/study/stage-NAME.ts).
+ * The study's analyses in the order of the study and of the report: eval, φ, ψ, skip-k-grams,
+ * Boolean, alignment, errors. An analysis is one entry here (a file lib/study/stage-NAME.ts).
  */
 import { PendingStage, Stage } from './stage';
 import { attributionStage } from './stage-attribution';
