@@ -3,19 +3,8 @@
  * counterfactual α(t, d), the alignment curve over d, shallow vs deep. Scale mode: PMI from
  * train, attribution on the test split with attribute()'s sampling defaults.
  */
-import { AttributionResult, attribute } from '../attribution';
-import { Stage, StageContext } from './stage';
+import { attribute } from '../attribution';
+import { analysisStage } from './stage';
 
-const scaleOptions = (ctx: StageContext): Record<string, unknown> =>
-  ({ testFraction: ctx.testFraction, positions: ctx.tuning.attributionPositions, samples: ctx.tuning.attributionSamples });
-
-export const attributionStage: Stage<AttributionResult> = {
-  id: 'alignment',
-  title: 'Temporal attribution and PMI alignment',
-  version: 1,
-  options: (ctx) => (ctx.mode === 'scale' ? scaleOptions(ctx) : {}),
-  run: (ctx) => attribute(ctx.model, ctx.corpus, {
-    mode: ctx.mode, threads: ctx.threads, isa: ctx.isa, signal: ctx.signal, onProgress: ctx.onProgress,
-    ...(ctx.mode === 'scale' ? scaleOptions(ctx) : {}),
-  }),
-};
+export const attributionStage = analysisStage('alignment', 'Temporal attribution and PMI alignment',
+  (ctx) => ({ testFraction: ctx.testFraction, positions: ctx.tuning.attributionPositions, samples: ctx.tuning.attributionSamples }), attribute);

@@ -3,16 +3,8 @@
  * and sign-only dynamics, margins, neuron ablation. Scale mode: the test split with
  * booleanStructure's own defaults (64 streams, ablation over the first 2^15 positions).
  */
-import { BooleanResult, booleanStructure } from '../boolean';
-import { Stage } from './stage';
+import { booleanStructure } from '../boolean';
+import { analysisStage } from './stage';
 
-export const booleanStage: Stage<BooleanResult> = {
-  id: 'boolean',
-  title: 'Boolean structure',
-  version: 1,
-  options: (ctx) => (ctx.mode === 'scale' ? { testFraction: ctx.testFraction, ablationPositions: ctx.tuning.booleanAblationPositions } : {}),
-  run: (ctx) => booleanStructure(ctx.model, ctx.corpus, {
-    mode: ctx.mode, threads: ctx.threads, isa: ctx.isa, signal: ctx.signal, onProgress: ctx.onProgress,
-    ...(ctx.mode === 'scale' ? { testFraction: ctx.testFraction, ablationPositions: ctx.tuning.booleanAblationPositions } : {}),
-  }),
-};
+export const booleanStage = analysisStage('boolean', 'Boolean structure',
+  (ctx) => ({ testFraction: ctx.testFraction, ablationPositions: ctx.tuning.booleanAblationPositions }), booleanStructure);

@@ -60,3 +60,27 @@ export interface PendingStage {
   title: string;
   pending: string;
 }
+
+/** What the runner gives every analysis of the model (its own options come from the stage). */
+export interface AnalysisJob {
+  mode: StudyMode;
+  threads: number;
+  isa?: string;
+  signal?: AbortSignal;
+  onProgress: (done: number, total: number) => void;
+}
+
+/**
+ * A stage that is one analysis of the model on the corpus: study mode with the analysis's own
+ * study settings, scale mode with `scale(ctx)`, which are also the cache key's options.
+ */
+export function analysisStage<R, O extends AnalysisJob>(id: string, title: string,
+  scale: (ctx: StageContext) => Record<string, unknown>, analysis: (model: Model, corpus: Corpus, opts: O) => Promise<R>): Stage<R> {
+  const options = (ctx: StageContext): Record<string, unknown> => (ctx.mode === 'scale' ? scale(ctx) : {});
+  return {
+    id, title, version: 1, options,
+    run: (ctx) => analysis(ctx.model, ctx.corpus, {
+      mode: ctx.mode, threads: ctx.threads, isa: ctx.isa, signal: ctx.signal, onProgress: ctx.onProgress, ...options(ctx),
+    } as O),
+  };
+}
