@@ -64,7 +64,7 @@ async function summary(r: StudyResults): Promise<string> {
 <p>φ writes every weight of a ${r.stages.psi.result.read.hidden}-neuron byte-level Elman RNN from counts of the data; ψ reads the
 events back out of the trained weights. This report runs both directions on <b>${esc(r.corpus.name)}</b>
 (${r.corpus.size.toLocaleString('en')} bytes, ${esc(r.mode)} mode) with <b>${esc(r.model.description)}</b>.</p>
-<p>Model: ${f(e.trainBpc)} bpc ${r.mode === 'study' ? '(in-sample, whole text)' : `on train, ${f(e.testBpc)} bpc on test`}.
+<p>Model: ${f(e.trainBpc)} bpc ${r.mode === 'study' ? '(in-sample, whole text)' : `on train${e.trainBytes !== undefined ? ` (${e.trainBytes.toLocaleString('en')} bytes in 64 evenly spaced streams)` : ''}, ${f(e.testBpc)} bpc on test`}.
 Figures against the study: ${Object.entries(marks).map(([k, n]) => `${n} ${esc(MARK_TEXT[k as StudyFigure['mark']])}`).join(', ')}.</p>
 ${figureTable(figs)}`);
 }

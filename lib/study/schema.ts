@@ -17,7 +17,7 @@ const num = z.number();
 const opt = z.number().nullable();
 const range = z.tuple([z.number(), z.number()]);
 
-const evalResult = z.object({ trainBpc: num, testBpc: opt, positions: num, isa: z.string(), seconds: num });
+const evalResult = z.object({ trainBpc: num, trainBytes: num.optional(), testBpc: opt, positions: num, isa: z.string(), seconds: num });
 
 const phiRow = z.looseObject({ name: z.string(), trainBpc: num, testBpc: opt.optional(), paramsFromData: num, fittedBy: z.string(), seconds: num });
 const phiResult = z.looseObject({
