@@ -5,7 +5,8 @@
 // folder), with a given model (default: the study's sat_model.bin — any H = 128 model costs
 // the same), 2 threads. Each stage runs in its own process with the earlier stages read from
 // the cache, so its peak memory (maxRSS) is its own; per stage: seconds, MB/s of the corpus,
-// peak MiB. φ's comparison with training is part of the φ stage (its two training runs get
+// peak MiB, CPU seconds (all threads: on a shared machine CPU / 2 is nearer the quiet wall-clock)
+// and the load average. φ's comparison with training is part of the φ stage (its two training runs get
 // the constructions' wall-clock); the model's own training is not timed.
 // --only STAGE runs that one stage alone (in a child process, same settings as in the study).
 const { execFileSync, spawnSync } = require('node:child_process');
@@ -32,7 +33,8 @@ let row = null;
 runStudy({ ...o, signal: ctl.signal, onEvent: (e) => {
   if (e.type === 'end' && e.status === 'computed' && !row) { row = { stage: e.id, seconds: e.seconds }; ctl.abort(); }
 } }).catch((e) => { if (e.code !== 'E_ABORTED') throw e; }).then(() => {
-  process.stdout.write(JSON.stringify({ ...row, peakMiB: process.resourceUsage().maxRSS / 1024 }) + '\\n');
+  const u = process.resourceUsage();
+  process.stdout.write(JSON.stringify({ ...row, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6, peakMiB: u.maxRSS / 1024 }) + '\\n');
 });`;
 
 // One stage alone, outside the runner (no cache): its seconds and the child's peak memory.
@@ -48,7 +50,8 @@ const ctx = { mode: 'scale', corpus, model: loadModel(o.model), threads: o.threa
 const t0 = process.hrtime.bigint();
 stage.run(ctx).then(() => {
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  process.stdout.write(JSON.stringify({ stage: o.only, seconds, peakMiB: process.resourceUsage().maxRSS / 1024, options: stage.options(ctx) }) + '\\n');
+  const u = process.resourceUsage();
+  process.stdout.write(JSON.stringify({ stage: o.only, seconds, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6, peakMiB: u.maxRSS / 1024, options: stage.options(ctx) }) + '\\n');
 });`;
 
 function main() {
@@ -71,7 +74,7 @@ function main() {
     const row = JSON.parse(r.stdout.trim());
     row.mbPerSecond = bytes / 1e6 / row.seconds;
     emit(opts.json, { corpus: path.basename(corpus), bytes, threads: study.threads, ...row },
-      `${row.stage} alone: ${row.seconds.toFixed(1)} s, ${row.mbPerSecond.toFixed(2)} MB/s, peak ${row.peakMiB.toFixed(0)} MiB (${JSON.stringify(row.options)})`);
+      `${row.stage} alone: ${row.seconds.toFixed(1)} s, ${row.mbPerSecond.toFixed(2)} MB/s, peak ${row.peakMiB.toFixed(0)} MiB, CPU ${row.cpuSeconds.toFixed(0)} s, load ${os.loadavg()[0].toFixed(1)} (${JSON.stringify(row.options)})`);
     return;
   }
   const rows = [];
@@ -82,9 +85,11 @@ function main() {
     const row = JSON.parse(r.stdout.trim().split('\n').pop());
     if (!row.stage) break; // every stage was cached: done
     row.mbPerSecond = bytes / 1e6 / row.seconds;
+    row.loadAverage = os.loadavg()[0];
     rows.push(row);
     emit(opts.json, { corpus: path.basename(corpus), bytes, threads: study.threads, ...row },
-      `${row.stage.padEnd(9)} ${row.seconds.toFixed(1).padStart(7)} s ${row.mbPerSecond.toFixed(2).padStart(8)} MB/s  peak ${row.peakMiB.toFixed(0).padStart(6)} MiB`);
+      `${row.stage.padEnd(9)} ${row.seconds.toFixed(1).padStart(7)} s ${row.mbPerSecond.toFixed(2).padStart(8)} MB/s  peak ${row.peakMiB.toFixed(0).padStart(6)} MiB  ` +
+      `CPU ${row.cpuSeconds.toFixed(0)} s (${(row.cpuSeconds / row.seconds).toFixed(2)} cores; load ${row.loadAverage.toFixed(1)})`);
   }
   // φ's two training runs (the comparison with training) are part of its stage: say how much
   const phi = JSON.parse(fs.readFileSync(path.join(out, 'cache', 'phi.json'), 'utf8')).result;
@@ -92,9 +97,10 @@ function main() {
   emit(opts.json, { stage: 'phi-training', seconds: phiTraining },
     `          (φ includes ${phiTraining.toFixed(1)} s of training beside the constructions: 2 runs of ${(phi.trainBudgetSeconds ?? 0).toFixed(1)} s)`);
   const total = rows.reduce((s, r) => s + r.seconds, 0);
+  const cpu = rows.reduce((s, r) => s + r.cpuSeconds, 0);
   const peak = Math.max(...rows.map((r) => r.peakMiB));
-  emit(opts.json, { corpus: path.basename(corpus), bytes, threads: study.threads, stage: 'total', seconds: total, mbPerSecond: bytes / 1e6 / total, peakMiB: peak },
-    `total     ${total.toFixed(1).padStart(7)} s ${(bytes / 1e6 / total).toFixed(2).padStart(8)} MB/s  peak ${peak.toFixed(0).padStart(6)} MiB  (${path.basename(corpus)}, ${bytes} bytes, ${study.threads} threads; report: ${path.join(out, 'report.html')})`);
+  emit(opts.json, { corpus: path.basename(corpus), bytes, threads: study.threads, stage: 'total', seconds: total, cpuSeconds: cpu, mbPerSecond: bytes / 1e6 / total, peakMiB: peak },
+    `total     ${total.toFixed(1).padStart(7)} s ${(bytes / 1e6 / total).toFixed(2).padStart(8)} MB/s  peak ${peak.toFixed(0).padStart(6)} MiB  CPU ${cpu.toFixed(0)} s  (${path.basename(corpus)}, ${bytes} bytes, ${study.threads} threads; report: ${path.join(out, 'report.html')})`);
 }
 
 main();
