@@ -162,7 +162,7 @@ export async function train(opts: TrainOptions, callbacks?: { signal?: AbortSign
 // ───── φ, ψ, skip-grams ─────
 export const CONSTRUCT_KEYS = keysOf<phi.ConstructOptions>({
   mode: true, testFraction: true, gridPositions: true, fitPositions: true, epochs: true, signBias: true, seed: true,
-  threads: true, isa: true, trained: true, trainSeconds: true, onRow: true, ...job,
+  threads: true, isa: true, trained: true, trainSeconds: true, onRow: true, evalBytes: true, ...job,
 });
 /** φ: every weight constructed from counts (analytic and optimised readout), beside training. */
 export const construct: (corpus: Corpus, opts?: Public<phi.ConstructOptions>) => Promise<phi.ConstructResult> =

@@ -54,6 +54,21 @@ export function splitRange(range: [number, number], streams: number): Array<[num
   return out;
 }
 
+/**
+ * `bytes` of `range` as `streams` evenly spaced ranges, each scored from h = 0 (the first
+ * `bytes / streams` of each of `streams` equal parts); the whole range split into up to `streams`
+ * streams of ≥ 64 KiB when it is not longer than `bytes`. Long ranges' bpc is then a sample.
+ */
+export function sampleRanges(range: [number, number], bytes: number, streams = 64): Array<[number, number]> {
+  const n = range[1] - range[0];
+  if (n <= bytes) {
+    const k = Math.max(1, Math.min(streams, Math.floor(n / 65536)));
+    return k === 1 ? [range] : splitRange(range, k);
+  }
+  const len = Math.floor(bytes / streams), step = Math.floor(n / streams);
+  return Array.from({ length: streams }, (_, i): [number, number] => [range[0] + i * step, range[0] + i * step + len]);
+}
+
 /** The model and corpus arguments of a pass: E_OPTION for anything else (a path, null). */
 export function checkModelCorpus(model: unknown, corpus: unknown): void {
   if (!(model instanceof Model)) fail(ErrorCodes.OPTION, `model must be a Model (see loadModel), got ${shown(model)}`);

@@ -184,3 +184,17 @@ describe('skip-gram selection on a sample of train (scale mode)', () => {
     expect(await codeOf(() => runSkipgram(corpus, { ...base, selectionBytes: 1 }))).toBe('E_OPTION');
   });
 });
+
+describe('train bpc on a sample of long ranges (scale mode: eval and φ rows)', () => {
+  it('sampleRanges: evenly spaced streams of bytes/streams inside the range; short ranges whole', async () => {
+    const { sampleRanges, splitRange } = await import('../lib/evaluate');
+    const s = sampleRanges([1000, 1000 + 90_000_000], 16 << 20);
+    expect(s).toHaveLength(64);
+    for (const [a, b] of s) expect(b - a).toBe((16 << 20) / 64);
+    expect(s[0][0]).toBe(1000);
+    expect(s[63][1]).toBeLessThanOrEqual(1000 + 90_000_000);
+    for (let i = 1; i < 64; i++) expect(s[i][0] - s[i - 1][0]).toBe(Math.floor(90_000_000 / 64));
+    expect(sampleRanges([0, 10_000_000], 16 << 20)).toEqual(splitRange([0, 10_000_000], 64));
+    expect(sampleRanges([5, 1005], 16 << 20)).toEqual([[5, 1005]]);
+  });
+});

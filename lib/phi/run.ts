@@ -6,7 +6,7 @@
  */
 import { Corpus } from '../corpus';
 import { ErrorCodes, fail } from '../errors';
-import { evaluate, splitRange } from '../evaluate';
+import { evaluate, sampleRanges } from '../evaluate';
 import { JobOptions } from '../jobs';
 import { Model } from '../model';
 import { train as trainModel } from '../train';
@@ -47,6 +47,8 @@ export interface ConstructOptions extends JobOptions {
   trainSeconds?: number;
   /** Each row as it finishes, with its model: a cancelled run keeps (and can save) the rows it finished. */
   onRow?: (row: PhiRowResult, model: Model) => void;
+  /** Scale mode: each row's train bpc on at most this many bytes of train, in 64 evenly spaced streams (default: all of train). */
+  evalBytes?: number;
 }
 
 export interface TrainedRowResult extends PhiRowResult {
@@ -119,9 +121,8 @@ function fitFlops(S: number, epochs: number): number {
 }
 
 /** Train/test bpc of an ordinary model, the train range as ≤ 64 streams (each from h = 0). */
-async function bpcOf(model: Model, corpus: Corpus, range: [number, number], threads: number, isa?: string): Promise<number> {
-  const streams = Math.max(1, Math.min(64, Math.floor((range[1] - range[0]) / 65536)));
-  const r = await evaluate(model, corpus, { ranges: streams === 1 ? [range] : splitRange(range, streams), threads, isa });
+async function bpcOf(model: Model, corpus: Corpus, ranges: Array<[number, number]>, threads: number, isa?: string): Promise<number> {
+  const r = await evaluate(model, corpus, { ranges, threads, isa });
   return r.bpc;
 }
 
@@ -139,6 +140,8 @@ export async function construct(corpus: Corpus, options?: ConstructOptions): Pro
     opts.onProgress?.(stage + (of > 0 ? done / of : 0), total);
   const split = mode === 'scale' ? corpus.split(opts.testFraction) : undefined;
   const train: [number, number] = split ? split.train : [0, corpus.size];
+  // the rows' bpc: train on at most evalBytes (a sample of evenly spaced streams), test whole
+  const trainScored = sampleRanges(train, opts.evalBytes ?? Infinity), testScored = split && sampleRanges(split.test, Infinity);
   if (train[1] - train[0] < 32) fail(ErrorCodes.CORPUS_TOO_SHORT, `φ needs ≥ 32 fitting bytes, got ${train[1] - train[0]}`);
   const gridS = checkPositiveInt('gridPositions', opts.gridPositions ?? DEFAULT_GRID_POSITIONS, 2 ** 24);
   const fitS = checkPositiveInt('fitPositions', opts.fitPositions ?? DEFAULT_FIT_POSITIONS, 2 ** 24);
@@ -175,8 +178,8 @@ export async function construct(corpus: Corpus, options?: ConstructOptions): Pro
     const seconds = now() - t + tCount;
     const result: AnalyticResult = {
       name: signBias ? 'analytic (sign log-odds bh)' : 'analytic',
-      trainBpc: await bpcOf(model, corpus, train, threads, isa),
-      testBpc: split ? await bpcOf(model, corpus, split.test, threads, isa) : undefined,
+      trainBpc: await bpcOf(model, corpus, trainScored, threads, isa),
+      testBpc: testScored ? await bpcOf(model, corpus, testScored, threads, isa) : undefined,
       paramsFromData: 256 + 256 * PHI_HIDDEN + (signBias ? PHI_HIDDEN : 0),
       fittedBy: 'counts; (α, s) by grid search',
       seconds,
@@ -199,8 +202,8 @@ export async function construct(corpus: Corpus, options?: ConstructOptions): Pro
   optimisedModel.metadata = { ...optimisedModel.metadata, readout: `gradient descent, ${epochs} epochs on ${fit.positions} positions` };
   const optimised: OptimisedResult = {
     name: 'optimised',
-    trainBpc: await bpcOf(optimisedModel, corpus, train, threads, isa),
-    testBpc: split ? await bpcOf(optimisedModel, corpus, split.test, threads, isa) : undefined,
+    trainBpc: await bpcOf(optimisedModel, corpus, trainScored, threads, isa),
+    testBpc: testScored ? await bpcOf(optimisedModel, corpus, testScored, threads, isa) : undefined,
     paramsFromData: 256 + 256 * PHI_HIDDEN,
     fittedBy: 'full-batch gradient descent on Wy, by (Wx, Wh, bh constructed)',
     seconds: tFit + tCount,
@@ -218,7 +221,8 @@ export async function construct(corpus: Corpus, options?: ConstructOptions): Pro
     train, test: split?.test, testFraction: split?.testFraction,
     sampling: mode === 'study'
       ? 'all positions, in-sample: grid over t = 0 … n−2 of the real trajectory, readout over t = 16 … n−3'
-      : `grid on ${gridS} and readout on ${fitS} positions sampled uniformly (with replacement, seeds ${seed} and ${seed + 1}) from t ∈ [15, train end − 2]; states rebuilt from the last 16 bytes`,
+      : `grid on ${gridS} and readout on ${fitS} positions sampled uniformly (with replacement, seeds ${seed} and ${seed + 1}) from t ∈ [15, train end − 2]; states rebuilt from the last 16 bytes` +
+        (trainScored.length === 64 && trainScored[63][1] < train[1] ? `; each row's train bpc on ${trainScored.reduce((a, [b, e]) => a + e - b, 0)} bytes in 64 evenly spaced streams` : ''),
     counting: { seconds: tCount, bytesPerSecond: counts.n / tCount },
     analytic: analytic.result,
     analyticSignBias: variant?.result,
@@ -240,8 +244,8 @@ export async function construct(corpus: Corpus, options?: ConstructOptions): Pro
         model: r.model,
         row: {
           name: init ? 'trained from construction' : 'trained',
-          trainBpc: await bpcOf(r.model, corpus, train, threads, isa),
-          testBpc: await bpcOf(r.model, corpus, split!.test, threads, isa),
+          trainBpc: await bpcOf(r.model, corpus, trainScored, threads, isa),
+          testBpc: await bpcOf(r.model, corpus, testScored!, threads, isa),
           paramsFromData: r.model.paramCount,
           fittedBy: `Adam (scale recipe), ${r.steps} steps, ${r.batch} streams × BPTT-50` + (init ? ', started at the analytic model' : ''),
           seconds: r.seconds,
