@@ -189,7 +189,9 @@ async function runScale(corpus: Corpus, fixed: number[] | undefined, order: numb
     const skip = await heldOutBpc(corpus, offsets.slice(0, k), { train, test, smoothing, maxBytes, ...job, onProgress: stage.inner });
     stage.next();
     const contiguousOffsets = Array.from({ length: k }, (_, i) => i + 1);
-    const contig = await heldOutBpc(corpus, contiguousOffsets, { train, test, smoothing, maxBytes, ...job, onProgress: stage.inner });
+    // a prefix that is already 1 … k (the greedy search starts from [1]) is its own contiguous model
+    const contig = skip.offsets.every((d, i) => d === i + 1)
+      ? skip : await heldOutBpc(corpus, contiguousOffsets, { train, test, smoothing, maxBytes, ...job, onProgress: stage.inner });
     stage.next();
     orders.push({
       k, offsets: skip.offsets, testBpc: skip.bpc, patterns: skip.patterns, contexts: skip.contexts,
