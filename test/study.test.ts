@@ -152,7 +152,7 @@ describe('bi-embed study, scale mode killed midway', () => {
     expect(run.results.stages.boolean.result.split).toMatch(/^test split/);
     expect(run.results.stages.alignment.result.split.pmi[1]).toBeLessThanOrEqual(run.results.stages.alignment.result.split.attribution[0]);
     expect(run.results.figures.every((f) => f.mark === 'not-comparable')).toBe(true);
-  });
+  }, 300_000); // two study runs; with the scalar kernels on a loaded machine they took 155–200 s
 });
 
 describe('bi-embed study CLI', () => {
