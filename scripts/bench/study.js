@@ -92,7 +92,8 @@ function main() {
       `CPU ${row.cpuSeconds.toFixed(0)} s (${(row.cpuSeconds / row.seconds).toFixed(2)} cores; load ${row.loadAverage.toFixed(1)})`);
   }
   // φ's two training runs (the comparison with training) are part of its stage: say how much
-  const phi = JSON.parse(fs.readFileSync(path.join(out, 'cache', 'phi.json'), 'utf8')).result;
+  // the cache entry is { seconds, result: { seconds, result: <the stage's result> } }
+  const phi = JSON.parse(fs.readFileSync(path.join(out, 'cache', 'phi.json'), 'utf8')).result.result;
   const phiTraining = (phi.trained?.seconds ?? 0) + (phi.trainedFromConstruction?.seconds ?? 0);
   emit(opts.json, { stage: 'phi-training', seconds: phiTraining },
     `          (φ includes ${phiTraining.toFixed(1)} s of training beside the constructions: 2 runs of ${(phi.trainBudgetSeconds ?? 0).toFixed(1)} s)`);
