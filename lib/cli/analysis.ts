@@ -4,7 +4,7 @@
  * --progress, the loading, Ctrl-C, and printing the result (JSON or the command's summary).
  */
 import { Command } from 'commander';
-import { Corpus } from '../corpus';
+import { Corpus, DEFAULT_TEST_FRACTION } from '../corpus';
 import { JobOptions } from '../jobs';
 import { Model } from '../model';
 import { AnalysisMode } from '../boolean';
@@ -57,7 +57,7 @@ export async function runAnalysis<R extends object>(flags: AnalysisFlags, comman
   analysis: (model: Model, corpus: Corpus, job: AnalysisJob) => Promise<R>, summary: (r: R) => string): Promise<void> {
   const { model, corpus, modelPath } = loadModelAndCorpus(flags, command);
   const mode: AnalysisMode = resolveMode(flags.mode, corpus, flags.json);
-  const testFraction = fractionFlag('--test-fraction', flags.testFraction ?? '0.1');
+  const testFraction = fractionFlag('--test-fraction', flags.testFraction ?? String(DEFAULT_TEST_FRACTION));
   const threads = intFlag('--threads', flags.threads);
   const bar = startProgress(flags, command, 'stages');
   const r = await interruptible((signal) => analysis(model, corpus, { mode, testFraction, threads, isa: flags.isa, signal, onProgress: bar.onProgress })
