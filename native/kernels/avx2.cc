@@ -689,30 +689,8 @@ BI_TARGET_AVX2_END
 
 namespace bi {
 // Outside the target region: building the table must not need AVX (it holds only addresses).
-// Filled by member name, not position: gemv_n and gemv_t share a signature, so a swap
-// by position would compile; by name each kernel is seen landing in its slot.
 const Kernels* avx2_kernels() {
-  static const Kernels table = [] {
-    Kernels t{};
-    t.isa = Isa::avx2;
-    t.name = isa_name(Isa::avx2);
-    t.gemm_nn = avx2::gemm_nn;
-    t.gemm_tn = avx2::gemm_tn;
-    t.gemv_n = avx2::gemv_n;
-    t.gemv_t = avx2::gemv_t;
-    t.ger = avx2::ger;
-    t.tanh = avx2::tanh_;
-    t.logsoftmax_xent = avx2::logsoftmax_xent;
-    t.dot = avx2::dot;
-    t.axpy = avx2::axpy;
-    t.adam = avx2::adam;
-    t.transpose = avx2::transpose;
-    t.tanh_grad = avx2::tanh_grad;
-    t.sum_squares = avx2::sum_squares;
-    t.sign_bits = avx2::sign_bits;
-    t.margin_scan = avx2::margin_scan;
-    return t;
-  }();
+  static const Kernels table = BI_KERNEL_TABLE(avx2);
   return &table;
 }
 }  // namespace bi

@@ -504,30 +504,8 @@ void margin_scan(int n, const float* z, float* a, uint64_t* hist, MarginSums* ac
 }  // namespace
 }  // namespace neon
 
-// Filled by member name, not position: gemv_n and gemv_t share a signature, so a swap
-// by position would compile; by name each kernel is seen landing in its slot.
 const Kernels* neon_kernels() {
-  static const Kernels table = [] {
-    Kernels t{};
-    t.isa = Isa::neon;
-    t.name = isa_name(Isa::neon);
-    t.gemm_nn = neon::gemm_nn;
-    t.gemm_tn = neon::gemm_tn;
-    t.gemv_n = neon::gemv_n;
-    t.gemv_t = neon::gemv_t;
-    t.ger = neon::ger;
-    t.tanh = neon::tanh_;
-    t.logsoftmax_xent = neon::logsoftmax_xent;
-    t.dot = neon::dot;
-    t.axpy = neon::axpy;
-    t.adam = neon::adam;
-    t.transpose = neon::transpose;
-    t.tanh_grad = neon::tanh_grad;
-    t.sum_squares = neon::sum_squares;
-    t.sign_bits = neon::sign_bits;
-    t.margin_scan = neon::margin_scan;
-    return t;
-  }();
+  static const Kernels table = BI_KERNEL_TABLE(neon);
   return &table;
 }
 

@@ -157,30 +157,8 @@ void margin_scan(int n, const float* z, float* a, uint64_t* hist, MarginSums* ac
 }  // namespace
 }  // namespace scalar
 
-// Filled by member name, not position: gemv_n and gemv_t share a signature, so a swap
-// by position would compile; by name each kernel is seen landing in its slot.
 const Kernels* scalar_kernels() {
-  static const Kernels table = [] {
-    Kernels t{};
-    t.isa = Isa::scalar;
-    t.name = isa_name(Isa::scalar);
-    t.gemm_nn = scalar::gemm_nn;
-    t.gemm_tn = scalar::gemm_tn;
-    t.gemv_n = scalar::gemv_n;
-    t.gemv_t = scalar::gemv_t;
-    t.ger = scalar::ger;
-    t.tanh = scalar::tanh_;
-    t.logsoftmax_xent = scalar::logsoftmax_xent;
-    t.dot = scalar::dot;
-    t.axpy = scalar::axpy;
-    t.adam = scalar::adam;
-    t.transpose = scalar::transpose;
-    t.tanh_grad = scalar::tanh_grad;
-    t.sum_squares = scalar::sum_squares;
-    t.sign_bits = scalar::sign_bits;
-    t.margin_scan = scalar::margin_scan;
-    return t;
-  }();
+  static const Kernels table = BI_KERNEL_TABLE(scalar);
   return &table;
 }
 

@@ -644,14 +644,10 @@ TEST(Dispatch, TablesAreConsistent) {
     if (!k) continue;
     EXPECT_EQ(k->isa, isa);
     EXPECT_STREQ(k->name, isa_name(isa));
-    for (const void* fn : {(const void*)k->gemm_nn, (const void*)k->gemm_tn, (const void*)k->gemv_n,
-                           (const void*)k->gemv_t, (const void*)k->ger, (const void*)k->tanh,
-                           (const void*)k->logsoftmax_xent, (const void*)k->dot,
-                           (const void*)k->axpy, (const void*)k->adam,
-                           (const void*)k->transpose, (const void*)k->tanh_grad,
-                           (const void*)k->sum_squares, (const void*)k->sign_bits,
-                           (const void*)k->margin_scan})
-      EXPECT_NE(fn, nullptr);
+    // Every member is set (kernels.h's static_assert ties the list to the struct).
+#define BI_EXPECT_SET(member, fn) EXPECT_NE((const void*)k->member, nullptr) << e.name << " " #member;
+    BI_KERNEL_MEMBERS(BI_EXPECT_SET)
+#undef BI_EXPECT_SET
   }
   std::cout << "[ info ] best ISA here: " << isa_name(best_isa()) << "\n";
 }

@@ -64,8 +64,29 @@ inline void sign_byte(int i, int n, const float* x, uint8_t* out) {
 // dispatch prefers them are in the registry below (isa_registry), nowhere else.
 enum class Isa { scalar = 0, avx2 = 1, neon = 2 };
 
-// Each table is filled by member name (kernels/*.cc), never by position: gemv_n and gemv_t
-// share a signature, so a positional swap would compile.
+// Every kernel of a table, as (member, function name in the ISA's namespace): `tanh` is
+// `tanh_` there, so that it does not hide std::tanh. Each kernels/*.cc fills its table from
+// this one list, by member name, never by position (gemv_n and gemv_t share a signature, so a
+// positional swap would compile); adding a kernel is a member below and a line here.
+#define BI_KERNEL_MEMBERS(X)                                                                \
+  X(gemm_nn, gemm_nn) X(gemm_tn, gemm_tn) X(gemv_n, gemv_n) X(gemv_t, gemv_t) X(ger, ger)   \
+  X(tanh, tanh_) X(logsoftmax_xent, logsoftmax_xent) X(dot, dot) X(axpy, axpy)            \
+  X(adam, adam) X(transpose, transpose) X(tanh_grad, tanh_grad)                           \
+  X(sum_squares, sum_squares) X(sign_bits, sign_bits) X(margin_scan, margin_scan)
+
+// The table of ISA `ns` (also its namespace): isa, name, and every member of
+// BI_KERNEL_MEMBERS from ns::. Used once per kernels/*.cc.
+#define BI_KERNEL_SET(member, fn) t.member = kns::fn;
+#define BI_KERNEL_TABLE(ns)                    \
+  [] {                                         \
+    namespace kns = ns;                        \
+    Kernels t{};                               \
+    t.isa = Isa::ns;                           \
+    t.name = isa_name(Isa::ns);                \
+    BI_KERNEL_MEMBERS(BI_KERNEL_SET)           \
+    return t;                                  \
+  }()
+
 struct Kernels {
   Isa isa;
   const char* name;  // isa_name(isa)
@@ -120,6 +141,12 @@ struct Kernels {
   // the eight lanes in order — so every table gives bitwise the scalar sum — and the counts.
   void (*margin_scan)(int n, const float* z, float* a, uint64_t* hist, MarginSums* acc);
 };
+
+// BI_KERNEL_MEMBERS names every kernel of the struct: one added to the struct only fails here.
+#define BI_KERNEL_COUNT(member, fn) +1
+static_assert(sizeof(Kernels) == offsetof(Kernels, gemm_nn) + (0 BI_KERNEL_MEMBERS(BI_KERNEL_COUNT)) * sizeof(void (*)()),
+              "a kernel member is missing from BI_KERNEL_MEMBERS");
+#undef BI_KERNEL_COUNT
 
 // The fixed order in which every table's sum_squares combines its 32 lane sums: pairwise.
 inline double combine_lanes32(const double* lanes) {
