@@ -166,6 +166,19 @@ describe('train: runs, checkpoints and resume', () => {
     expect(r.testBpc).not.toBe(r.testCurve[r.testCurve.length - 1][1]);
   });
 
+  it('the periodic sample: 4 KiB pieces spaced as evaluate spaces any sample; the whole split when not larger', async () => {
+    const { periodicSample, wholeRanges, SAMPLE_PIECE } = await import('../lib/train/schedule');
+    const { sampleRanges } = await import('../lib/evaluate');
+    const test: [number, number] = [900_000, 1_306_000];
+    const s = periodicSample(test, 32768);
+    expect(s).toEqual(sampleRanges(test, 32768, 8));
+    expect(s).toHaveLength(8);
+    for (const [a, b] of s) { expect(b - a).toBe(SAMPLE_PIECE); expect(a).toBeGreaterThanOrEqual(test[0]); expect(b).toBeLessThanOrEqual(test[1]); }
+    expect(s[1][0] - s[0][0]).toBe(Math.floor((test[1] - test[0]) / 8));
+    expect(periodicSample([0, 20000], 32768)).toEqual(wholeRanges([0, 20000]));
+    expect(periodicSample(test, 0)).toEqual(wholeRanges(test));
+  });
+
   it('the study recipe resumes bitwise too, keeping the best model across the interruption', async () => {
     const dir = tempDir();
     const small = Corpus.fromBytes(randomText(300, 2), 'study-like');

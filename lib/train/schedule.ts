@@ -5,7 +5,7 @@
  * With --steps/--epochs every choice here is a function of the settings (deterministic);
  * only a time budget without them estimates its horizon from the measured rate.
  */
-import { splitRange } from '../evaluate';
+import { sampleRanges, splitRange } from '../evaluate';
 
 /** Periodic evaluation: pieces of this many bytes, evenly spaced over the test split, each from h = 0. */
 export const SAMPLE_PIECE = 4096;
@@ -33,19 +33,13 @@ export function wholeRanges(test: [number, number]): Array<[number, number]> {
 }
 
 /**
- * The fixed periodic sample: `sampleBytes` (0 = all) as pieces of SAMPLE_PIECE bytes at
- * evenly spaced offsets of the test split, or the whole split when it is not larger.
+ * The fixed periodic sample: `sampleBytes` (0 = all) as pieces of SAMPLE_PIECE bytes spaced
+ * as evaluate's sampleRanges spaces any sample, or the whole split when it is not larger.
  */
-export function sampleRanges(test: [number, number], sampleBytes: number): Array<[number, number]> {
-  const [a, b] = test;
+export function periodicSample(test: [number, number], sampleBytes: number): Array<[number, number]> {
   const pieces = Math.floor(sampleBytes / SAMPLE_PIECE);
-  if (sampleBytes === 0 || pieces < 1 || b - a <= sampleBytes) return wholeRanges(test);
-  const out: Array<[number, number]> = [];
-  for (let i = 0; i < pieces; i++) {
-    const start = a + Math.floor(((b - a - SAMPLE_PIECE) * i) / Math.max(1, pieces - 1));
-    out.push([start, start + SAMPLE_PIECE]);
-  }
-  return out;
+  if (sampleBytes === 0 || pieces < 1 || test[1] - test[0] <= sampleBytes) return wholeRanges(test);
+  return sampleRanges(test, pieces * SAMPLE_PIECE, pieces);
 }
 
 /**

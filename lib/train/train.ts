@@ -23,7 +23,7 @@ import {
   ADAM, INIT_SCHEMES, InitScheme, RECIPES, RECIPE_DEFAULTS, Recipe, ScheduleName, initTrainModel, windowsPerCycle,
 } from './recipes';
 import {
-  DEFAULT_SAMPLE_BYTES, EVAL_COST, decayStart, defaultEvalEvery, sampleRanges, timeHorizon, warmupSteps, wholeRanges,
+  DEFAULT_SAMPLE_BYTES, EVAL_COST, decayStart, defaultEvalEvery, periodicSample, timeHorizon, warmupSteps, wholeRanges,
 } from './schedule';
 
 export interface TrainOptions {
@@ -216,7 +216,7 @@ function plan(opts: TrainOptions, corpus: Corpus): Plan {
   const decay = opts.decay === undefined ? d.decay : nonNegative('decay', opts.decay);
   if (!(decay > 0 && decay <= 1)) fail(ErrorCodes.OPTION, `decay must be in (0, 1], got ${decay}`);
   const testBytes = opts.testBytes === undefined ? DEFAULT_SAMPLE_BYTES : nonNegative('testBytes', opts.testBytes);
-  const sampleBytes = test ? sampleRanges(test, testBytes).reduce((t, [a, b]) => t + b - a, 0) : 0;
+  const sampleBytes = test ? periodicSample(test, testBytes).reduce((t, [a, b]) => t + b - a, 0) : 0;
   const out = opts.out;
   const checkpoint = opts.checkpoint ?? (out ? checkpointPathFor(out) : undefined);
   if (opts.resume && !checkpoint) fail(ErrorCodes.OPTION, 'resume needs a checkpoint (or out) file');
@@ -386,7 +386,7 @@ class TrainRun {
     this.lastCheckpointStep = this.counters[0];
     this.haveCheckpoint = resumed;
     this.saveSeconds = p.checkpoint || p.out ? SAVE_SECONDS_GUESS : 0;
-    this.sample = p.test ? sampleRanges(p.test, p.testBytes) : [];
+    this.sample = p.test ? periodicSample(p.test, p.testBytes) : [];
     this.sampleBytes = this.sample.reduce((t, [a, b]) => t + b - a, 0);
     this.testBytesAll = p.test ? p.test[1] - p.test[0] : 0;
     this.tailStart = p.totalSteps !== null ? Math.max(this.counters[0], p.totalSteps - TRAIN_BPC_STEPS) : null;
