@@ -103,6 +103,8 @@ async function main() {
           options: v, steps, testBpc: Number(r.testBpc.toFixed(4)), trainBpc: Number(r.trainBpc.toFixed(4)),
           bytesPerSecond: Math.round(r.bytesPerSecond), seconds: Number(((Date.now() - t0) / 1000).toFixed(1)),
           evalSeconds: Number(r.evalSeconds.toFixed(2)), finalEvalSeconds: Number(r.finalEvalSeconds.toFixed(2)),
+          // the periodic sample's [step, bpc] points: where a long run diverged, and whether it recovered
+          testCurve: r.testCurve.map(([s, b]) => [s, Number(b.toFixed(3))]),
         });
         fs.appendFileSync(opts.results, JSON.stringify(row) + '\n');
         process.stdout.write(JSON.stringify(row) + '\n');
