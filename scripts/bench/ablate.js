@@ -34,13 +34,25 @@ function variantOptions(name) {
   return o;
 }
 
+// A run's name from its options, relative to today's BASE: rows are matched by what they ran,
+// so a row recorded under an older default keeps its meaning when the default changes.
+// A constant schedule has no warm-up or decay: those fields are not part of its name.
+function canonical(o) {
+  const fields = Object.entries(KEYS).filter(([k]) => o.schedule !== 'constant' || (k !== 'warmup' && k !== 'decay'));
+  const same = (a) => a.schedule === o.schedule && fields.every(([, [f]]) => a[f] === o[f]);
+  if (same(BASE)) return 'default';
+  if (same(variantOptions('old'))) return 'old';
+  const shown = (k, v) => (k === 'lr' ? v.toExponential() : String(v));
+  return fields.filter(([, [f]]) => o[f] !== BASE[f]).map(([k, [f]]) => `${k}=${shown(k, o[f])}`).join('+');
+}
+
 function stepsFor(budget, variant) {
   const window = variant.window ?? 50;
   return Math.round((budget * RATE) / (64 * window));
 }
 
 function key(r) {
-  return `${r.variant}|${r.corpus}|${r.seed}|${r.budget}`;
+  return `${canonical(r.options)}|${r.corpus}|${r.seed}|${r.budget}`;
 }
 
 function readResults(file) {
@@ -57,7 +69,7 @@ function table(rows, variants) {
     `|---|${cols.map(() => '---').join('|')}|`];
   for (const v of variants) {
     const cells = cols.map(([b, c]) => {
-      const xs = rows.filter((r) => r.variant === v && r.budget === b && r.corpus === c).map((r) => r.testBpc);
+      const xs = rows.filter((r) => canonical(r.options) === v && r.budget === b && r.corpus === c).map((r) => r.testBpc);
       if (xs.length === 0) return 'not run';
       const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
       return xs.length === 1 ? `${mean.toFixed(3)} (1 seed)` : `${mean.toFixed(3)} (${Math.min(...xs).toFixed(3)}–${Math.max(...xs).toFixed(3)}, ${xs.length} seeds)`;
@@ -76,8 +88,7 @@ async function main() {
     results: { type: 'string', default: 'ablation.jsonl' },
     table: { type: 'boolean', default: false },
   });
-  const variants = opts.variants.split(',');
-  for (const v of variants) variantOptions(v);
+  const variants = opts.variants.split(',').map((v) => canonical(variantOptions(v)));
   if (opts.table) {
     process.stdout.write(table(readResults(opts.results), variants) + '\n');
     return;
@@ -93,9 +104,9 @@ async function main() {
     for (const c of opts.corpora.split(',')) {
       const corpus = Corpus.open(corpusPath(CORPORA[c]));
       for (const variant of variants) {
-        const row = { variant, corpus: c, seed, budget };
-        if (done.has(key(row))) continue;
         const v = variantOptions(variant);
+        const row = { variant, corpus: c, seed, budget, options: v };
+        if (done.has(key(row))) continue;
         const steps = stepsFor(budget, v);
         const t0 = Date.now();
         const r = await train({ corpus, recipe: 'scale', batch: 64, threads: 1, seed, steps, ...v });
