@@ -47,7 +47,7 @@ export const RECIPE_DEFAULTS: Readonly<Record<Recipe, RecipeDefaults>> = {
     epochs: 4000, split: false, trackBest: true, sumLoss: true, partialTail: true,
   },
   scale: {
-    batch: 64, window: 50, optimizer: 'adam', schedule: 'warmup-cosine', init: 'pytorch', lr: 5e-3, minLr: 0, warmup: 100, decay: 0.2, clip: 5,
+    batch: 64, window: 50, optimizer: 'adam', schedule: 'warmup-cosine', init: 'pytorch', lr: 5e-3, minLr: 0, warmup: 100, decay: 0.2, clip: 1,
     epochs: 1, split: true, trackBest: false, sumLoss: false, partialTail: false,
   },
 };
