@@ -1,5 +1,5 @@
 'use strict';
-// usage: node scripts/bench/ab.js BASE_CHECKOUT [--reps N] [--json]
+// usage: node scripts/bench/ab.js BASE_CHECKOUT [--reps N] [--only 'eval batch 1,…'] [--json]
 // A/B of this checkout (new) against another built one (base; e.g. `git worktree add --detach
 // /tmp/ab-base <commit>`, node_modules copied, `npm run build && node scripts/build-addon.js`
 // there): both addons are loaded in this one process and every configuration runs new, base,
@@ -44,7 +44,7 @@ const median = (v) => { const s = [...v].sort((a, b) => a - b); const m = s.leng
 
 async function main() {
   const { values: opts, positionals } = parseArgs({
-    options: { json: { type: 'boolean', default: false }, reps: { type: 'string', default: '5' } }, allowPositionals: true,
+    options: { json: { type: 'boolean', default: false }, reps: { type: 'string', default: '5' }, only: { type: 'string' } }, allowPositionals: true,
   });
   const other = positionals[0];
   const reps = Number(opts.reps);
@@ -53,7 +53,7 @@ async function main() {
   if (!fs.existsSync(baseIndex)) { console.error(`ab: ${baseIndex} is missing: build the base checkout first (npm run build && node scripts/build-addon.js)`); process.exit(2); }
   const libs = { this: api(), other: require(baseIndex) };
   if (!opts.json) process.stdout.write(`new = ${path.resolve(__dirname, '..', '..')}, base = ${path.resolve(other)}; ${reps} rep(s), ratio = new/base\n`);
-  const configs = [
+  const all = [
     ['eval batch 1', (l) => evalRate(l, 1, 2 << 20)],
     ['eval batch 64', (l) => evalRate(l, 64, 2 << 20)],
     ['eval batch 1 scalar', (l) => evalRate(l, 1, 256 << 10, 'scalar')],
@@ -61,6 +61,10 @@ async function main() {
     ['train batch 16', (l) => trainRate(l, 16)],
     ['train batch 64', (l) => trainRate(l, 64)],
   ];
+  // --only 'eval batch 1,train batch 16': more reps of the configurations in doubt
+  const only = opts.only?.split(',').map((x) => x.trim());
+  const configs = only ? all.filter(([name]) => only.includes(name)) : all;
+  if (configs.length === 0) { console.error(`ab: --only names none of: ${all.map(([n]) => n).join(', ')}`); process.exit(2); }
   const rows = new Map(configs.map(([name]) => [name, { this: [], other: [] }]));
   for (let rep = 0; rep < reps; rep++) {
     for (const [name, fn] of configs) {
