@@ -134,12 +134,7 @@ class StreamGroup {
     const int H = w_.H;
     if (st.capture.hidden) std::memcpy(st.capture.hidden + s * H, h, sizeof(float) * H);
     if (st.capture.preact) std::memcpy(st.capture.preact + s * H, z, sizeof(float) * H);
-    if (st.capture.signs) {
-      uint8_t* out = st.capture.signs + s * sign_bytes(H);
-      std::memset(out, 0, sign_bytes(H));
-      for (int j = 0; j < H; ++j)
-        if (h[j] >= 0.0f) out[j >> 3] |= uint8_t(1u << (j & 7));
-    }
+    if (st.capture.signs) k_.sign_bits(H, h, st.capture.signs + s * sign_bytes(H));
   }
 
   const Kernels& k_;
