@@ -114,7 +114,7 @@ async function main() {
         const t0 = Date.now();
         const r = await train({ corpus, recipe: 'scale', batch: 64, threads: 1, seed, steps, ...v });
         Object.assign(row, {
-          options: v, steps, testBpc: Number(r.testBpc.toFixed(4)), trainBpc: Number(r.trainBpc.toFixed(4)),
+          steps, testBpc: Number(r.testBpc.toFixed(4)), trainBpc: Number(r.trainBpc.toFixed(4)),
           bytesPerSecond: Math.round(r.bytesPerSecond), seconds: Number(((Date.now() - t0) / 1000).toFixed(1)),
           evalSeconds: Number(r.evalSeconds.toFixed(2)), finalEvalSeconds: Number(r.finalEvalSeconds.toFixed(2)),
           // the periodic sample's [step, bpc] points: where a long run diverged, and whether it recovered
